@@ -1,0 +1,59 @@
+# vcenrich. `make demo` runs the product offline end to end; `make test` runs
+# every test. Both build what they need first, the Temporal dev server
+# included (once per machine, cached outside the clone).
+
+GO        ?= go
+BIN       := bin
+COMMANDS  := worker server starter demosites
+TEMPORAL  := temporal-dev/dev.sh
+
+.PHONY: all build temporal demo up down down-all status test test-unit test-integration lint workflowcheck vet fmt clean
+
+all: build
+
+build:
+	@mkdir -p $(BIN)
+	$(GO) build -o $(BIN)/worker ./worker
+	$(GO) build -o $(BIN)/server ./server
+	$(GO) build -o $(BIN)/starter ./starter
+	$(GO) build -o $(BIN)/demosites ./cmd/demosites
+
+## temporal: build the Temporal CLI (dev server + Web UI) from source, once per machine
+temporal:
+	@$(TEMPORAL) build
+
+## demo: dev server, demo sites, worker and server, then the sample spreadsheet enriched end to end
+demo: build temporal
+	@scripts/demo.sh
+
+## up / down: the local services in the background (logs in data/logs)
+up: build temporal
+	@scripts/services.sh up
+down:
+	@scripts/services.sh down
+down-all:
+	@scripts/services.sh down-all
+status:
+	@scripts/services.sh status
+
+## test: every test, unit and integration, plus vet and workflowcheck
+test: temporal lint
+	VCENRICH_TEMPORAL_BIN="$$($(TEMPORAL) path)" $(GO) test -count=1 ./...
+
+test-unit:
+	$(GO) test -count=1 -short ./...
+
+lint: vet workflowcheck
+
+vet:
+	$(GO) vet ./...
+
+## workflowcheck: static check that workflow code is deterministic
+workflowcheck:
+	$(GO) tool workflowcheck ./workflows/...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf $(BIN)

@@ -1,0 +1,206 @@
+// Package activities holds vcenrich's Temporal activities: enrich one firm,
+// record a firm that ran out of attempts, and export a job's workbook. Each
+// reads its inputs from the result store and writes its output there, so
+// workflow history carries only keys and small summaries.
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/vcenrich/vcenrich/applog"
+	"github.com/vcenrich/vcenrich/crawl"
+	"github.com/vcenrich/vcenrich/enrich"
+	"github.com/vcenrich/vcenrich/firm"
+	"github.com/vcenrich/vcenrich/sheets"
+	"github.com/vcenrich/vcenrich/store"
+)
+
+// Failure reasons that are not the web's: the crawl package names the rest.
+const (
+	ReasonStore    = "store"
+	ReasonInternal = "internal"
+	ReasonTimeout  = "timeout"
+)
+
+// Activities carries what every activity needs. Register a *Activities with
+// the worker; the workflow refers to its methods.
+type Activities struct {
+	Store  *store.Store
+	Engine *enrich.Engine
+}
+
+// FirmTask names one firm of one job.
+type FirmTask struct {
+	JobID string `json:"job_id"`
+	Index int    `json:"index"`
+}
+
+// EnrichFirm enriches one firm and stores its result under (job, index). It
+// heartbeats before every page, so a cancelled job stops it within a page.
+func (a *Activities) EnrichFirm(ctx context.Context, t FirmTask) (firm.Summary, error) {
+	logger := log.With(activity.GetLogger(ctx), applog.FieldJob, t.JobID, applog.FieldFirm, t.Index)
+	info := activity.GetInfo(ctx)
+	in, err := a.Store.Firm(ctx, t.JobID, t.Index)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return firm.Summary{}, temporal.NewNonRetryableApplicationError("firm not in the result store", ReasonStore, err)
+		}
+		return firm.Summary{}, temporal.NewApplicationError("read firm from the result store", ReasonStore, err)
+	}
+	logger.Info("enriching", "website", in.Website, "attempt", info.Attempt)
+	started := time.Now()
+	stop := heartbeatWhile(ctx, info.HeartbeatTimeout)
+	defer stop()
+	res, err := a.Engine.Enrich(ctx, in, func(page string) { activity.RecordHeartbeat(ctx, page) })
+	if err != nil {
+		if ctx.Err() != nil {
+			return firm.Summary{}, ctx.Err()
+		}
+		appErr := classify(err)
+		logger.Warn("firm attempt failed", "error", err.Error(), "reason", appErr.Type(), "retryable", !appErr.NonRetryable())
+		return firm.Summary{}, error(appErr)
+	}
+	res.Attempt = int(info.Attempt)
+	if err := a.Store.PutResult(ctx, t.JobID, res); err != nil {
+		return firm.Summary{}, temporal.NewApplicationError("write result to the result store", ReasonStore, err)
+	}
+	logger.Info("enriched", "team", len(res.Team), "pages", res.Pages, "elapsed", time.Since(started).Round(time.Millisecond).String())
+	return res.Summarise(), nil
+}
+
+// heartbeatWhile heartbeats on a ticker until stopped. Pages heartbeat too,
+// but one slow page (a rate-limited host, a long timeout) must not look like a
+// dead worker; and a killed worker must be noticed within the heartbeat
+// timeout, so it can be short whatever the pages cost.
+func heartbeatWhile(ctx context.Context, timeout time.Duration) (stop func()) {
+	if timeout <= 0 {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		t := time.NewTicker(timeout / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				activity.RecordHeartbeat(ctx)
+			}
+		}
+	}()
+	return cancel
+}
+
+// classify turns an engine error into an application error whose type is
+// the failure reason and whose retryability follows the web's answer: a
+// missing host or a 404 homepage will not come back on retry, a timeout may.
+func classify(err error) *temporal.ApplicationError {
+	var (
+		ce  *crawl.Error
+		out error
+	)
+	switch {
+	case errors.As(err, &ce) && ce.Temporary():
+		out = temporal.NewApplicationErrorWithOptions(ce.Error(), string(ce.Kind), temporal.ApplicationErrorOptions{
+			NextRetryDelay: ce.RetryAfter, // zero keeps the policy's backoff
+		})
+	case errors.As(err, &ce):
+		out = temporal.NewNonRetryableApplicationError(ce.Error(), string(ce.Kind), nil)
+	default:
+		out = temporal.NewNonRetryableApplicationError(err.Error(), ReasonInternal, nil)
+	}
+	var appErr *temporal.ApplicationError
+	errors.As(out, &appErr)
+	return appErr
+}
+
+// Failure is a firm that ran out of attempts, as the workflow saw it.
+type Failure struct {
+	JobID   string `json:"job_id"`
+	Index   int    `json:"index"`
+	Reason  string `json:"reason"`
+	Message string `json:"message"`
+}
+
+// RecordFailure stores a failed firm's result so the workbook says why. It
+// runs after the last attempt, whatever killed it (a timeout included), so
+// the enrich activity never has to guess whether its attempt is the last.
+func (a *Activities) RecordFailure(ctx context.Context, f Failure) error {
+	res := firm.Result{Index: f.Index, Status: firm.StatusFailed, Reason: f.Reason, Error: f.Message}
+	if err := a.Store.PutResult(ctx, f.JobID, res); err != nil {
+		return fmt.Errorf("record failure: %w", err)
+	}
+	return nil
+}
+
+// ExportTask is what the workflow knows of a finished (or cancelled) job.
+type ExportTask struct {
+	JobID            string         `json:"job_id"`
+	Status           string         `json:"status"`
+	Started          time.Time      `json:"started"`
+	Finished         time.Time      `json:"finished"`
+	Total            int            `json:"total"`
+	Done             int            `json:"done"`
+	Failed           int            `json:"failed"`
+	TeamMembers      int            `json:"team_members"`
+	FailuresByReason map[string]int `json:"failures_by_reason,omitempty"`
+}
+
+// ExportResult says where the workbook went.
+type ExportResult struct {
+	Key string `json:"key"`
+}
+
+// ExportWorkbook writes the job's workbook from the stored firms and
+// results, streaming firm by firm so a 50,000-firm job is never held in
+// memory, and heartbeats as it goes.
+func (a *Activities) ExportWorkbook(ctx context.Context, t ExportTask) (ExportResult, error) {
+	logger := log.With(activity.GetLogger(ctx), applog.FieldJob, t.JobID)
+	job, err := a.Store.Job(ctx, t.JobID)
+	if err != nil {
+		return ExportResult{}, fmt.Errorf("export: %w", err)
+	}
+	load := func(i int) (firm.Input, firm.Result, error) {
+		if i%200 == 0 {
+			activity.RecordHeartbeat(ctx, i)
+		}
+		if err := ctx.Err(); err != nil {
+			return firm.Input{}, firm.Result{}, err
+		}
+		in, err := a.Store.Firm(ctx, t.JobID, i)
+		if err != nil {
+			return firm.Input{}, firm.Result{}, err
+		}
+		res, ok, err := a.Store.Result(ctx, t.JobID, i)
+		if err != nil {
+			return firm.Input{}, firm.Result{}, err
+		}
+		if !ok {
+			res = firm.Result{Index: i, Status: firm.StatusPending}
+		}
+		return in, res, nil
+	}
+	summary := sheets.Summary{
+		JobID: t.JobID, Name: job.Name, Status: t.Status,
+		Started: t.Started, Finished: t.Finished,
+		Total: t.Total, Done: t.Done, Failed: t.Failed, TeamMembers: t.TeamMembers,
+		FailuresByReason: t.FailuresByReason, Rejected: job.Rejected,
+	}
+	err = a.Store.PutWorkbook(ctx, t.JobID, func(w io.Writer) error {
+		return sheets.WriteWorkbook(w, sheets.Export{InputHeaders: job.Headers, Total: job.Total, Load: load, Summary: summary})
+	})
+	if err != nil {
+		return ExportResult{}, fmt.Errorf("export: %w", err)
+	}
+	logger.Info("workbook written", "firms", job.Total, "status", t.Status)
+	return ExportResult{Key: store.WorkbookKey(t.JobID)}, nil
+}

@@ -1,0 +1,410 @@
+package api
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+	"go.uber.org/zap"
+
+	"github.com/vcenrich/vcenrich/sheets"
+	"github.com/vcenrich/vcenrich/store"
+	"github.com/vcenrich/vcenrich/workflows"
+)
+
+// created is the answer to a successful upload.
+type created struct {
+	JobID     string            `json:"job_id"`
+	Name      string            `json:"name"`
+	Firms     int               `json:"firms"`
+	Sheet     string            `json:"sheet,omitempty"`
+	HeaderRow int               `json:"header_row"`
+	Columns   map[string]string `json:"columns"` // role -> header used
+	Rejected  []sheets.Rejected `json:"rejected"`
+	Links     links             `json:"links"`
+}
+
+func (s *Server) createJob(c *gin.Context) {
+	// Enforce the limit on the body itself: gin's MaxMultipartMemory is only
+	// the point where it spills to disk. The slack covers multipart framing.
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.UploadMaxBytes+64<<10)
+	fh, err := c.FormFile("file")
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			fail(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("the upload is larger than the %d MB limit; split the list into smaller files", s.cfg.UploadMaxBytes>>20))
+			return
+		}
+		fail(c, http.StatusBadRequest, "send the spreadsheet as a multipart form field named \"file\" (.xlsx or .csv)")
+		return
+	}
+	if fh.Size > s.cfg.UploadMaxBytes {
+		fail(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("the upload is larger than the %d MB limit; split the list into smaller files", s.cfg.UploadMaxBytes>>20))
+		return
+	}
+	f, err := fh.Open()
+	if err != nil {
+		fail(c, http.StatusBadRequest, "could not read the uploaded file")
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(f, s.cfg.UploadMaxBytes+1))
+	_ = f.Close()
+	if err != nil {
+		fail(c, http.StatusBadRequest, "could not read the uploaded file")
+		return
+	}
+
+	opts := s.cfg.JobOptions
+	if w := c.PostForm("window"); w != "" {
+		n, err := strconv.Atoi(w)
+		if err != nil || n < 1 || n > 256 {
+			fail(c, http.StatusBadRequest, "window must be a whole number from 1 to 256 (firms enriched at once)")
+			return
+		}
+		opts.Window = n
+	}
+
+	up, err := sheets.Parse(bytes.NewReader(data), fh.Filename, s.cfg.Limits)
+	if err != nil {
+		s.parseError(c, err)
+		return
+	}
+	if len(up.Firms) == 0 {
+		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, apiError{
+			Error:  "no row of the sheet has a usable website, so there is nothing to enrich",
+			Detail: gin.H{"rejected": up.Rejected},
+		})
+		return
+	}
+
+	name := strings.TrimSpace(c.PostForm("name"))
+	if name == "" {
+		name = strings.TrimSuffix(filepath.Base(fh.Filename), filepath.Ext(fh.Filename))
+	}
+	now := time.Now().UTC()
+	sum := sha256.Sum256(data)
+	id := "job-" + now.Format("20060102-150405") + "-" + hex.EncodeToString(sum[:])[:8]
+	job := store.Job{
+		ID: id, Name: name, Filename: filepath.Base(fh.Filename), Format: up.Format, Sheet: up.Sheet,
+		HeaderRow: up.HeaderRow, Headers: up.Headers, Mapping: up.Mapping, Total: len(up.Firms),
+		Rejected: up.Rejected, Created: now,
+	}
+	ctx := c.Request.Context()
+	if err := s.store.PutJob(ctx, job, data, up.Firms); err != nil {
+		s.log.Error("store upload", zap.String("job", id), zap.Error(err))
+		fail(c, http.StatusServiceUnavailable, "the result store is not answering, so the job was not started; try again shortly")
+		return
+	}
+	_, err = s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:        id,
+		TaskQueue: s.cfg.TaskQueue,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			workflows.SearchStatus.ValueSet(workflows.StatusRunning),
+			workflows.SearchDone.ValueSet(0),
+			workflows.SearchTotal.ValueSet(int64(job.Total)),
+			workflows.SearchUpload.ValueSet(name),
+		),
+	}, workflows.EnrichJob, workflows.Input{JobID: id, Name: name, Total: job.Total, Options: opts})
+	if err != nil {
+		s.log.Error("start workflow", zap.String("job", id), zap.Error(err))
+		fail(c, http.StatusServiceUnavailable, "Temporal is not answering, so the job was not started; try again shortly")
+		return
+	}
+	s.log.Info("job started", zap.String("job", id), zap.String("name", name), zap.Int("firms", job.Total), zap.Int("rejected", len(up.Rejected)))
+	rejected := up.Rejected
+	if rejected == nil {
+		rejected = []sheets.Rejected{}
+	}
+	c.JSON(http.StatusCreated, created{
+		JobID: id, Name: name, Firms: job.Total, Sheet: up.Sheet, HeaderRow: up.HeaderRow,
+		Columns: columnsOf(up), Rejected: rejected, Links: s.linksFor(id),
+	})
+}
+
+func columnsOf(up *sheets.Upload) map[string]string {
+	cols := map[string]string{}
+	for role, i := range map[string]int{"name": up.Mapping.Name, "website": up.Mapping.Website, "description": up.Mapping.Description} {
+		if i >= 0 && i < len(up.Headers) {
+			cols[role] = up.Headers[i]
+		}
+	}
+	return cols
+}
+
+func (s *Server) parseError(c *gin.Context, err error) {
+	var se *sheets.Error
+	if !errors.As(err, &se) {
+		s.log.Error("parse upload", zap.Error(err))
+		fail(c, http.StatusUnprocessableEntity, "the file could not be read as a spreadsheet")
+		return
+	}
+	status := http.StatusUnprocessableEntity
+	switch se.Kind {
+	case sheets.KindUnsupported:
+		status = http.StatusUnsupportedMediaType
+	case sheets.KindTooLarge:
+		status = http.StatusRequestEntityTooLarge
+	}
+	c.AbortWithStatusJSON(status, apiError{Error: se.Msg, Headers: se.Headers})
+}
+
+// jobView is a job's state as the API reports it.
+type jobView struct {
+	JobID            string         `json:"job_id"`
+	Name             string         `json:"name"`
+	Status           string         `json:"status"`
+	Total            int            `json:"total"`
+	Done             int            `json:"done"`
+	Failed           int            `json:"failed"`
+	InFlight         []int          `json:"in_flight"`
+	TeamMembers      int            `json:"team_members"`
+	FailuresByReason map[string]int `json:"failures_by_reason,omitempty"`
+	RatePerMinute    float64        `json:"rate_per_minute"`
+	ETASeconds       float64        `json:"eta_seconds"`
+	Paused           bool           `json:"paused"`
+	PausedSince      time.Time      `json:"paused_since,omitzero"`
+	Started          time.Time      `json:"started,omitzero"`
+	Updated          time.Time      `json:"updated,omitzero"`
+	Closed           time.Time      `json:"closed,omitzero"`
+	// WorkerAnswering is false when no worker answered the progress query:
+	// the figures are then the last ones the job recorded in visibility.
+	WorkerAnswering bool   `json:"worker_answering"`
+	ResultReady     bool   `json:"result_ready"`
+	Rejected        int    `json:"rejected"`
+	Note            string `json:"note,omitempty"`
+	Links           links  `json:"links"`
+}
+
+func (s *Server) getJob(c *gin.Context) {
+	job, ok := s.jobRecord(c)
+	if !ok {
+		return
+	}
+	v, err := s.view(c, job)
+	if err != nil {
+		s.log.Warn("describe job", zap.String("job", job.ID), zap.Error(err))
+		fail(c, http.StatusServiceUnavailable, "Temporal is not answering; the job's state is unknown for now")
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+// view assembles a job's state: the workflow's own answer when a worker is
+// there to give it, else what visibility last recorded.
+func (s *Server) view(c *gin.Context, job store.Job) (jobView, error) {
+	ctx := c.Request.Context()
+	v := jobView{JobID: job.ID, Name: job.Name, Total: job.Total, Rejected: len(job.Rejected), InFlight: []int{}, Links: s.linksFor(job.ID)}
+	desc, err := s.temporal.DescribeWorkflow(ctx, job.ID, "")
+	if err != nil {
+		return v, err
+	}
+	v.Started = desc.WorkflowStartTime
+	if desc.WorkflowCloseTime != nil {
+		v.Closed = *desc.WorkflowCloseTime
+	}
+	sa := desc.TypedSearchAttributes
+	if st, ok := sa.GetKeyword(workflows.SearchStatus); ok {
+		v.Status = st
+	}
+	if d, ok := sa.GetInt64(workflows.SearchDone); ok {
+		v.Done = int(d)
+	}
+	if r, _, _, err := s.store.Workbook(ctx, job.ID); err == nil {
+		r.Close()
+		v.ResultReady = true
+	}
+
+	switch desc.Status {
+	case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
+		qctx, cancel := s.withTimeout(c, s.cfg.QueryTimeout)
+		defer cancel()
+		var p workflows.Progress
+		enc, qerr := s.temporal.QueryWorkflow(qctx, job.ID, "", workflows.QueryProgress)
+		if qerr == nil && enc.Get(&p) == nil {
+			v.WorkerAnswering = true
+			v.Status, v.Done, v.Failed, v.InFlight = p.Status, p.Done, p.Failed, p.InFlight
+			v.TeamMembers, v.FailuresByReason = p.TeamMembers, p.FailuresByReason
+			v.RatePerMinute, v.ETASeconds = p.RatePerMinute, p.ETASeconds
+			v.Paused, v.PausedSince, v.Started, v.Updated = p.Paused, p.PausedSince, p.Started, p.Updated
+		} else {
+			v.Note = "no worker is answering: showing the last recorded progress; start a worker to carry on"
+			if v.Status == "" {
+				v.Status = workflows.StatusRunning
+			}
+		}
+	case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
+		var r workflows.Result
+		if err := s.temporal.GetWorkflow(ctx, job.ID, "").Get(ctx, &r); err == nil {
+			v.Status, v.Done, v.Failed, v.TeamMembers, v.FailuresByReason = workflows.StatusCompleted, r.Done, r.Failed, r.TeamMembers, r.FailuresByReason
+			v.Started, v.Updated = r.Started, r.Finished
+		}
+	case enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED:
+		v.Status = workflows.StatusCancelled
+	case enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED:
+		v.Status, v.Note = workflows.StatusFailed, "the job was terminated"
+	case enumspb.WORKFLOW_EXECUTION_STATUS_FAILED, enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:
+		v.Status = workflows.StatusFailed
+		if err := s.temporal.GetWorkflow(ctx, job.ID, "").Get(ctx, nil); err != nil {
+			v.Note = err.Error()
+		}
+	}
+	return v, nil
+}
+
+// jobSummary is one row of the job list, from visibility alone.
+type jobSummary struct {
+	JobID   string    `json:"job_id"`
+	Name    string    `json:"name"`
+	Status  string    `json:"status"`
+	Done    int       `json:"done"`
+	Total   int       `json:"total"`
+	Started time.Time `json:"started"`
+	Closed  time.Time `json:"closed,omitzero"`
+	Links   links     `json:"links"`
+}
+
+func (s *Server) listJobs(c *gin.Context) {
+	size := 50
+	if v := c.Query("page_size"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			fail(c, http.StatusBadRequest, "page_size must be a whole number from 1 to 500")
+			return
+		}
+		size = n
+	}
+	query := "WorkflowType = 'EnrichJob'"
+	if st := c.Query("status"); st != "" {
+		switch st {
+		case workflows.StatusRunning, workflows.StatusPaused, workflows.StatusExporting, workflows.StatusCompleted, workflows.StatusCancelled, workflows.StatusFailed:
+			query += fmt.Sprintf(" AND VcJobStatus = '%s'", st)
+		default:
+			fail(c, http.StatusBadRequest, "status must be one of running, paused, exporting, completed, cancelled, failed")
+			return
+		}
+	}
+	var token []byte
+	if t := c.Query("page_token"); t != "" {
+		b, err := hex.DecodeString(t)
+		if err != nil {
+			fail(c, http.StatusBadRequest, "page_token is not one this API gave out")
+			return
+		}
+		token = b
+	}
+	resp, err := s.temporal.ListWorkflow(c.Request.Context(), &workflowservice.ListWorkflowExecutionsRequest{
+		Namespace: s.cfg.Namespace, PageSize: int32(size), NextPageToken: token, Query: query,
+	})
+	if err != nil {
+		var inv *serviceerror.InvalidArgument
+		if errors.As(err, &inv) {
+			fail(c, http.StatusBadRequest, "the job list cannot be filtered that way: "+inv.Message)
+			return
+		}
+		s.log.Warn("list jobs", zap.Error(err))
+		fail(c, http.StatusServiceUnavailable, "Temporal is not answering; the job list is unavailable for now")
+		return
+	}
+	dc := converter.GetDefaultDataConverter()
+	jobs := make([]jobSummary, 0, len(resp.Executions))
+	for _, e := range resp.Executions {
+		j := jobSummary{JobID: e.GetExecution().GetWorkflowId(), Started: e.GetStartTime().AsTime()}
+		if e.GetCloseTime() != nil {
+			j.Closed = e.GetCloseTime().AsTime()
+		}
+		fields := e.GetSearchAttributes().GetIndexedFields()
+		decode := func(key string, into any) {
+			if p, ok := fields[key]; ok {
+				_ = dc.FromPayload(p, into)
+			}
+		}
+		decode(workflows.SearchStatus.GetName(), &j.Status)
+		decode(workflows.SearchUpload.GetName(), &j.Name)
+		decode(workflows.SearchDone.GetName(), &j.Done)
+		decode(workflows.SearchTotal.GetName(), &j.Total)
+		switch e.GetStatus() {
+		case enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED:
+			j.Status = workflows.StatusCancelled
+		case enumspb.WORKFLOW_EXECUTION_STATUS_FAILED, enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED, enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:
+			j.Status = workflows.StatusFailed
+		}
+		j.Links = s.linksFor(j.JobID)
+		jobs = append(jobs, j)
+	}
+	c.JSON(http.StatusOK, gin.H{"jobs": jobs, "next_page_token": hex.EncodeToString(resp.NextPageToken)})
+}
+
+func (s *Server) getResult(c *gin.Context) {
+	job, ok := s.jobRecord(c)
+	if !ok {
+		return
+	}
+	r, size, mod, err := s.store.Workbook(c.Request.Context(), job.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		fail(c, http.StatusConflict, "the workbook is written when the job ends; it is not ready yet")
+		return
+	}
+	if err != nil {
+		s.log.Error("open workbook", zap.String("job", job.ID), zap.Error(err))
+		fail(c, http.StatusServiceUnavailable, "the result store is not answering; try again shortly")
+		return
+	}
+	defer r.Close()
+	name := strings.NewReplacer("\"", "", "/", "-", "\\", "-").Replace(job.Name)
+	c.Header("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name+"-enriched.xlsx"))
+	c.Header("Last-Modified", mod.UTC().Format(http.TimeFormat))
+	c.DataFromReader(http.StatusOK, size, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", r, nil)
+}
+
+func (s *Server) signal(name string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		job, ok := s.jobRecord(c)
+		if !ok {
+			return
+		}
+		if err := s.temporal.SignalWorkflow(c.Request.Context(), job.ID, "", name, nil); err != nil {
+			s.controlError(c, job.ID, name, err)
+			return
+		}
+		s.log.Info("job signalled", zap.String("job", job.ID), zap.String("signal", name))
+		c.JSON(http.StatusAccepted, gin.H{"job_id": job.ID, "signal": name, "links": s.linksFor(job.ID)})
+	}
+}
+
+func (s *Server) cancelJob(c *gin.Context) {
+	job, ok := s.jobRecord(c)
+	if !ok {
+		return
+	}
+	if err := s.temporal.CancelWorkflow(c.Request.Context(), job.ID, ""); err != nil {
+		s.controlError(c, job.ID, "cancel", err)
+		return
+	}
+	s.log.Info("job cancel requested", zap.String("job", job.ID))
+	c.JSON(http.StatusAccepted, gin.H{"job_id": job.ID, "signal": "cancel", "links": s.linksFor(job.ID)})
+}
+
+func (s *Server) controlError(c *gin.Context, id, what string, err error) {
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		fail(c, http.StatusConflict, fmt.Sprintf("job %s is no longer running, so it cannot %s", id, what))
+		return
+	}
+	s.log.Warn("control job", zap.String("job", id), zap.String("action", what), zap.Error(err))
+	fail(c, http.StatusServiceUnavailable, "Temporal is not answering; try again shortly")
+}

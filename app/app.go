@@ -1,0 +1,122 @@
+// Package app wires vcenrich's parts together from the configuration: the
+// Temporal client, the result store, the fetcher and engine, the worker and
+// the API. The main packages and the integration tests both build on it, so
+// what the tests run is what production runs.
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/contrib/envconfig"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+	"go.uber.org/zap"
+
+	"github.com/vcenrich/vcenrich/activities"
+	"github.com/vcenrich/vcenrich/api"
+	"github.com/vcenrich/vcenrich/applog"
+	"github.com/vcenrich/vcenrich/config"
+	"github.com/vcenrich/vcenrich/crawl"
+	"github.com/vcenrich/vcenrich/enrich"
+	"github.com/vcenrich/vcenrich/sheets"
+	"github.com/vcenrich/vcenrich/store"
+	"github.com/vcenrich/vcenrich/workflows"
+)
+
+// DefaultTemporalAddress is used when neither TEMPORAL_ADDRESS nor a
+// profile names one: the dev server that `make demo` starts.
+const DefaultTemporalAddress = "127.0.0.1:7233"
+
+// Dial connects to Temporal with the standard TEMPORAL_* settings
+// (address, namespace, TLS, API key, profiles) and logs through logger.
+func Dial(ctx context.Context, logger *zap.Logger) (client.Client, error) {
+	opts, err := envconfig.LoadDefaultClientOptions()
+	if err != nil {
+		return nil, fmt.Errorf("temporal settings: %w", err)
+	}
+	if opts.HostPort == "" {
+		opts.HostPort = DefaultTemporalAddress
+	}
+	opts.Logger = applog.Temporal(logger)
+	c, err := client.DialContext(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("connect to Temporal at %s: %w", opts.HostPort, err)
+	}
+	return c, nil
+}
+
+// Namespace is the namespace a client was dialled with.
+func Namespace() string {
+	opts, err := envconfig.LoadDefaultClientOptions()
+	if err != nil || opts.Namespace == "" {
+		return "default"
+	}
+	return opts.Namespace
+}
+
+// Fetcher builds the crawl configuration from the settings.
+func Fetcher(cfg config.Config) (*crawl.Fetcher, error) {
+	cc := crawl.DefaultConfig()
+	cc.UserAgent = cfg.UserAgent
+	cc.RequestTimeout = cfg.FetchTimeout
+	cc.MaxBodyBytes = cfg.FetchMaxBytes
+	cc.MinHostInterval = cfg.HostInterval
+	cc.IgnoreRobots = cfg.IgnoreRobots
+	var err error
+	if cc.Allow, cc.AllowPorts, err = crawl.ParseAllow(cfg.FetchAllow); err != nil {
+		return nil, fmt.Errorf("VCENRICH_FETCH_ALLOW: %w", err)
+	}
+	if cc.Hosts, err = crawl.ParseHosts(cfg.FetchHosts); err != nil {
+		return nil, fmt.Errorf("VCENRICH_FETCH_HOSTS: %w", err)
+	}
+	return crawl.New(cc)
+}
+
+// JobOptions are the per-job defaults from the settings.
+func JobOptions(cfg config.Config) workflows.Options {
+	return workflows.Options{
+		Window:           cfg.Window,
+		ContinueEvery:    cfg.ContinueEvery,
+		MaxAttempts:      cfg.MaxAttempts,
+		FirmTimeout:      cfg.FirmTimeout,
+		HeartbeatTimeout: cfg.HeartbeatEvery,
+	}
+}
+
+// NewWorker builds a worker that runs EnrichJob and its activities.
+func NewWorker(cfg config.Config, c client.Client, st *store.Store, logger *zap.Logger) (worker.Worker, error) {
+	f, err := Fetcher(cfg)
+	if err != nil {
+		return nil, err
+	}
+	w := worker.New(c, cfg.TaskQueue, worker.Options{
+		MaxConcurrentActivityExecutionSize: cfg.WorkerMaxActivities,
+		// In-flight firms get this long to finish on SIGTERM; what does not
+		// finish is retried elsewhere after its heartbeat times out.
+		WorkerStopTimeout: 20 * time.Second,
+	})
+	w.RegisterWorkflowWithOptions(workflows.EnrichJob, workflow.RegisterOptions{Name: "EnrichJob"})
+	w.RegisterActivity(&activities.Activities{
+		Store:  st,
+		Engine: &enrich.Engine{Fetcher: f, MaxPages: cfg.MaxPages},
+	})
+	return w, nil
+}
+
+// NewAPI builds the HTTP API.
+func NewAPI(cfg config.Config, c client.Client, st *store.Store, logger *zap.Logger) *api.Server {
+	lim := sheets.DefaultLimits()
+	lim.MaxRows = cfg.MaxRows
+	return api.New(api.Config{
+		TaskQueue:      cfg.TaskQueue,
+		PublicURL:      cfg.PublicURL,
+		TemporalUIURL:  cfg.TemporalUIURL,
+		Namespace:      Namespace(),
+		UploadMaxBytes: cfg.UploadMaxBytes,
+		Limits:         lim,
+		JobOptions:     JobOptions(cfg),
+	}, c, st, logger)
+}

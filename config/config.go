@@ -1,0 +1,206 @@
+// Package config reads vcenrich's settings from the environment, once, at
+// start-up. Every setting has a documented default (README, "Configuration");
+// Temporal's own connection settings are the standard TEMPORAL_* variables,
+// read by the SDK's envconfig package, not here.
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every vcenrich setting. Main packages load it once and pass the
+// parts each component needs.
+type Config struct {
+	DataDir   string // VCENRICH_DATA_DIR
+	StoreURL  string // VCENRICH_STORE_URL; default file://<DataDir>/store
+	TaskQueue string // VCENRICH_TASK_QUEUE
+
+	HTTPAddr       string // VCENRICH_HTTP_ADDR (server)
+	PublicURL      string // VCENRICH_PUBLIC_URL, how links in API answers start
+	TemporalUIURL  string // VCENRICH_TEMPORAL_UI
+	UploadMaxBytes int64  // VCENRICH_UPLOAD_MAX_BYTES
+	MaxRows        int    // VCENRICH_MAX_ROWS
+
+	Window         int           // VCENRICH_WINDOW: firms in flight per job
+	ContinueEvery  int           // VCENRICH_CONTINUE_EVERY: firms per workflow run before continue-as-new
+	MaxAttempts    int           // VCENRICH_MAX_ATTEMPTS per firm
+	FirmTimeout    time.Duration // VCENRICH_FIRM_TIMEOUT: one attempt at one firm
+	HeartbeatEvery time.Duration // VCENRICH_HEARTBEAT_TIMEOUT
+
+	WorkerMaxActivities int // VCENRICH_WORKER_MAX_ACTIVITIES
+
+	UserAgent     string        // VCENRICH_USER_AGENT
+	FetchTimeout  time.Duration // VCENRICH_FETCH_TIMEOUT: one request
+	FetchMaxBytes int64         // VCENRICH_FETCH_MAX_BYTES
+	MaxPages      int           // VCENRICH_MAX_PAGES per firm
+	HostInterval  time.Duration // VCENRICH_HOST_INTERVAL between requests to one host
+	IgnoreRobots  bool          // VCENRICH_IGNORE_ROBOTS
+	FetchAllow    string        // VCENRICH_FETCH_ALLOW, parsed by crawl.ParseAllow
+	FetchHosts    string        // VCENRICH_FETCH_HOSTS, parsed by crawl.ParseHosts
+
+	LogLevel  string // VCENRICH_LOG_LEVEL
+	LogFormat string // VCENRICH_LOG_FORMAT: console or json
+}
+
+// Env is how Load looks variables up; os.LookupEnv in production, a map in
+// tests.
+type Env func(key string) (string, bool)
+
+// Load reads the configuration from the process environment.
+func Load() (Config, error) { return LoadFrom(os.LookupEnv) }
+
+// LoadFrom reads the configuration through env, applying defaults. It
+// returns every malformed value in one error so a user fixes them at once.
+func LoadFrom(env Env) (Config, error) {
+	r := reader{env: env}
+	c := Config{
+		DataDir:   r.str("VCENRICH_DATA_DIR", "data"),
+		TaskQueue: r.str("VCENRICH_TASK_QUEUE", "vcenrich"),
+
+		HTTPAddr:       r.str("VCENRICH_HTTP_ADDR", "127.0.0.1:8080"),
+		TemporalUIURL:  strings.TrimRight(r.str("VCENRICH_TEMPORAL_UI", "http://127.0.0.1:8233"), "/"),
+		UploadMaxBytes: r.int64("VCENRICH_UPLOAD_MAX_BYTES", 20<<20),
+		MaxRows:        r.int("VCENRICH_MAX_ROWS", 100_000),
+
+		Window:         r.int("VCENRICH_WINDOW", 8),
+		ContinueEvery:  r.int("VCENRICH_CONTINUE_EVERY", 500),
+		MaxAttempts:    r.int("VCENRICH_MAX_ATTEMPTS", 3),
+		FirmTimeout:    r.dur("VCENRICH_FIRM_TIMEOUT", 3*time.Minute),
+		HeartbeatEvery: r.dur("VCENRICH_HEARTBEAT_TIMEOUT", 30*time.Second),
+
+		WorkerMaxActivities: r.int("VCENRICH_WORKER_MAX_ACTIVITIES", 64),
+
+		UserAgent:     r.str("VCENRICH_USER_AGENT", "vcenrich/0.1 (+https://github.com/vcenrich/vcenrich)"),
+		FetchTimeout:  r.dur("VCENRICH_FETCH_TIMEOUT", 15*time.Second),
+		FetchMaxBytes: r.int64("VCENRICH_FETCH_MAX_BYTES", 4<<20),
+		MaxPages:      r.int("VCENRICH_MAX_PAGES", 6),
+		HostInterval:  r.dur("VCENRICH_HOST_INTERVAL", 250*time.Millisecond),
+		IgnoreRobots:  r.bool("VCENRICH_IGNORE_ROBOTS", false),
+		FetchAllow:    r.str("VCENRICH_FETCH_ALLOW", ""),
+		FetchHosts:    r.str("VCENRICH_FETCH_HOSTS", ""),
+
+		LogLevel:  r.str("VCENRICH_LOG_LEVEL", "info"),
+		LogFormat: r.str("VCENRICH_LOG_FORMAT", "console"),
+	}
+	c.StoreURL = r.str("VCENRICH_STORE_URL", "")
+	if c.StoreURL == "" {
+		abs, err := filepath.Abs(filepath.Join(c.DataDir, "store"))
+		if err != nil {
+			r.fail("VCENRICH_DATA_DIR", c.DataDir, err)
+		}
+		c.StoreURL = "file://" + filepath.ToSlash(abs) + "?create_dir=true&no_tmp_dir=true&metadata=skip"
+	}
+	c.PublicURL = strings.TrimRight(r.str("VCENRICH_PUBLIC_URL", "http://"+c.HTTPAddr), "/")
+	r.positive("VCENRICH_WINDOW", c.Window)
+	r.positive("VCENRICH_CONTINUE_EVERY", c.ContinueEvery)
+	r.positive("VCENRICH_MAX_ATTEMPTS", c.MaxAttempts)
+	r.positive("VCENRICH_MAX_PAGES", c.MaxPages)
+	r.positive("VCENRICH_WORKER_MAX_ACTIVITIES", c.WorkerMaxActivities)
+	if c.LogFormat != "console" && c.LogFormat != "json" {
+		r.fail("VCENRICH_LOG_FORMAT", c.LogFormat, fmt.Errorf("want console or json"))
+	}
+	if len(r.errs) > 0 {
+		return Config{}, fmt.Errorf("configuration: %s", strings.Join(r.errs, "; "))
+	}
+	return c, nil
+}
+
+type reader struct {
+	env  Env
+	errs []string
+}
+
+func (r *reader) fail(key, val string, err error) {
+	r.errs = append(r.errs, fmt.Sprintf("%s=%q: %v", key, val, err))
+}
+
+func (r *reader) str(key, def string) string {
+	if v, ok := r.env(key); ok && strings.TrimSpace(v) != "" {
+		return strings.TrimSpace(v)
+	}
+	return def
+}
+
+func (r *reader) int(key string, def int) int {
+	v := r.str(key, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(strings.ReplaceAll(v, "_", ""))
+	if err != nil {
+		r.fail(key, v, fmt.Errorf("not a whole number"))
+		return def
+	}
+	return n
+}
+
+func (r *reader) int64(key string, def int64) int64 {
+	v := r.str(key, "")
+	if v == "" {
+		return def
+	}
+	n, err := parseBytes(v)
+	if err != nil {
+		r.fail(key, v, err)
+		return def
+	}
+	return n
+}
+
+func (r *reader) dur(key string, def time.Duration) time.Duration {
+	v := r.str(key, "")
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		r.fail(key, v, fmt.Errorf("not a duration such as 30s or 5m"))
+		return def
+	}
+	return d
+}
+
+func (r *reader) bool(key string, def bool) bool {
+	v := r.str(key, "")
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		r.fail(key, v, fmt.Errorf("not true or false"))
+		return def
+	}
+	return b
+}
+
+func (r *reader) positive(key string, n int) {
+	if n <= 0 {
+		r.fail(key, strconv.Itoa(n), fmt.Errorf("must be at least 1"))
+	}
+}
+
+// parseBytes accepts a plain byte count or one with a KB/MB/GB (or KiB/MiB/GiB)
+// suffix, since sizes are easier to read that way in an environment file.
+func parseBytes(v string) (int64, error) {
+	s := strings.ToUpper(strings.TrimSpace(v))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"KB", 1000}, {"MB", 1000 * 1000}, {"GB", 1000 * 1000 * 1000}, {"B", 1}} {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("not a size such as 20MB or 1048576")
+	}
+	return n * mult, nil
+}

@@ -1,0 +1,337 @@
+// Package extract analyses one fetched HTML page without touching the
+// network: the people it lists (team members and, separately, advisors,
+// board members, portfolio founders and the like), the links to follow when
+// looking for a team page, contact addresses and the firm's description.
+//
+// Extraction is heuristic. Signals are used strongest first: schema.org
+// Person data (JSON-LD, microdata), then repeated sibling "cards" that each
+// hold one name, then headings or bold names followed by a title and "Name –
+// Title" lines. Results from all of them are merged per page.
+package extract
+
+import (
+	"bytes"
+	"fmt"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/charset"
+
+	"github.com/vcenrich/vcenrich/firm"
+)
+
+// Bounds that keep one hostile or enormous page from costing unbounded time
+// and memory downstream.
+const (
+	maxHTMLBytes        = 5 << 20
+	maxMembers          = 500
+	maxCandidates       = 4 * maxMembers
+	maxLinks            = 2000
+	maxEmails           = 200
+	maxDescriptionRunes = 1000
+	minDescriptionRunes = 60
+	jsOnlyTextBytes     = 200
+)
+
+// Link is an absolute http(s) URL found on a page with its visible text.
+// Score is 0 from Parse and set by TeamLinks.
+type Link struct {
+	URL, Text string
+	Score     int
+}
+
+// Page is what Parse found on one page.
+type Page struct {
+	URL         string
+	Title       string
+	Description string        // meta description, else og:description, else first substantial <p> (>= 60 chars, not cookie/legal boilerplate)
+	Members     []firm.Member // team members only (see sections), SourceURL = page URL
+	Others      []firm.Member // people found in non-team sections (advisors, board, venture partners, portfolio founders, operators); Title prefixed/kept and a role recorded as Title when none, e.g. "Advisor"
+	Links       []Link        // every <a href> resolved to an absolute http(s) URL, fragment dropped, deduplicated, with its text (Score 0 here)
+	Emails      []string      // mailto addresses on the page (decoded), deduplicated
+	JSOnly      bool          // body has almost no text but scripts / an app root: the page needs JavaScript
+}
+
+// Parse analyses body, the HTML fetched from pageURL. It fails only when the
+// page is too large or pageURL is missing; unparseable markup yields an
+// empty Page, as browsers render anything.
+func Parse(body []byte, pageURL *url.URL) (*Page, error) {
+	if pageURL == nil {
+		return nil, fmt.Errorf("extract: page URL is required")
+	}
+	if len(body) > maxHTMLBytes {
+		return nil, fmt.Errorf("extract: %s: page is %d bytes, over the %d byte limit", pageURL.Redacted(), len(body), maxHTMLBytes)
+	}
+	body = toUTF8(body)
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("extract: parse %s: %w", pageURL.Redacted(), err)
+	}
+	root := doc.Get(0)
+	p := &Page{URL: pageURL.String()}
+	base := baseURL(doc, pageURL)
+
+	p.Title = pageTitle(doc)
+	p.Description = metaDescription(doc)
+	ld := jsonLDPeople(root)
+	p.Links, p.Emails = collectLinks(root, base)
+	jsOnly := needsJavaScript(doc)
+
+	clean(root)
+	if p.Description == "" {
+		p.Description = paragraphDescription(root)
+	}
+	p.Members, p.Others = people(root, ld)
+	for i := range p.Members {
+		p.Members[i].SourceURL = p.URL
+	}
+	for i := range p.Others {
+		p.Others[i].SourceURL = p.URL
+	}
+	p.JSOnly = jsOnly && len(p.Members) == 0 && len(p.Others) == 0
+	return p, nil
+}
+
+// toUTF8 converts a page declared (by BOM or <meta charset>) in another
+// encoding. Valid UTF-8 is left alone: the fetcher may already have
+// converted it while leaving the original <meta> in place.
+func toUTF8(body []byte) []byte {
+	if utf8.Valid(body) {
+		return body
+	}
+	enc, name, _ := charset.DetermineEncoding(body, "text/html")
+	if enc == nil || name == "utf-8" {
+		return body
+	}
+	out, err := enc.NewDecoder().Bytes(body)
+	if err != nil {
+		return body
+	}
+	return out
+}
+
+func baseURL(doc *goquery.Document, pageURL *url.URL) *url.URL {
+	href, ok := doc.Find("base[href]").First().Attr("href")
+	if !ok {
+		return pageURL
+	}
+	ref, err := url.Parse(strings.TrimSpace(href))
+	if err != nil {
+		return pageURL
+	}
+	u := pageURL.ResolveReference(ref)
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return pageURL
+	}
+	return u
+}
+
+func pageTitle(doc *goquery.Document) string {
+	t := collapse(doc.Find("head title").First().Text())
+	if t == "" {
+		t = collapse(doc.Find("title").First().Text())
+	}
+	if t == "" {
+		t = metaContent(doc, "og:title")
+	}
+	return truncateRunes(t, 300)
+}
+
+// metaContent returns the content of the first <meta> whose name or property
+// is key.
+func metaContent(doc *goquery.Document, key string) string {
+	var out string
+	doc.Find("meta").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		name, _ := s.Attr("name")
+		prop, _ := s.Attr("property")
+		if strings.EqualFold(strings.TrimSpace(name), key) || strings.EqualFold(strings.TrimSpace(prop), key) {
+			if c := collapse(s.AttrOr("content", "")); c != "" {
+				out = c
+				return false
+			}
+		}
+		return true
+	})
+	return out
+}
+
+func metaDescription(doc *goquery.Document) string {
+	d := metaContent(doc, "description")
+	if d == "" {
+		d = metaContent(doc, "og:description")
+	}
+	return truncateRunes(d, maxDescriptionRunes)
+}
+
+// paragraphDescription is the first paragraph long enough to describe the
+// firm, skipping banners and legal text.
+func paragraphDescription(root *html.Node) string {
+	var out string
+	forEachElement(root, func(n *html.Node) {
+		if out != "" || n.Data != "p" {
+			return
+		}
+		t := collapse(textOf(n))
+		if utf8.RuneCountInString(t) >= minDescriptionRunes && !isBoilerplate(t) {
+			out = truncateRunes(t, maxDescriptionRunes)
+		}
+	})
+	return out
+}
+
+// appRootIDs are the mount points of single-page-app frameworks.
+var appRootIDs = map[string]bool{
+	"root": true, "app": true, "__next": true, "___gatsby": true, "__nuxt": true,
+	"svelte": true, "q-app": true, "app-root": true,
+}
+
+// needsJavaScript reports a body with almost no text but scripts or an app
+// mount point: the content arrives only after JavaScript runs.
+func needsJavaScript(doc *goquery.Document) bool {
+	body := doc.Find("body").First()
+	if body.Length() == 0 {
+		return false
+	}
+	size := 0
+	appRoot := false
+	var walk func(n *html.Node, depth int)
+	walk = func(n *html.Node, depth int) {
+		if depth > maxWalkDepth || size >= jsOnlyTextBytes {
+			return
+		}
+		switch n.Type {
+		case html.TextNode:
+			size += len(strings.TrimSpace(n.Data))
+			return
+		case html.ElementNode:
+			switch n.Data {
+			case "script", "style", "noscript", "template", "svg":
+				return
+			}
+			if appRootIDs[strings.ToLower(attr(n, "id"))] || hasAttr(n, "ng-app") || hasAttr(n, "ng-version") || hasAttr(n, "data-reactroot") {
+				appRoot = true
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, depth+1)
+		}
+	}
+	walk(body.Get(0), 0)
+	if size >= jsOnlyTextBytes {
+		return false
+	}
+	scripts := doc.Find("script").FilterFunction(func(_ int, s *goquery.Selection) bool {
+		return !strings.Contains(strings.ToLower(s.AttrOr("type", "")), "json")
+	}).Length()
+	return appRoot || scripts > 0
+}
+
+// chromeClasses mark site navigation, banners and footers built from divs.
+var chromeClasses = map[string]bool{
+	"site-header": true, "global-header": true, "navbar": true, "main-menu": true,
+	"site-footer": true, "footer": true, "page-footer": true, "main-footer": true,
+	"global-footer": true, "cookie-banner": true, "cookie-notice": true, "cookie-consent": true,
+}
+
+// cloneClasses mark carousel slides that repeat real ones.
+var cloneClasses = map[string]bool{"slick-cloned": true, "swiper-slide-duplicate": true, "cloned": true}
+
+// clean removes what never holds team content: scripts and styles, site
+// navigation, banners and footers, and carousel clones.
+func clean(root *html.Node) {
+	var drop []*html.Node
+	forEachElement(root, func(n *html.Node) {
+		switch n.Data {
+		case "script", "style", "noscript", "template", "svg", "iframe", "nav", "footer", "select", "button":
+			drop = append(drop, n)
+			return
+		case "header":
+			// A page banner; <header> inside an article or section is a card's.
+			if !hasAncestor(n, "article", "section", "li", "main", "aside") {
+				drop = append(drop, n)
+				return
+			}
+		}
+		switch strings.ToLower(attr(n, "role")) {
+		case "navigation", "contentinfo", "banner":
+			drop = append(drop, n)
+			return
+		}
+		for _, c := range classes(n) {
+			if chromeClasses[c] || cloneClasses[c] || strings.HasSuffix(c, "--clone") {
+				drop = append(drop, n)
+				return
+			}
+		}
+	})
+	for _, n := range drop {
+		if n.Parent != nil {
+			n.Parent.RemoveChild(n)
+		}
+	}
+}
+
+// people runs every extractor over the cleaned document and splits the
+// result by section. ld holds the JSON-LD people, which have no place in the
+// document and so count as members unless the page lists them elsewhere.
+func people(root *html.Node, ld []firm.Member) (members, others []firm.Member) {
+	x := newExtractor(root)
+	x.microdata()
+	x.visit(root, 0)
+	x.standalone()
+	dropSharedLinkedIn(x.found)
+	members, others = assign(x.found, x.sections())
+	otherKeys := map[string]bool{}
+	for _, o := range others {
+		otherKeys[nameKey(o.Name)] = true
+	}
+	for _, m := range ld {
+		if otherKeys[nameKey(m.Name)] {
+			others = append(others, m)
+		} else {
+			members = append(members, m)
+		}
+	}
+	members = Merge(members)
+	others = Merge(others)
+	memberKeys := map[string]bool{}
+	for _, m := range members {
+		memberKeys[nameKey(m.Name)] = true
+	}
+	kept := others[:0]
+	for _, o := range others {
+		if !memberKeys[nameKey(o.Name)] {
+			kept = append(kept, o)
+		}
+	}
+	others = kept
+	if len(members) > maxMembers {
+		members = members[:maxMembers]
+	}
+	if len(others) > maxMembers {
+		others = others[:maxMembers]
+	}
+	return members, others
+}
+
+// dropSharedLinkedIn clears a LinkedIn URL that several different people
+// carry: a template bug (every card linking the firm's founder), not theirs.
+func dropSharedLinkedIn(found []candidate) {
+	names := map[string]map[string]bool{}
+	for _, c := range found {
+		if k := linkedInKey(c.m.LinkedIn); k != "" {
+			if names[k] == nil {
+				names[k] = map[string]bool{}
+			}
+			names[k][nameKey(c.m.Name)] = true
+		}
+	}
+	for i := range found {
+		if k := linkedInKey(found[i].m.LinkedIn); k != "" && len(names[k]) >= 3 {
+			found[i].m.LinkedIn = ""
+		}
+	}
+}

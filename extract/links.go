@@ -1,0 +1,240 @@
+package extract
+
+import (
+	"net/url"
+	"path"
+	"sort"
+	"strings"
+
+	"golang.org/x/net/html"
+)
+
+// collectLinks gathers every http(s) link and mailto/Cloudflare address on
+// the page, bounded by maxLinks and maxEmails.
+func collectLinks(root *html.Node, base *url.URL) ([]Link, []string) {
+	var links []Link
+	var emails []string
+	seenLink := map[string]int{}
+	seenEmail := map[string]bool{}
+	addEmail := func(e string) {
+		if e != "" && !seenEmail[e] && len(emails) < maxEmails {
+			seenEmail[e] = true
+			emails = append(emails, e)
+		}
+	}
+	forEachElement(root, func(n *html.Node) {
+		for _, e := range elementEmails(n) {
+			addEmail(e)
+		}
+		if n.Data != "a" && n.Data != "area" {
+			return
+		}
+		href := strings.TrimSpace(attr(n, "href"))
+		if href == "" || strings.Contains(href, cfPath) {
+			return
+		}
+		abs := resolveHTTP(base, href)
+		if abs == "" {
+			return
+		}
+		if i, ok := seenLink[abs]; ok {
+			if links[i].Text == "" {
+				links[i].Text = linkText(n)
+			}
+			return
+		}
+		if len(links) >= maxLinks {
+			return
+		}
+		seenLink[abs] = len(links)
+		links = append(links, Link{URL: abs, Text: linkText(n)})
+	})
+	return links, emails
+}
+
+// resolveHTTP resolves href against base and keeps it only if it is an
+// absolute http(s) URL; the fragment is dropped since it names a place on
+// the same page.
+func resolveHTTP(base *url.URL, href string) string {
+	ref, err := url.Parse(href)
+	if err != nil {
+		return ""
+	}
+	u := base.ResolveReference(ref)
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return ""
+	}
+	u.Fragment, u.RawFragment = "", ""
+	return u.String()
+}
+
+func linkText(n *html.Node) string {
+	t := collapse(textOf(n))
+	if t == "" {
+		t = collapse(attr(n, "aria-label"))
+	}
+	if t == "" {
+		t = collapse(attr(n, "title"))
+	}
+	if t == "" {
+		forEachElement(n, func(c *html.Node) {
+			if t == "" && c.Data == "img" {
+				t = collapse(attr(c, "alt"))
+			}
+		})
+	}
+	return truncateRunes(t, 200)
+}
+
+// teamSlugScores rank the last path segment (extension removed) of a link.
+// Team and people pages list everyone; about pages often list only founders.
+var teamSlugScores = map[string]int{
+	"team": 100, "our-team": 100, "the-team": 100, "meet-the-team": 100, "ourteam": 100,
+	"meet-our-team": 100, "teams": 95, "people": 95, "our-people": 95, "investment-team": 95,
+	"partners": 85, "our-partners": 85, "leadership": 80, "leadership-team": 80,
+	"management": 75, "who-we-are": 60, "whoweare": 60, "about-us": 40, "about": 40,
+	"aboutus": 40, "our-firm": 35, "firm": 35, "the-firm": 35,
+}
+
+// teamTextScores rank a link's text.
+var teamTextScores = map[string]int{
+	"team": 100, "our team": 100, "the team": 100, "meet the team": 100, "meet our team": 100,
+	"people": 95, "our people": 95, "investment team": 95, "partners": 85, "our partners": 85,
+	"the partners": 85, "leadership": 80, "leadership team": 80, "management": 75,
+	"who we are": 60, "about": 40, "about us": 40, "our firm": 35, "the firm": 35, "firm": 35,
+}
+
+// notTeamWords mark links that mention the team but lead elsewhere.
+var notTeamWords = []string{"join", "career", "job", "hiring", "portfolio", "login", "news", "blog"}
+
+func teamSlugScore(u *url.URL) int {
+	p := strings.Trim(strings.ToLower(u.Path), "/")
+	if p == "" {
+		return 0
+	}
+	last := path.Base(p)
+	if ext := path.Ext(last); ext != "" {
+		switch ext {
+		case ".php", ".html", ".htm", ".aspx", ".asp", ".jsp", ".shtml":
+			last = strings.TrimSuffix(last, ext)
+		default:
+			return 0
+		}
+	}
+	last = strings.ReplaceAll(last, "_", "-")
+	if s, ok := teamSlugScores[last]; ok {
+		return s
+	}
+	if strings.Contains(last, "team") {
+		return 90
+	}
+	return 0
+}
+
+func teamTextScore(text string) int {
+	t := strings.Join(words(text), " ")
+	if s, ok := teamTextScores[t]; ok {
+		return s
+	}
+	if len(strings.Fields(t)) <= 4 && strings.Contains(t, "team") {
+		return 90
+	}
+	return 0
+}
+
+func sameSite(a, b string) bool {
+	a = strings.TrimPrefix(strings.ToLower(a), "www.")
+	b = strings.TrimPrefix(strings.ToLower(b), "www.")
+	return a != "" && a == b
+}
+
+// TeamLinks returns same-site links (host equal ignoring a leading "www.")
+// that look like team/people/about pages, scored by link text and path
+// (team, our-team, people, leadership, partners, who-we-are, about, about-us,
+// including .php/.html variants; team/people/partners score above about),
+// best first, at most max. A link matching on both text and path scores a
+// little higher; among equal scores shallower paths come first, then page
+// order.
+func TeamLinks(p *Page, site *url.URL, max int) []Link {
+	if p == nil || site == nil || max <= 0 {
+		return nil
+	}
+	type scored struct {
+		Link
+		depth, order int
+	}
+	var found []scored
+	seen := map[string]bool{}
+	for i, l := range p.Links {
+		u, err := url.Parse(l.URL)
+		if err != nil || !sameSite(u.Hostname(), site.Hostname()) {
+			continue
+		}
+		lowURL, lowText := strings.ToLower(u.Path), strings.ToLower(l.Text)
+		skip := false
+		for _, w := range notTeamWords {
+			if strings.Contains(lowURL, w) || strings.Contains(lowText, w) {
+				skip = true
+				break
+			}
+		}
+		if skip {
+			continue
+		}
+		ps, ts := teamSlugScore(u), teamTextScore(l.Text)
+		score := max2(ps, ts)
+		if score == 0 {
+			continue
+		}
+		if ps > 0 && ts > 0 {
+			score += 5
+		}
+		key := strings.ToLower(u.Host) + strings.TrimSuffix(u.EscapedPath(), "/") + "?" + u.RawQuery
+		key = strings.TrimPrefix(key, "www.")
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		depth := strings.Count(strings.Trim(u.Path, "/"), "/")
+		found = append(found, scored{Link: Link{URL: l.URL, Text: l.Text, Score: score}, depth: depth, order: i})
+	}
+	sort.SliceStable(found, func(i, j int) bool {
+		a, b := found[i], found[j]
+		if a.Score != b.Score {
+			return a.Score > b.Score
+		}
+		if a.depth != b.depth {
+			return a.depth < b.depth
+		}
+		return a.order < b.order
+	})
+	if len(found) > max {
+		found = found[:max]
+	}
+	out := make([]Link, len(found))
+	for i, f := range found {
+		out[i] = f.Link
+	}
+	return out
+}
+
+func max2(a, b int) int {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+// fallbackPaths are tried in this order, most common first.
+var fallbackPaths = []string{
+	"/team", "/our-team", "/people", "/about", "/about-us", "/leadership", "/partners",
+	"/who-we-are", "/about/team", "/team.html", "/about-us.php", "/about.html",
+	"/team.php", "/about-us.html", "/our-people", "/company/team",
+}
+
+// FallbackPaths are common team page paths to try when TeamLinks finds
+// nothing: /team, /our-team, /people, /about, /about-us, /about-us.php,
+// /team.html, ... The slice is a fresh copy each call.
+func FallbackPaths() []string {
+	return append([]string(nil), fallbackPaths...)
+}

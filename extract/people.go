@@ -1,0 +1,728 @@
+package extract
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+
+	"github.com/vcenrich/vcenrich/firm"
+)
+
+// Anchor ranks: how strongly an element's text is presented as a name. A card
+// is named by its best-ranked anchor, so a company name in <b> does not
+// compete with the person's name in <h3>.
+const (
+	rankNameClass = iota // class contains "name"
+	rankHeading          // h1–h6
+	rankStrong           // strong, b
+	rankLeaf             // a short leaf block: p, td, li, a, span, div
+	rankAlt              // image alt text, the last resort
+	rankNone
+)
+
+// anchor is an element whose text is (or starts with) a person's name.
+type anchor struct {
+	node  *html.Node
+	rank  int
+	name  string
+	key   string
+	title string // from "Name – Title" or a second line inside the element
+}
+
+// summary describes the names inside a subtree at its best rank: count is the
+// number of distinct names, capped at 2 since only 0, 1 and many matter.
+type summary struct {
+	rank  int
+	key   string
+	count int
+}
+
+func combine(a, b summary) summary {
+	switch {
+	case b.count == 0:
+		return a
+	case a.count == 0 || b.rank < a.rank:
+		return b
+	case a.rank < b.rank:
+		return a
+	}
+	if a.key != b.key {
+		a.count = 2
+	}
+	return a
+}
+
+// candidate is a person found somewhere in the document.
+type candidate struct {
+	m   firm.Member
+	pos int
+}
+
+// extractor holds the per-page state of people extraction.
+type extractor struct {
+	root      *html.Node
+	pos       map[*html.Node]int
+	anchors   map[*html.Node]*anchor
+	order     []*anchor
+	sum       map[*html.Node]summary
+	cardNodes map[*html.Node]bool
+	found     []candidate
+}
+
+// excludedNameClasses mark "name" classes that hold something other than a
+// person's name.
+var excludedNameClasses = []string{"company", "firm", "brand", "logo", "site", "user", "file", "org", "fund", "portfolio"}
+
+var altNoise = regexp.MustCompile(`(?i)^(photo|picture|image|headshot|portrait|profile(?: photo| picture)?)\s+of\s+|\s*[-–,|]?\s*\b(headshot|portrait|photo|profile photo|profile picture|image)$`)
+
+func newExtractor(root *html.Node) *extractor {
+	x := &extractor{
+		root:      root,
+		pos:       map[*html.Node]int{},
+		anchors:   map[*html.Node]*anchor{},
+		sum:       map[*html.Node]summary{},
+		cardNodes: map[*html.Node]bool{},
+	}
+	i := 0
+	forEachElement(root, func(n *html.Node) {
+		x.pos[n] = i
+		i++
+		if a := x.anchorFor(n); a != nil {
+			x.anchors[n] = a
+			x.order = append(x.order, a)
+		}
+	})
+	x.summarise(root, 0)
+	return x
+}
+
+// anchorFor decides whether n presents a name and how strongly.
+func (x *extractor) anchorFor(n *html.Node) *anchor {
+	if hasAncestor(n, "blockquote") {
+		// Quotes carry attributions ("— Jane Doe, CEO of Acme"), not the team.
+		return nil
+	}
+	if n.Data == "img" {
+		alt := collapse(altNoise.ReplaceAllString(collapse(attr(n, "alt")), ""))
+		if strings.Contains(strings.ToLower(attr(n, "alt")), "logo") {
+			return nil
+		}
+		if nameLike(alt) {
+			return &anchor{node: n, rank: rankAlt, name: alt, key: nameKey(alt)}
+		}
+		if name, title, ok := splitNameTitle(alt); ok {
+			return &anchor{node: n, rank: rankAlt, name: name, key: nameKey(name), title: title}
+		}
+		return nil
+	}
+	rank := rankNone
+	switch {
+	case classContains(n, "name") && !classContains(n, excludedNameClasses...):
+		rank = rankNameClass
+	case headingLevel(n) > 0:
+		rank = rankHeading
+	case n.Data == "strong" || n.Data == "b":
+		rank = rankStrong
+	case isElement(n, "p", "td", "th", "dt", "dd", "li", "a", "span", "div", "figcaption", "label", "em", "small", "cite") && onlyInlineChildren(n):
+		rank = rankLeaf
+	}
+	if rank == rankNone || !shortText(n, 200) {
+		return nil
+	}
+	ls := lines(n)
+	if len(ls) == 0 || len(ls) > 3 {
+		return nil
+	}
+	first := stripNickname(strings.TrimRight(ls[0].text, ",;:"))
+	if nameLike(first) {
+		a := &anchor{node: n, rank: rank, name: first, key: nameKey(first)}
+		for _, l := range ls[1:] {
+			if titleLike(l.text, first) {
+				a.title = cleanTitle(l.text)
+				break
+			}
+		}
+		return a
+	}
+	if name, title, ok := splitNameTitle(stripNickname(ls[0].text)); ok {
+		return &anchor{node: n, rank: rank, name: name, key: nameKey(name), title: title}
+	}
+	// "<h3>Jane Doe <small>Partner</small></h3>": the name is the element's
+	// own text and the title sits in an inline child.
+	if own := stripNickname(ownText(n)); nameLike(own) {
+		a := &anchor{node: n, rank: rank, name: own, key: nameKey(own)}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.ElementNode && titleLike(textOf(c), own) {
+				a.title = cleanTitle(textOf(c))
+				break
+			}
+		}
+		return a
+	}
+	return nil
+}
+
+// ownText is the text of n's direct text children.
+func ownText(n *html.Node) string {
+	var b strings.Builder
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.TextNode {
+			b.WriteString(c.Data)
+			b.WriteByte(' ')
+		}
+	}
+	return collapse(b.String())
+}
+
+var nickname = regexp.MustCompile(`\s*(“[^”]{1,20}”|"[^"]{1,20}"|‘[^’]{1,20}’|\([^)]{1,20}\))\s*`)
+
+// stripNickname drops a quoted or bracketed nickname: Devendra “Dev” Patel.
+func stripNickname(s string) string {
+	if !strings.ContainsAny(s, "“\"‘(") {
+		return s
+	}
+	return collapse(nickname.ReplaceAllString(s, " "))
+}
+
+func (x *extractor) summarise(n *html.Node, depth int) summary {
+	s := summary{rank: rankNone}
+	if depth > maxWalkDepth {
+		return s
+	}
+	if a, ok := x.anchors[n]; ok {
+		s = summary{rank: a.rank, key: a.key, count: 1}
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode {
+			s = combine(s, x.summarise(c, depth+1))
+		}
+	}
+	x.sum[n] = s
+	return s
+}
+
+// unstableClass marks class tokens that differ between otherwise identical
+// cards: per-element ids, grid sizes, animation and carousel state.
+func unstableClass(c string) bool {
+	for _, r := range c {
+		if r >= '0' && r <= '9' {
+			return true
+		}
+	}
+	switch c {
+	case "active", "current", "selected", "open", "visible", "hidden", "first", "last",
+		"odd", "even", "wow", "animated", "show", "in", "aos-animate":
+		return true
+	}
+	for _, p := range []string{"is-", "slick-", "swiper-slide-", "w--", "aos-", "fade", "animate", "elementor-element-"} {
+		if strings.HasPrefix(c, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// signature groups siblings that a template repeated: tag and first stable
+// class (base classes come first; BEM modifiers and state come after).
+func signature(n *html.Node) string {
+	for _, c := range classes(n) {
+		if !unstableClass(c) {
+			return n.Data + "." + c
+		}
+	}
+	return n.Data
+}
+
+// visit walks down from n looking for groups of repeated sibling cards that
+// each hold exactly one name.
+func (x *extractor) visit(n *html.Node, depth int) {
+	if depth > maxWalkDepth || len(x.found) >= maxCandidates {
+		return
+	}
+	var sigs []string
+	groups := map[string][]*html.Node{}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		sig := signature(c)
+		if _, ok := groups[sig]; !ok {
+			sigs = append(sigs, sig)
+		}
+		groups[sig] = append(groups[sig], c)
+	}
+	cards := map[*html.Node]bool{}
+	var cardGroups [][]*html.Node
+	for _, sig := range sigs {
+		g := groups[sig]
+		if len(g) < 2 {
+			continue
+		}
+		var named []*html.Node
+		keys := map[string]bool{}
+		for _, c := range g {
+			if s := x.sum[c]; s.count == 1 {
+				named = append(named, c)
+				keys[s.key] = true
+			}
+		}
+		// Two distinct names, and most of the group named: a grid of people,
+		// not a name and its photo, nor prose that mentions two people.
+		if len(named) >= 2 && len(keys) >= 2 && 2*len(named) >= len(g) {
+			for _, c := range named {
+				cards[c] = true
+			}
+			cardGroups = append(cardGroups, named)
+		}
+	}
+	for _, g := range cardGroups {
+		x.emitGroup(g, cards)
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode || cards[c] || x.cardNodes[c] {
+			continue
+		}
+		if x.sum[c].count > 0 {
+			x.visit(c, depth+1)
+		}
+	}
+}
+
+// emitGroup extracts a group of cards. A grid of names where hardly any card
+// has a title, LinkedIn profile or email is more likely a grid of companies
+// ("Arbor Analytics", "Tidal Freight") than of people, so at least a third of
+// the cards must carry such evidence.
+func (x *extractor) emitGroup(g []*html.Node, cards map[*html.Node]bool) {
+	var got []candidate
+	evidence := 0
+	for _, c := range g {
+		m, ok := x.emitCard(c, cards)
+		if !ok {
+			continue
+		}
+		if richness(m) > 0 {
+			evidence++
+		}
+		got = append(got, candidate{m: m, pos: x.pos[c]})
+	}
+	if evidence == 0 || 3*evidence < len(got) {
+		return
+	}
+	x.found = append(x.found, got...)
+}
+
+// emitCard extracts the person in card c. A card that holds only the name
+// (an <h3> followed by a <p> title, flat div.name/div.title lists) extends
+// over its following siblings up to the next card or heading.
+func (x *extractor) emitCard(c *html.Node, cards map[*html.Node]bool) (firm.Member, bool) {
+	s := x.sum[c]
+	var a *anchor
+	forEachElement(c, func(n *html.Node) {
+		if an, ok := x.anchors[n]; ok && a == nil && an.rank == s.rank && an.key == s.key {
+			a = an
+		}
+	})
+	if a == nil {
+		return firm.Member{}, false
+	}
+	if isUpper(a.name) {
+		// Prefer "Marisol Vega" from the photo's alt over "MARISOL VEGA".
+		forEachElement(c, func(n *html.Node) {
+			if an, ok := x.anchors[n]; ok && an.key == a.key && !isUpper(an.name) && isUpper(a.name) {
+				cp := *a
+				cp.name = an.name
+				a = &cp
+			}
+		})
+	}
+	nodes := []*html.Node{c}
+	if ls := lines(c); len(ls) <= 1 && a.title == "" {
+		stop := headingLevel(c)
+		if stop == 0 {
+			stop = 3
+		}
+		for sib, n := c.NextSibling, 0; sib != nil && n < 6; sib = sib.NextSibling {
+			if sib.Type != html.ElementNode {
+				continue
+			}
+			if cards[sib] || x.sum[sib].count > 0 || classContains(sib, "section-title", "section-heading") {
+				break
+			}
+			if l := headingLevel(sib); l > 0 && l <= stop {
+				break
+			}
+			nodes = append(nodes, sib)
+			n++
+		}
+	}
+	for _, n := range nodes {
+		x.cardNodes[n] = true
+	}
+	return x.person(nodes, a, a.rank >= rankLeaf)
+}
+
+func isUpper(s string) bool {
+	return strings.ToUpper(s) == s && strings.ToLower(s) != s
+}
+
+// person builds the member a card describes. Weakly named cards (a plain
+// paragraph or image alt) count only with corroboration: a title, a LinkedIn
+// profile or an email, so that grids of company names are not taken for
+// people.
+func (x *extractor) person(nodes []*html.Node, a *anchor, needEvidence bool) (firm.Member, bool) {
+	m := firm.Member{Name: a.name, Title: a.title}
+	if m.Title == "" {
+		m.Title = designatedTitle(nodes, a)
+	}
+	ls := lines(nodes...)
+	if m.Title == "" {
+		m.Title = titleFromLines(ls, a.name)
+	}
+	for _, n := range nodes {
+		forEachElement(n, func(e *html.Node) {
+			if m.LinkedIn == "" && e.Data == "a" {
+				m.LinkedIn = normaliseLinkedIn(attr(e, "href"))
+			}
+			if m.Email == "" {
+				if es := elementEmails(e); len(es) > 0 {
+					m.Email = es[0]
+				}
+			}
+		})
+	}
+	if m.Email == "" {
+		for _, l := range ls {
+			if e := cleanEmail(emailInText.FindString(l.text)); e != "" {
+				m.Email = e
+				break
+			}
+		}
+	}
+	if needEvidence && m.Title == "" && m.LinkedIn == "" && m.Email == "" {
+		return firm.Member{}, false
+	}
+	return m, true
+}
+
+// designatedTitle looks for an element the site marked as the title.
+func designatedTitle(nodes []*html.Node, a *anchor) string {
+	title := ""
+	for _, n := range nodes {
+		forEachElement(n, func(e *html.Node) {
+			if title != "" || e == a.node || contains(e, a.node) || contains(a.node, e) {
+				return
+			}
+			if !classContains(e, "title", "role", "position", "designation", "job") || classContains(e, "section-title", "name") {
+				return
+			}
+			t := cleanTitle(textOf(e))
+			if t == "" || strings.EqualFold(t, a.name) || nameLike(t) {
+				return
+			}
+			if titleLike(t, a.name) || looseTitle(t) {
+				title = t
+			}
+		})
+	}
+	return title
+}
+
+// titleFromLines takes the first short line after the name that reads as a
+// title, skipping department labels; failing that a short line just before
+// the name (an eyebrow above it).
+func titleFromLines(ls []line, name string) string {
+	lname := strings.ToLower(name)
+	idx := -1
+	for i, l := range ls {
+		if strings.Contains(strings.ToLower(l.text), lname) {
+			idx = i
+			break
+		}
+	}
+	for i := idx + 1; i < len(ls) && i <= idx+4; i++ {
+		t := ls[i].text
+		if utf8.RuneCountInString(t) > 120 {
+			break
+		}
+		if strings.EqualFold(t, name) {
+			continue
+		}
+		if titleLike(t, name) {
+			return cleanTitle(t)
+		}
+	}
+	if idx >= 0 {
+		// The name's own line may continue with the title: "<b>Jane Doe</b>, Partner".
+		t := ls[idx].text
+		if j := strings.Index(strings.ToLower(t), lname); j >= 0 {
+			rest := t[j+len(lname):]
+			if titleLike(rest, name) {
+				return cleanTitle(rest)
+			}
+		}
+		for i := idx - 1; i >= 0 && i >= idx-2; i-- {
+			t := ls[i].text
+			if utf8.RuneCountInString(t) <= 60 && titleLike(t, name) {
+				return cleanTitle(t)
+			}
+		}
+	}
+	return ""
+}
+
+func contains(outer, inner *html.Node) bool {
+	for p := inner.Parent; p != nil; p = p.Parent {
+		if p == outer {
+			return true
+		}
+	}
+	return false
+}
+
+func (x *extractor) inCard(n *html.Node) bool {
+	for p := n; p != nil; p = p.Parent {
+		if x.cardNodes[p] {
+			return true
+		}
+	}
+	return false
+}
+
+// standalone picks up named elements outside any card: a heading or bold
+// name followed by a title, or a "Name – Title" line. Without a title they are
+// too weak to count.
+func (x *extractor) standalone() {
+	for _, a := range x.order {
+		if len(x.found) >= maxCandidates {
+			return
+		}
+		if a.rank > rankLeaf || x.inCard(a.node) {
+			continue
+		}
+		nodes := []*html.Node{a.node}
+		if a.title == "" {
+			if a.rank == rankLeaf {
+				continue
+			}
+			block := a.node
+			for block.Parent != nil && block.Parent.Type == html.ElementNode && !breaksLine(block) {
+				block = block.Parent
+			}
+			nodes = []*html.Node{block}
+			for sib, n := block.NextSibling, 0; sib != nil && n < 2; sib = sib.NextSibling {
+				if sib.Type != html.ElementNode {
+					continue
+				}
+				if x.sum[sib].count > 0 || headingLevel(sib) > 0 && headingLevel(sib) <= max(headingLevel(a.node), 1) {
+					break
+				}
+				nodes = append(nodes, sib)
+				n++
+			}
+		}
+		m, _ := x.person(nodes, a, false)
+		if m.Title == "" {
+			continue
+		}
+		for _, n := range nodes {
+			x.cardNodes[n] = true
+		}
+		x.found = append(x.found, candidate{m: m, pos: x.pos[a.node]})
+	}
+}
+
+// microdata collects itemtype schema.org/Person elements.
+func (x *extractor) microdata() {
+	forEachElement(x.root, func(n *html.Node) {
+		if len(x.found) >= maxCandidates || !isMicrodataPerson(n) {
+			return
+		}
+		if m, ok := microdataPerson(n); ok {
+			x.cardNodes[n] = true
+			x.found = append(x.found, candidate{m: m, pos: x.pos[n]})
+		}
+	})
+}
+
+// section is the kind of page section a heading opens.
+type sectionKind int
+
+const (
+	sectionNeutral sectionKind = iota // anything else: people there are team
+	sectionTeam
+	sectionOther // advisors, board, portfolio founders...: people go to Others
+	sectionSkip  // testimonials: quoted people are neither
+)
+
+type sectionRule struct {
+	phrase string
+	kind   sectionKind
+	role   string
+}
+
+// sectionRules are matched on heading words; multi-word phrases come first so
+// "venture partners" wins over "partners".
+var sectionRules = []sectionRule{
+	{"venture partners", sectionOther, "Venture Partner"},
+	{"venture partner", sectionOther, "Venture Partner"},
+	{"operating partners", sectionOther, "Operating Partner"},
+	{"limited partners", sectionOther, "Limited Partner"},
+	{"advisory board", sectionOther, "Advisor"},
+	{"advisory council", sectionOther, "Advisor"},
+	{"board of advisors", sectionOther, "Advisor"},
+	{"board of advisers", sectionOther, "Advisor"},
+	{"board of directors", sectionOther, "Board Member"},
+	{"entrepreneurs in residence", sectionOther, "Entrepreneur in Residence"},
+	{"entrepreneur in residence", sectionOther, "Entrepreneur in Residence"},
+	{"executives in residence", sectionOther, "Executive in Residence"},
+	{"portfolio founders", sectionOther, "Portfolio Founder"},
+	{"portfolio companies", sectionOther, "Portfolio Founder"},
+	{"portfolio ceos", sectionOther, "Portfolio Founder"},
+	{"investment team", sectionTeam, ""},
+	{"leadership team", sectionTeam, ""},
+	{"team", sectionTeam, ""},
+	{"teams", sectionTeam, ""},
+	{"partners", sectionTeam, ""},
+	{"leadership", sectionTeam, ""},
+	{"people", sectionTeam, ""},
+	{"staff", sectionTeam, ""},
+	{"management", sectionTeam, ""},
+	{"advisors", sectionOther, "Advisor"},
+	{"advisers", sectionOther, "Advisor"},
+	{"advisor", sectionOther, "Advisor"},
+	{"board", sectionOther, "Board Member"},
+	{"portfolio", sectionOther, "Portfolio Founder"},
+	{"founders", sectionOther, "Founder"},
+	{"operators", sectionOther, "Operator"},
+	{"eirs", sectionOther, "Entrepreneur in Residence"},
+	{"eir", sectionOther, "Entrepreneur in Residence"},
+	{"alumni", sectionOther, "Alumni"},
+	{"mentors", sectionOther, "Mentor"},
+	{"scouts", sectionOther, "Scout"},
+	{"fellows", sectionOther, "Fellow"},
+	{"testimonials", sectionSkip, ""},
+}
+
+// classifySection reads a heading. The last matching phrase wins because
+// English puts the head noun last: "Portfolio Founders", "Board of Advisors".
+func classifySection(text string) (sectionKind, string) {
+	w := words(text)
+	if len(w) == 0 || len(w) > 6 {
+		return sectionNeutral, ""
+	}
+	kind, role := sectionNeutral, ""
+	for i := 0; i < len(w); {
+		matched := false
+		for _, r := range sectionRules {
+			p := strings.Fields(r.phrase)
+			if i+len(p) > len(w) || strings.Join(w[i:i+len(p)], " ") != r.phrase {
+				continue
+			}
+			kind, role = r.kind, r.role
+			i += len(p)
+			matched = true
+			break
+		}
+		if !matched {
+			i++
+		}
+	}
+	return kind, role
+}
+
+type sectionEvent struct {
+	pos, level int
+	kind       sectionKind
+	role       string
+}
+
+// sections lists the section headings outside cards in document order.
+func (x *extractor) sections() []sectionEvent {
+	var out []sectionEvent
+	forEachElement(x.root, func(n *html.Node) {
+		level := headingLevel(n)
+		if level > 4 {
+			return
+		}
+		if level == 0 {
+			if !classContains(n, "section-title", "section-heading") {
+				return
+			}
+			level = 2
+		}
+		if x.inCard(n) || !shortText(n, 120) {
+			return
+		}
+		t := textOf(n)
+		if t == "" || nameLike(t) {
+			return
+		}
+		kind, role := classifySection(t)
+		out = append(out, sectionEvent{pos: x.pos[n], level: level, kind: kind, role: role})
+	})
+	return out
+}
+
+// assign sorts candidates into team members and others by the section they
+// sit in. A neutral heading below the current section (a department label
+// under "Advisors") keeps it; one at the same or a higher level ends it.
+func assign(found []candidate, events []sectionEvent) (members, others []firm.Member) {
+	sort.SliceStable(found, func(i, j int) bool { return found[i].pos < found[j].pos })
+	cur := sectionEvent{level: 0, kind: sectionNeutral}
+	e := 0
+	for _, c := range found {
+		for e < len(events) && events[e].pos <= c.pos {
+			ev := events[e]
+			if ev.kind != sectionNeutral || cur.kind == sectionNeutral || ev.level <= cur.level {
+				cur = ev
+			}
+			e++
+		}
+		switch cur.kind {
+		case sectionOther:
+			m := c.m
+			m.Title = withRole(m.Title, cur.role)
+			others = append(others, m)
+		case sectionSkip:
+		default:
+			members = append(members, c.m)
+		}
+	}
+	return members, others
+}
+
+// roleMarkers say which title words already state a section's role.
+var roleMarkers = map[string][]string{
+	"Advisor":                   {"advisor", "adviser", "advisory"},
+	"Board Member":              {"board", "director", "chair", "chairman", "chairwoman"},
+	"Venture Partner":           {"venture partner"},
+	"Operating Partner":         {"operating partner"},
+	"Limited Partner":           {"limited partner"},
+	"Entrepreneur in Residence": {"entrepreneur in residence", "eir"},
+	"Executive in Residence":    {"executive in residence"},
+	"Portfolio Founder":         {"founder", "cofounder", "co-founder"},
+	"Founder":                   {"founder", "cofounder", "co-founder"},
+	"Operator":                  {"operator"},
+	"Alumni":                    {"alumni", "alumna", "alumnus"},
+	"Mentor":                    {"mentor"},
+	"Scout":                     {"scout"},
+	"Fellow":                    {"fellow"},
+}
+
+// withRole records the section as the person's role: it becomes the title
+// when there is none, and prefixes a title that does not already say it.
+func withRole(title, role string) string {
+	if title == "" {
+		return role
+	}
+	l := " " + strings.Join(words(title), " ") + " "
+	for _, mk := range roleMarkers[role] {
+		if strings.Contains(l, " "+strings.Join(words(mk), " ")+" ") {
+			return title
+		}
+	}
+	return role + ", " + title
+}

@@ -1,0 +1,269 @@
+package extract
+
+import (
+	"encoding/json"
+	"strings"
+
+	"golang.org/x/net/html"
+
+	"github.com/vcenrich/vcenrich/firm"
+)
+
+const (
+	maxJSONLDDepth   = 32
+	maxJSONLDPersons = maxMembers
+)
+
+// personKeys are the JSON-LD properties under which a Person is a member of
+// the organisation. A Person elsewhere (top level, @graph) counts only with a
+// jobTitle or worksFor, because CMSs emit the page author as a bare Person.
+var personKeys = map[string]bool{
+	"employee": true, "employees": true, "member": true, "members": true,
+	"founder": true, "founders": true, "item": true, "itemlistelement": true,
+	"hasmember": true,
+}
+
+// jsonLDPeople reads schema.org Person objects from every JSON-LD script.
+func jsonLDPeople(root *html.Node) []firm.Member {
+	var out []firm.Member
+	forEachElement(root, func(n *html.Node) {
+		if n.Data != "script" || !strings.Contains(strings.ToLower(attr(n, "type")), "ld+json") {
+			return
+		}
+		if n.FirstChild == nil || len(out) >= maxJSONLDPersons {
+			return
+		}
+		var v any
+		raw := strings.TrimSpace(n.FirstChild.Data)
+		// Some CMSs wrap the JSON in an HTML comment or CDATA marker.
+		raw = strings.TrimPrefix(strings.TrimPrefix(raw, "<!--"), "//<![CDATA[")
+		raw = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSpace(raw), "-->"), "//]]>")
+		if err := json.Unmarshal([]byte(raw), &v); err != nil {
+			return
+		}
+		walkJSONLD(v, "", 0, &out)
+	})
+	return out
+}
+
+func walkJSONLD(v any, key string, depth int, out *[]firm.Member) {
+	if depth > maxJSONLDDepth || len(*out) >= maxJSONLDPersons {
+		return
+	}
+	switch t := v.(type) {
+	case []any:
+		for _, e := range t {
+			walkJSONLD(e, key, depth+1, out)
+		}
+	case map[string]any:
+		if isPersonType(t["@type"]) {
+			_, hasJob := t["jobTitle"]
+			_, hasWorks := t["worksFor"]
+			if personKeys[strings.ToLower(key)] || hasJob || hasWorks {
+				if m, ok := jsonLDPerson(t); ok {
+					*out = append(*out, m)
+				}
+			}
+		}
+		for k, e := range t {
+			switch strings.ToLower(k) {
+			case "author", "creator", "publisher", "editor", "reviewedby", "accountableperson", "copyrightholder":
+				continue
+			}
+			walkJSONLD(e, k, depth+1, out)
+		}
+	}
+}
+
+func isPersonType(v any) bool {
+	switch t := v.(type) {
+	case string:
+		return strings.EqualFold(strings.TrimPrefix(strings.TrimPrefix(t, "http://schema.org/"), "https://schema.org/"), "person") ||
+			strings.EqualFold(t, "schema:Person")
+	case []any:
+		for _, e := range t {
+			if isPersonType(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// jsonString reads a JSON-LD value that may be a string, a list of strings
+// or an object with a name or @value.
+func jsonString(v any) string {
+	switch t := v.(type) {
+	case string:
+		return collapse(t)
+	case []any:
+		for _, e := range t {
+			if s := jsonString(e); s != "" {
+				return s
+			}
+		}
+	case map[string]any:
+		if s := jsonString(t["name"]); s != "" {
+			return s
+		}
+		return jsonString(t["@value"])
+	}
+	return ""
+}
+
+func jsonStrings(v any) []string {
+	switch t := v.(type) {
+	case string:
+		return []string{t}
+	case []any:
+		var out []string
+		for _, e := range t {
+			out = append(out, jsonStrings(e)...)
+		}
+		return out
+	case map[string]any:
+		return jsonStrings(t["@id"])
+	}
+	return nil
+}
+
+func jsonLDPerson(t map[string]any) (firm.Member, bool) {
+	name := jsonString(t["name"])
+	if name == "" {
+		name = collapse(jsonString(t["givenName"]) + " " + jsonString(t["familyName"]))
+	}
+	if !nameLike(name) {
+		return firm.Member{}, false
+	}
+	m := firm.Member{Name: name, Title: cleanTitle(jsonString(t["jobTitle"]))}
+	if m.Title != "" && !titleLike(m.Title, name) && !looseTitle(m.Title) {
+		m.Title = ""
+	}
+	for _, k := range []string{"sameAs", "url", "@id"} {
+		for _, s := range jsonStrings(t[k]) {
+			if li := normaliseLinkedIn(s); li != "" && m.LinkedIn == "" {
+				m.LinkedIn = li
+			}
+		}
+	}
+	if e := jsonString(t["email"]); e != "" {
+		if addrs := mailtoAddresses("mailto:" + strings.TrimPrefix(strings.TrimPrefix(e, "mailto:"), "MAILTO:")); len(addrs) > 0 {
+			m.Email = addrs[0]
+		}
+	}
+	return m, true
+}
+
+// looseTitle accepts a title the site explicitly declared as one (JSON-LD
+// jobTitle, microdata, a title-classed element) even without a role word,
+// unless it is plainly a department label, a sentence or not text at all.
+func looseTitle(s string) bool {
+	s = cleanTitle(s)
+	if s == "" || len([]rune(s)) > 100 || isBio(s) || strings.Contains(s, "@") {
+		return false
+	}
+	return !departmentLabel(s)
+}
+
+// departmentLabels are group names sites print where a title would go.
+var departmentLabels = map[string]bool{
+	"seed": true, "early": true, "seed early": true, "growth": true, "investment": true,
+	"investment team": true, "investments": true, "operations": true, "platform": true,
+	"team": true, "portfolio": true, "finance": true, "marketing": true, "legal": true,
+	"administration": true, "admin": true, "talent": true, "community": true,
+	"investor relations": true, "finance operations": true, "operations finance": true,
+	"platform team": true, "operations team": true, "venture": true, "ventures": true,
+	"early stage": true, "late stage": true, "growth stage": true, "seed stage": true,
+	"emeritus": true, "alumni": true, "advisors": true, "staff": true, "people": true,
+}
+
+func departmentLabel(s string) bool {
+	w := words(s)
+	var kept []string
+	for _, x := range w {
+		if x != "and" {
+			kept = append(kept, x)
+		}
+	}
+	return departmentLabels[strings.Join(kept, " ")] || !hasRoleWord(s) && len(kept) <= 2 && allDepartmentWords(kept)
+}
+
+func allDepartmentWords(w []string) bool {
+	if len(w) == 0 {
+		return true
+	}
+	for _, x := range w {
+		if !departmentLabels[x] {
+			return false
+		}
+	}
+	return true
+}
+
+// microdataPerson reads an itemscope element typed schema.org/Person.
+func microdataPerson(n *html.Node) (firm.Member, bool) {
+	props := map[string]string{}
+	var linkedin string
+	var walk func(c *html.Node, depth int)
+	walk = func(c *html.Node, depth int) {
+		if depth > maxWalkDepth {
+			return
+		}
+		for k := c.FirstChild; k != nil; k = k.NextSibling {
+			if k.Type != html.ElementNode {
+				continue
+			}
+			for _, prop := range strings.Fields(attr(k, "itemprop")) {
+				val := microdataValue(k)
+				if li := normaliseLinkedIn(val); li != "" && linkedin == "" {
+					linkedin = li
+				}
+				if _, ok := props[prop]; !ok && val != "" {
+					props[prop] = val
+				}
+			}
+			// A nested item (worksFor Organization) has its own name.
+			if !hasAttr(k, "itemscope") {
+				walk(k, depth+1)
+			}
+		}
+	}
+	walk(n, 0)
+	name := props["name"]
+	if name == "" {
+		name = collapse(props["givenName"] + " " + props["familyName"])
+	}
+	if !nameLike(name) {
+		return firm.Member{}, false
+	}
+	m := firm.Member{Name: name, LinkedIn: linkedin}
+	if t := props["jobTitle"]; t != "" && (titleLike(t, name) || looseTitle(t)) {
+		m.Title = cleanTitle(t)
+	}
+	if e := props["email"]; e != "" {
+		if addrs := mailtoAddresses("mailto:" + strings.TrimPrefix(e, "mailto:")); len(addrs) > 0 {
+			m.Email = addrs[0]
+		}
+	}
+	return m, true
+}
+
+func microdataValue(n *html.Node) string {
+	switch n.Data {
+	case "a", "link", "area":
+		return strings.TrimSpace(attr(n, "href"))
+	case "meta":
+		return collapse(attr(n, "content"))
+	case "img":
+		return strings.TrimSpace(attr(n, "src"))
+	}
+	return collapse(textOf(n))
+}
+
+func isMicrodataPerson(n *html.Node) bool {
+	if !hasAttr(n, "itemscope") {
+		return false
+	}
+	t := strings.ToLower(attr(n, "itemtype"))
+	return strings.Contains(t, "schema.org/person")
+}

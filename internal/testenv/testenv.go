@@ -1,0 +1,132 @@
+// Package testenv starts the real parts integration tests run against: the
+// Temporal dev server binary built by temporal-dev, with the same search
+// attributes and dynamic config that `make demo` uses.
+package testenv
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/testsuite"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/vcenrich/vcenrich/applog"
+)
+
+// RepoRoot finds the module root from the test's working directory.
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			if _, err := os.Stat(filepath.Join(dir, "temporal-dev")); err == nil {
+				return dir
+			}
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("cannot find the repository root")
+		}
+		dir = parent
+	}
+}
+
+// TemporalBin is the dev server binary: VCENRICH_TEMPORAL_BIN, which `make
+// test` sets after building it. Without it the test is skipped, except in
+// CI, where a missing binary is a failure and not a silent skip.
+func TemporalBin(t testing.TB) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("integration test: skipped with -short")
+	}
+	bin := os.Getenv("VCENRICH_TEMPORAL_BIN")
+	if bin == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("VCENRICH_TEMPORAL_BIN is not set; run the tests with `make test`")
+		}
+		t.Skip("VCENRICH_TEMPORAL_BIN is not set; `make test` builds the dev server and sets it")
+	}
+	if _, err := os.Stat(bin); err != nil {
+		t.Fatalf("dev server binary: %v", err)
+	}
+	return bin
+}
+
+// DevServerArgs are the dev-server flags vcenrich needs, from the one place
+// that lists them (temporal-dev/dev.sh args).
+func DevServerArgs(t testing.TB) []string {
+	t.Helper()
+	out, err := exec.Command(filepath.Join(RepoRoot(t), "temporal-dev", "dev.sh"), "args").Output()
+	if err != nil {
+		t.Fatalf("temporal-dev/dev.sh args: %v", err)
+	}
+	return strings.Fields(string(bytes.TrimSpace(out)))
+}
+
+// Temporal starts a dev server on free ports for the test and stops it at
+// the end. The returned client logs through the test's logger.
+func Temporal(t testing.TB) (client.Client, *testsuite.DevServer) {
+	t.Helper()
+	bin := TemporalBin(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	srv, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
+		ExistingPath:  bin,
+		ClientOptions: &client.Options{Namespace: "default", Logger: applog.Temporal(Logger(t))},
+		LogLevel:      "error",
+		ExtraArgs:     DevServerArgs(t),
+	})
+	if err != nil {
+		t.Fatalf("start dev server: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := srv.Stop(); err != nil {
+			t.Logf("stop dev server: %v", err)
+		}
+	})
+	return srv.Client(), srv
+}
+
+// Logger is a zap logger writing to the test's log. Lines logged after the
+// test ended (a worker goroutine winding down) are dropped instead of
+// panicking the test binary.
+func Logger(t testing.TB) *zap.Logger {
+	w := &testWriter{t: t}
+	t.Cleanup(w.close)
+	enc := zap.NewDevelopmentEncoderConfig()
+	core := zapcore.NewCore(zapcore.NewConsoleEncoder(enc), zapcore.AddSync(w), zap.InfoLevel)
+	return zap.New(core)
+}
+
+type testWriter struct {
+	mu   sync.Mutex
+	t    testing.TB
+	done bool
+}
+
+func (w *testWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.done {
+		w.t.Log(strings.TrimRight(string(p), "\n"))
+	}
+	return len(p), nil
+}
+
+func (w *testWriter) close() {
+	w.mu.Lock()
+	w.done = true
+	w.mu.Unlock()
+}

@@ -1,0 +1,214 @@
+// Package jobclient is a small client of vcenrich's HTTP API, used by the
+// starter CLI and by tests that drive the API the way a user would.
+package jobclient
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+)
+
+// Client talks to one vcenrich server.
+type Client struct {
+	r *resty.Client
+}
+
+// New returns a client for the server at baseURL (e.g. http://127.0.0.1:8080).
+func New(baseURL string) *Client {
+	r := resty.New().SetBaseURL(baseURL).SetTimeout(2 * time.Minute)
+	return &Client{r: r}
+}
+
+// Rejected is an input row the server did not accept.
+type Rejected struct {
+	Row    int    `json:"row"`
+	Reason string `json:"reason"`
+}
+
+// Links point at a job's API, workbook, dashboard and Temporal Web UI pages.
+type Links struct {
+	Self       string `json:"self"`
+	Result     string `json:"result"`
+	Dashboard  string `json:"dashboard"`
+	TemporalUI string `json:"temporal_ui"`
+}
+
+// Created is the answer to an upload.
+type Created struct {
+	JobID     string            `json:"job_id"`
+	Name      string            `json:"name"`
+	Firms     int               `json:"firms"`
+	Sheet     string            `json:"sheet"`
+	HeaderRow int               `json:"header_row"`
+	Columns   map[string]string `json:"columns"`
+	Rejected  []Rejected        `json:"rejected"`
+	Links     Links             `json:"links"`
+}
+
+// Job is a job's state.
+type Job struct {
+	JobID            string         `json:"job_id"`
+	Name             string         `json:"name"`
+	Status           string         `json:"status"`
+	Total            int            `json:"total"`
+	Done             int            `json:"done"`
+	Failed           int            `json:"failed"`
+	InFlight         []int          `json:"in_flight"`
+	TeamMembers      int            `json:"team_members"`
+	FailuresByReason map[string]int `json:"failures_by_reason"`
+	RatePerMinute    float64        `json:"rate_per_minute"`
+	ETASeconds       float64        `json:"eta_seconds"`
+	Paused           bool           `json:"paused"`
+	WorkerAnswering  bool           `json:"worker_answering"`
+	ResultReady      bool           `json:"result_ready"`
+	Note             string         `json:"note"`
+	Links            Links          `json:"links"`
+}
+
+// Finished reports whether the job has reached an end state.
+func (j Job) Finished() bool {
+	switch j.Status {
+	case "completed", "cancelled", "failed":
+		return true
+	}
+	return false
+}
+
+// Error is an error answer from the server.
+type Error struct {
+	Status  int
+	Message string   `json:"error"`
+	Headers []string `json:"headers_found"`
+}
+
+func (e *Error) Error() string {
+	if len(e.Headers) > 0 {
+		return fmt.Sprintf("%s (HTTP %d; headers found: %v)", e.Message, e.Status, e.Headers)
+	}
+	return fmt.Sprintf("%s (HTTP %d)", e.Message, e.Status)
+}
+
+func check(resp *resty.Response, err error) error {
+	if err != nil {
+		return fmt.Errorf("reach the vcenrich server: %w", err)
+	}
+	if resp.IsSuccess() {
+		return nil
+	}
+	e := &Error{Status: resp.StatusCode()}
+	if json.Unmarshal(resp.Body(), e) != nil || e.Message == "" {
+		e.Message = http.StatusText(resp.StatusCode())
+	}
+	return e
+}
+
+// Upload sends a spreadsheet and starts a job. window 0 keeps the server's default.
+func (c *Client) Upload(ctx context.Context, path, name string, window int) (Created, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Created{}, fmt.Errorf("open spreadsheet: %w", err)
+	}
+	defer f.Close()
+	var out Created
+	req := c.r.R().SetContext(ctx).SetFileReader("file", filepath.Base(path), f).SetResult(&out)
+	if name != "" {
+		req.SetFormData(map[string]string{"name": name})
+	}
+	if window > 0 {
+		req.SetFormData(map[string]string{"window": fmt.Sprint(window)})
+	}
+	if err := check(req.Post("/api/jobs")); err != nil {
+		return Created{}, err
+	}
+	return out, nil
+}
+
+// Job fetches a job's state.
+func (c *Client) Job(ctx context.Context, id string) (Job, error) {
+	var j Job
+	if err := check(c.r.R().SetContext(ctx).SetResult(&j).SetPathParam("id", id).Get("/api/jobs/{id}")); err != nil {
+		return Job{}, err
+	}
+	return j, nil
+}
+
+// Control sends pause, resume or cancel to a job.
+func (c *Client) Control(ctx context.Context, id, action string) error {
+	switch action {
+	case "pause", "resume", "cancel":
+	default:
+		return fmt.Errorf("unknown action %q: want pause, resume or cancel", action)
+	}
+	return check(c.r.R().SetContext(ctx).SetPathParam("id", id).Post("/api/jobs/{id}/" + action))
+}
+
+// Follow polls a job every interval, calling onUpdate each time, until it
+// finishes or ctx ends.
+func (c *Client) Follow(ctx context.Context, id string, interval time.Duration, onUpdate func(Job)) (Job, error) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		j, err := c.Job(ctx, id)
+		if err != nil {
+			var apiErr *Error
+			// A restarting server or a passing Temporal hiccup is not the
+			// job's end: keep following.
+			if !errors.As(err, &apiErr) || apiErr.Status < 500 {
+				return Job{}, err
+			}
+		} else {
+			onUpdate(j)
+			if j.Finished() && (j.ResultReady || j.Status == "failed") {
+				return j, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return j, ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// Download writes a job's workbook to path.
+func (c *Client) Download(ctx context.Context, id, path string) error {
+	resp, err := c.r.R().SetContext(ctx).SetDoNotParseResponse(true).SetPathParam("id", id).Get("/api/jobs/{id}/result")
+	if err != nil {
+		return fmt.Errorf("reach the vcenrich server: %w", err)
+	}
+	body := resp.RawBody()
+	defer body.Close()
+	if !resp.IsSuccess() {
+		e := &Error{Status: resp.StatusCode()}
+		b, _ := io.ReadAll(io.LimitReader(body, 1<<16))
+		if json.Unmarshal(b, e) != nil || e.Message == "" {
+			e.Message = http.StatusText(resp.StatusCode())
+		}
+		return e
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("create folder for %s: %w", path, err)
+	}
+	tmp := path + ".part"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	if _, err := io.Copy(f, body); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("download workbook: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return os.Rename(tmp, path)
+}

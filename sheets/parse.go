@@ -1,0 +1,424 @@
+// Package sheets reads uploaded spreadsheets (.xlsx and .csv) into firms and
+// writes the enriched workbook.
+//
+// Uploads are untrusted: every loop over rows, columns and bytes is bounded by
+// Limits or by the file's real size, never by sizes the file declares.
+package sheets
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/vcenrich/vcenrich/firm"
+)
+
+// Limits bound how much of an upload is read.
+type Limits struct {
+	MaxRows      int // data rows accepted; more is an error (default 100_000)
+	MaxColumns   int // columns read per row; cells beyond are ignored while streaming (default 256)
+	MaxCellBytes int // longer cells are truncated to this (default 32_767)
+	MaxScanRows  int // rows searched for the header row (default 30)
+}
+
+// DefaultLimits returns the limits used when a field of Limits is zero.
+func DefaultLimits() Limits {
+	return Limits{MaxRows: 100_000, MaxColumns: 256, MaxCellBytes: 32_767, MaxScanRows: 30}
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	if l.MaxRows <= 0 {
+		l.MaxRows = d.MaxRows
+	}
+	if l.MaxColumns <= 0 {
+		l.MaxColumns = d.MaxColumns
+	}
+	if l.MaxCellBytes <= 0 {
+		l.MaxCellBytes = d.MaxCellBytes
+	}
+	if l.MaxScanRows <= 0 {
+		l.MaxScanRows = d.MaxScanRows
+	}
+	return l
+}
+
+// Mapping gives the index into Upload.Headers of each recognised column, -1
+// when the column is absent.
+type Mapping struct{ Name, Website, Description int }
+
+// Rejected is a data row that did not become a firm.
+type Rejected struct {
+	Row    int    `json:"row"` // 1-based in the source sheet
+	Reason string `json:"reason"`
+}
+
+// Upload is a parsed spreadsheet.
+type Upload struct {
+	Format    string   // "xlsx" or "csv"
+	Sheet     string   // sheet name ("" for csv)
+	HeaderRow int      // 1-based
+	Headers   []string // every header cell as written (blank headers become "Column N")
+	Mapping   Mapping
+	Firms     []firm.Input // Index 0.. in order; Values has one entry per header
+	Rejected  []Rejected
+}
+
+// ErrorKind classifies why an upload cannot be used.
+type ErrorKind int
+
+const (
+	// KindUnsupported: not a spreadsheet, a legacy .xls, or a password-protected workbook.
+	KindUnsupported ErrorKind = iota + 1
+	// KindMissingColumn: no website column was found.
+	KindMissingColumn
+	// KindEmpty: no header row or no usable data rows.
+	KindEmpty
+	// KindTooLarge: more data rows than Limits.MaxRows, or a file too big to read.
+	KindTooLarge
+	// KindInvalid: a corrupt file or text that is not UTF-8.
+	KindInvalid
+)
+
+// Error is a problem with the uploaded file itself, explained for the person
+// who uploaded it. Failures that are not the file's fault (a broken reader)
+// are returned as ordinary errors instead.
+type Error struct {
+	Kind    ErrorKind
+	Msg     string   // a sentence a person understands, saying what to do
+	Headers []string // the headers found, for KindMissingColumn
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+func userError(kind ErrorKind, format string, args ...any) *Error {
+	return &Error{Kind: kind, Msg: fmt.Sprintf(format, args...)}
+}
+
+const (
+	// maxFileBytes caps the upload itself; an .xlsx has to be held in memory
+	// because zip needs random access.
+	maxFileBytes = 128 << 20
+	// maxEmptyRun ends a sheet: a run this long of empty rows is either the
+	// real end of the data or a sparse file built to make us walk a million rows.
+	maxEmptyRun = 1000
+	// sniffBytes is how much of a text file is examined to recognise it.
+	sniffBytes = 64 << 10
+)
+
+var (
+	zipMagic = []byte("PK\x03\x04")
+	oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+	utf8BOM  = []byte{0xEF, 0xBB, 0xBF}
+)
+
+// errFileTooLarge is returned by limitedReader once maxFileBytes is exceeded.
+var errFileTooLarge = errors.New("upload exceeds the size limit")
+
+// limitedReader fails, rather than silently stopping, past its limit so that a
+// truncated read is never mistaken for the whole file.
+type limitedReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		// Probe one byte so a file of exactly the limit still reads to EOF.
+		var one [1]byte
+		n, err := l.r.Read(one[:])
+		if n > 0 {
+			return 0, errFileTooLarge
+		}
+		return 0, err
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
+}
+
+func tooLargeFileError() *Error {
+	return userError(KindTooLarge, "The file is larger than %d MB. Remove columns or rows you do not need, or split the firms into several files, and upload again.", maxFileBytes>>20)
+}
+
+// Parse reads an uploaded .xlsx or .csv file. The format is recognised from
+// the content, not from filename, which is only used in messages.
+func Parse(r io.Reader, filename string, lim Limits) (*Upload, error) {
+	lim = lim.withDefaults()
+	br := bufio.NewReaderSize(&limitedReader{r: r, left: maxFileBytes}, sniffBytes)
+	head, err := br.Peek(len(oleMagic))
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, readError(err)
+	}
+	switch {
+	case len(head) == 0:
+		return nil, userError(KindEmpty, "%s is empty. Upload a spreadsheet with a header row that has a Website column and one row per firm.", displayName(filename))
+	case bytes.HasPrefix(head, zipMagic):
+		return parseXLSX(br, filename, lim)
+	case bytes.HasPrefix(head, oleMagic):
+		return nil, userError(KindUnsupported, "%s is an old-style Excel file (.xls) or a password-protected workbook, which cannot be read. Open it in Excel, remove any password, save it as \"Excel Workbook (.xlsx)\" and upload that file.", displayName(filename))
+	default:
+		return parseCSV(br, filename, lim)
+	}
+}
+
+// readError turns a failure to read the upload into either the size error the
+// user can act on or a plain error for the caller.
+func readError(err error) error {
+	if errors.Is(err, errFileTooLarge) {
+		return tooLargeFileError()
+	}
+	return fmt.Errorf("read upload: %w", err)
+}
+
+func displayName(filename string) string {
+	if i := strings.LastIndexAny(filename, `/\`); i >= 0 {
+		filename = filename[i+1:]
+	}
+	if filename == "" {
+		return "The file"
+	}
+	return strconv.Quote(filename)
+}
+
+// rowSource yields the rows of one sheet in order. Row numbers are 1-based
+// and strictly increasing; rows missing from the file are simply not
+// returned. Cells are already capped by Limits. next returns io.EOF at the end.
+type rowSource interface {
+	next() (row int, cells []string, err error)
+}
+
+// headerScan is what the search for a header row found.
+type headerScan struct {
+	found   bool
+	row     int
+	cells   []string
+	mapping Mapping
+	// best is the most header-like row seen, for the missing-column message.
+	best      []string
+	bestScore int
+}
+
+// findHeader reads rows until one has a website header, giving up after
+// MaxScanRows rows.
+func findHeader(src rowSource, lim Limits) (headerScan, error) {
+	var hs headerScan
+	for {
+		n, cells, err := src.next()
+		if errors.Is(err, io.EOF) {
+			return hs, nil
+		}
+		if err != nil {
+			return hs, err
+		}
+		if n > lim.MaxScanRows {
+			return hs, nil
+		}
+		if isBlank(cells) {
+			continue
+		}
+		if m, ok := matchHeaders(cells); ok {
+			hs.found, hs.row, hs.cells, hs.mapping = true, n, cells, m
+			return hs, nil
+		}
+		if score := textCells(cells); score > hs.bestScore || hs.best == nil {
+			hs.bestScore, hs.best = score, nonBlank(cells)
+		}
+	}
+}
+
+// readFirms turns the rows after the header into firms.
+func readFirms(src rowSource, hs headerScan, lim Limits, up *Upload) error {
+	up.HeaderRow = hs.row
+	up.Headers = headerNames(hs.cells)
+	up.Mapping = hs.mapping
+	seen := make(map[string]int)
+	lastContent := hs.row
+	dataRows := 0
+	for {
+		n, cells, err := src.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if n-lastContent > maxEmptyRun {
+			break
+		}
+		if isBlank(cells) {
+			continue
+		}
+		lastContent = n
+		dataRows++
+		if dataRows > lim.MaxRows {
+			return userError(KindTooLarge, "The sheet has more than %d rows of firms. Split it into files of at most %d rows and upload them one at a time.", lim.MaxRows, lim.MaxRows)
+		}
+		in, reason := buildInput(n, cells, up, seen)
+		if reason != "" {
+			up.Rejected = append(up.Rejected, Rejected{Row: n, Reason: reason})
+			continue
+		}
+		in.Index = len(up.Firms)
+		up.Firms = append(up.Firms, in)
+	}
+	if dataRows == 0 {
+		return userError(KindEmpty, "There are no firms below the header row (row %d). Add one row per firm under the headers and upload again.", hs.row)
+	}
+	if len(up.Firms) == 0 {
+		return userError(KindEmpty, "None of the %d rows below the header has a usable website (%s). Put each firm's web address, such as accel.com, in the %q column and upload again.", dataRows, rejectExamples(up.Rejected), up.Headers[up.Mapping.Website])
+	}
+	return nil
+}
+
+func rejectExamples(rs []Rejected) string {
+	var parts []string
+	for i, r := range rs {
+		if i == 3 {
+			parts = append(parts, "…")
+			break
+		}
+		parts = append(parts, fmt.Sprintf("row %d: %s", r.Row, r.Reason))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// buildInput validates one data row; a non-empty reason means it is rejected.
+func buildInput(row int, cells []string, up *Upload, seen map[string]int) (firm.Input, string) {
+	cell := func(i int) string {
+		if i < 0 || i >= len(cells) {
+			return ""
+		}
+		return cells[i]
+	}
+	raw := strings.TrimSpace(cell(up.Mapping.Website))
+	if raw == "" {
+		return firm.Input{}, "no website"
+	}
+	site, err := NormalizeWebsite(raw)
+	if err != nil {
+		return firm.Input{}, "not a website: " + clip(raw, 100)
+	}
+	key := siteKey(site)
+	if first, dup := seen[key]; dup {
+		return firm.Input{}, fmt.Sprintf("same website as row %d", first)
+	}
+	seen[key] = row
+
+	values := make([]string, len(up.Headers))
+	copy(values, cells)
+	name := collapseSpace(cell(up.Mapping.Name))
+	if name == "" {
+		name = strings.TrimPrefix(hostOf(site), "www.")
+	}
+	return firm.Input{
+		Row:         row,
+		Name:        name,
+		Website:     site,
+		Description: strings.TrimSpace(cell(up.Mapping.Description)),
+		Values:      values,
+	}, ""
+}
+
+// headerNames names every header column; trailing blank cells are not columns.
+func headerNames(cells []string) []string {
+	end := len(cells)
+	for end > 0 && strings.TrimSpace(cells[end-1]) == "" {
+		end--
+	}
+	names := make([]string, end)
+	for i := range end {
+		names[i] = strings.TrimSpace(cells[i])
+		if names[i] == "" {
+			names[i] = fmt.Sprintf("Column %d", i+1)
+		}
+	}
+	return names
+}
+
+func isBlank(cells []string) bool {
+	for _, c := range cells {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func nonBlank(cells []string) []string {
+	var out []string
+	for _, c := range cells {
+		if c = strings.TrimSpace(c); c != "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// textCells counts the non-empty cells that are not numbers: headers are text.
+func textCells(cells []string) int {
+	n := 0
+	for _, c := range cells {
+		c = strings.TrimSpace(c)
+		if c == "" {
+			continue
+		}
+		if _, err := strconv.ParseFloat(c, 64); err == nil {
+			continue
+		}
+		n++
+	}
+	return n
+}
+
+func missingColumnError(headers []string) *Error {
+	if len(headers) == 0 {
+		return userError(KindEmpty, "The file has no rows with data. Upload a spreadsheet with a header row that has a Website column and one row per firm.")
+	}
+	e := userError(KindMissingColumn, "No website column was found. The columns found are: %s. Name the column that holds each firm's web address \"Website\" and upload again.", strings.Join(quoteAll(headers, 10), ", "))
+	e.Headers = headers
+	return e
+}
+
+func quoteAll(ss []string, limit int) []string {
+	out := make([]string, 0, min(len(ss), limit)+1)
+	for i, s := range ss {
+		if i == limit {
+			out = append(out, fmt.Sprintf("and %d more", len(ss)-limit))
+			break
+		}
+		out = append(out, strconv.Quote(clip(s, 60)))
+	}
+	return out
+}
+
+func collapseSpace(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// clip shortens s for display in a message.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+// truncateBytes cuts s to at most n bytes without splitting a UTF-8 sequence.
+func truncateBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}

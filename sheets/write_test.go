@@ -1,0 +1,219 @@
+package sheets_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/vcenrich/vcenrich/firm"
+	"github.com/vcenrich/vcenrich/sheets"
+)
+
+type loaded struct {
+	in  firm.Input
+	res firm.Result
+}
+
+func TestWriteWorkbook(t *testing.T) {
+	longDesc := strings.Repeat("d", 40_000)
+	firms := []loaded{
+		{
+			in: in(0, 2, "Accel", "https://accel.com/", "", "Accel", "accel.com", "Palo Alto"),
+			res: firm.Result{Index: 0, Status: firm.StatusOK, FinalURL: "https://www.accel.com/", TeamPageURL: "https://www.accel.com/team",
+				Description: "Early and growth", Team: []firm.Member{
+					{Name: "Ann Lee", Title: "Partner", LinkedIn: "https://linkedin.com/in/annlee", SourceURL: "https://www.accel.com/team"},
+					{Name: "Bo Chen", Email: "bo@accel.com", SourceURL: "https://www.accel.com/team"},
+				}},
+		},
+		{
+			in:  in(1, 3, "Gone Capital", "https://gone.vc/", "", "Gone Capital", "gone.vc", ""),
+			res: firm.Result{Index: 1, Status: firm.StatusFailed, Error: "The website did not answer.", Reason: "timeout"},
+		},
+		{
+			in:  in(2, 4, "Later", "https://later.vc/", "", "Later", "later.vc"),
+			res: firm.Result{Index: 2, Status: firm.StatusPending},
+		},
+		{
+			in: in(3, 5, "=cmd()", "https://evil.example/", "", "=cmd()", "evil.example", "+1 555 0100"),
+			res: firm.Result{Index: 3, Status: firm.StatusOK, FinalURL: "https://evil.example/", Description: longDesc,
+				Team: []firm.Member{{Name: "@SUM(A1)", Title: "-2+3"}}},
+		},
+	}
+	var calls []int
+	started := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	e := sheets.Export{
+		InputHeaders: []string{"Name", "Website", "City"},
+		Total:        len(firms),
+		Load: func(i int) (firm.Input, firm.Result, error) {
+			calls = append(calls, i)
+			return firms[i].in, firms[i].res, nil
+		},
+		Summary: sheets.Summary{
+			JobID: "job-1", Name: "My list", Status: "cancelled",
+			Started: started, Finished: started.Add(time.Hour + time.Minute + time.Second),
+			Total: 4, Done: 3, Failed: 1, TeamMembers: 3,
+			FailuresByReason: map[string]int{"dns": 1, "timeout": 2, "blocked": 1},
+			Rejected:         []sheets.Rejected{{Row: 9, Reason: "no website"}, {Row: 12, Reason: "same website as row 5"}},
+		},
+	}
+	var buf bytes.Buffer
+	if err := sheets.WriteWorkbook(&buf, e); err != nil {
+		t.Fatalf("WriteWorkbook: %v", err)
+	}
+	if want := []int{0, 1, 2, 3, 0, 1, 2, 3}; !reflect.DeepEqual(calls, want) {
+		t.Errorf("Load calls = %v, want %v", calls, want)
+	}
+
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer f.Close()
+	if got, want := f.GetSheetList(), []string{"Firms", "Team Members", "Summary"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("sheets = %q, want %q", got, want)
+	}
+	if got := f.GetActiveSheetIndex(); got != 0 {
+		t.Errorf("active sheet = %d, want 0 (Firms)", got)
+	}
+
+	truncated := longDesc[:32_767]
+	sheetsWant := map[string][][]string{
+		"Firms": {
+			{"Name", "Website", "City", "Status", "Error", "Team Count", "Team Page URL", "Description", "Final URL"},
+			{"Accel", "accel.com", "Palo Alto", "ok", "", "2", "https://www.accel.com/team", "Early and growth", "https://www.accel.com/"},
+			{"Gone Capital", "gone.vc", "", "failed", "The website did not answer.", "0"},
+			{"Later", "later.vc", "", "not processed"},
+			{"=cmd()", "evil.example", "+1 555 0100", "ok", "", "1", "", truncated, "https://evil.example/"},
+		},
+		"Team Members": {
+			{"Firm", "Website", "Name", "Title", "LinkedIn", "Email", "Source URL"},
+			{"Accel", "https://accel.com/", "Ann Lee", "Partner", "https://linkedin.com/in/annlee", "", "https://www.accel.com/team"},
+			{"Accel", "https://accel.com/", "Bo Chen", "", "", "bo@accel.com", "https://www.accel.com/team"},
+			{"=cmd()", "https://evil.example/", "@SUM(A1)", "-2+3"},
+		},
+		"Summary": {
+			{"Field", "Value"},
+			{"Job", "job-1"},
+			{"Name", "My list"},
+			{"Status", "cancelled"},
+			{"Started", "2025-01-02 03:04:05 UTC"},
+			{"Finished", "2025-01-02 04:05:06 UTC"},
+			{"Duration", "1h1m1s"},
+			{"Total", "4"},
+			{"Done", "3"},
+			{"Failed", "1"},
+			{"Team members", "3"},
+			nil,
+			{"Failures by reason", "Firms"},
+			{"timeout", "2"},
+			{"blocked", "1"},
+			{"dns", "1"},
+			nil,
+			{"Rejected rows", "Reason"},
+			{"9", "no website"},
+			{"12", "same website as row 5"},
+		},
+	}
+	for sheet, want := range sheetsWant {
+		got, err := f.GetRows(sheet)
+		if err != nil {
+			t.Fatalf("GetRows(%s): %v", sheet, err)
+		}
+		for i := range got {
+			if len(got[i]) == 0 {
+				got[i] = nil
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s rows:\n got %q\nwant %q", sheet, shorten(got), shorten(want))
+		}
+	}
+
+	for _, cell := range []struct{ sheet, ref string }{{"Firms", "A5"}, {"Firms", "C5"}, {"Team Members", "C4"}, {"Team Members", "D4"}} {
+		formula, err := f.GetCellFormula(cell.sheet, cell.ref)
+		if err != nil || formula != "" {
+			t.Errorf("%s!%s formula = %q, %v; want a plain value", cell.sheet, cell.ref, formula, err)
+		}
+		typ, err := f.GetCellType(cell.sheet, cell.ref)
+		if err != nil || typ != excelize.CellTypeInlineString {
+			t.Errorf("%s!%s type = %v, %v; want an inline string", cell.sheet, cell.ref, typ, err)
+		}
+	}
+	style, err := f.GetCellStyle("Firms", "A1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := f.GetStyle(style); err != nil || s.Font == nil || !s.Font.Bold {
+		t.Errorf("Firms header is not bold (style %d, %v)", style, err)
+	}
+	if panes, err := f.GetPanes("Firms"); err != nil || !panes.Freeze || panes.YSplit != 1 {
+		t.Errorf("Firms panes = %+v, %v; want the header row frozen", panes, err)
+	}
+}
+
+// shorten keeps failure output readable when a cell holds 32,767 characters.
+func shorten(rows [][]string) [][]string {
+	out := make([][]string, len(rows))
+	for i, r := range rows {
+		for _, c := range r {
+			if utf8.RuneCountInString(c) > 40 {
+				c = fmt.Sprintf("%.20s…(%d bytes)", c, len(c))
+			}
+			out[i] = append(out[i], c)
+		}
+	}
+	return out
+}
+
+func TestWriteWorkbookCellLimitCountsUTF16(t *testing.T) {
+	// Each emoji is two UTF-16 units, so only half of 20,000 fit with the
+	// 32,767-unit cap after 12,767 ASCII characters.
+	desc := strings.Repeat("a", 12_767) + strings.Repeat("😀", 20_000)
+	e := sheets.Export{
+		InputHeaders: []string{"Website"},
+		Total:        1,
+		Load: func(int) (firm.Input, firm.Result, error) {
+			return in(0, 2, "A", "https://a.vc/", "", "a.vc"), firm.Result{Status: firm.StatusOK, Description: desc}, nil
+		},
+	}
+	var buf bytes.Buffer
+	if err := sheets.WriteWorkbook(&buf, e); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	got, err := f.GetCellValue("Firms", "F2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := strings.Repeat("a", 12_767) + strings.Repeat("😀", 10_000); got != want {
+		t.Errorf("description has %d runes, want %d", utf8.RuneCountInString(got), utf8.RuneCountInString(want))
+	}
+}
+
+func TestWriteWorkbookLoadError(t *testing.T) {
+	boom := errors.New("store unavailable")
+	e := sheets.Export{
+		InputHeaders: []string{"Website"},
+		Total:        3,
+		Load: func(i int) (firm.Input, firm.Result, error) {
+			if i == 1 {
+				return firm.Input{}, firm.Result{}, boom
+			}
+			return in(i, i+2, "A", "https://a.vc/", "", "a.vc"), firm.Result{Status: firm.StatusOK}, nil
+		},
+	}
+	if err := sheets.WriteWorkbook(&bytes.Buffer{}, e); !errors.Is(err, boom) {
+		t.Fatalf("err = %v, want it to wrap %v", err, boom)
+	}
+}

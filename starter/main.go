@@ -1,0 +1,139 @@
+// Command starter uploads a spreadsheet to a vcenrich server, follows the
+// job with a progress bar and downloads the enriched workbook; it also
+// pauses, resumes, cancels and reports on jobs.
+//
+//	starter run [-name N] [-window W] [-out FILE] SPREADSHEET
+//	starter status|pause|resume|cancel JOB
+//	starter download [-out FILE] JOB
+//
+// The server is VCENRICH_SERVER (default http://127.0.0.1:8080) or -server.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/vcenrich/vcenrich/jobclient"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "starter:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage:
+  starter run [-name NAME] [-window N] [-out FILE] SPREADSHEET   upload, follow, download
+  starter status JOB | pause JOB | resume JOB | cancel JOB
+  starter download [-out FILE] JOB
+flags common to all: -server URL (default $VCENRICH_SERVER or http://127.0.0.1:8080)`
+
+func run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("no command\n%s", usage)
+	}
+	cmd, args := args[0], args[1:]
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	def := os.Getenv("VCENRICH_SERVER")
+	if def == "" {
+		def = "http://127.0.0.1:8080"
+	}
+	server := fs.String("server", def, "vcenrich server URL")
+	name := fs.String("name", "", "job name (default: the file name)")
+	window := fs.Int("window", 0, "firms enriched at once for this job (default: the server's)")
+	out := fs.String("out", "", "where to write the workbook (default: <name>-enriched.xlsx beside the input)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%s takes one argument\n%s", cmd, usage)
+	}
+	c := jobclient.New(*server)
+	arg := fs.Arg(0)
+	switch cmd {
+	case "run":
+		return runJob(ctx, c, arg, *name, *window, *out)
+	case "status":
+		j, err := c.Job(ctx, arg)
+		if err != nil {
+			return err
+		}
+		printJob(j)
+		return nil
+	case "pause", "resume", "cancel":
+		if err := c.Control(ctx, arg, cmd); err != nil {
+			return err
+		}
+		fmt.Printf("%s sent to %s\n", cmd, arg)
+		return nil
+	case "download":
+		path := *out
+		if path == "" {
+			path = arg + "-enriched.xlsx"
+		}
+		if err := c.Download(ctx, arg, path); err != nil {
+			return err
+		}
+		fmt.Println("workbook:", path)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+}
+
+func runJob(ctx context.Context, c *jobclient.Client, path, name string, window int, out string) error {
+	created, err := c.Upload(ctx, path, name, window)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("job %s started: %d firms (sheet %q, header row %d, columns %v)\n",
+		created.JobID, created.Firms, created.Sheet, created.HeaderRow, created.Columns)
+	for _, r := range created.Rejected {
+		fmt.Printf("  row %d rejected: %s\n", r.Row, r.Reason)
+	}
+	bar := newBar(os.Stdout)
+	final, err := c.Follow(ctx, created.JobID, time.Second, bar.update)
+	bar.finish()
+	if err != nil {
+		return fmt.Errorf("follow job %s: %w", created.JobID, err)
+	}
+	if out == "" {
+		base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+		out = filepath.Join(filepath.Dir(path), base+"-enriched.xlsx")
+	}
+	if final.ResultReady {
+		if err := c.Download(ctx, created.JobID, out); err != nil {
+			return err
+		}
+	}
+	printJob(final)
+	if final.ResultReady {
+		fmt.Println("workbook:   ", out)
+	}
+	fmt.Println("dashboard:  ", created.Links.Dashboard)
+	fmt.Println("Temporal UI:", created.Links.TemporalUI)
+	if final.Status != "completed" {
+		return fmt.Errorf("job %s ended %s", final.JobID, final.Status)
+	}
+	return nil
+}
+
+func printJob(j jobclient.Job) {
+	fmt.Printf("job %s (%s): %s, %d of %d firms done, %d failed, %d team members\n",
+		j.JobID, j.Name, j.Status, j.Done, j.Total, j.Failed, j.TeamMembers)
+	for reason, n := range j.FailuresByReason {
+		fmt.Printf("  failed (%s): %d\n", reason, n)
+	}
+	if j.Note != "" {
+		fmt.Println("  note:", j.Note)
+	}
+}

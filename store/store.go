@@ -1,0 +1,245 @@
+// Package store is the result store: uploads, firm lists, per-firm results
+// and finished workbooks, reachable by every worker and the server. Workflow
+// history carries only keys and small summaries; everything large is here.
+//
+// It is a gocloud.dev blob bucket, so one URL picks the backend: file:// (the
+// embedded default, a folder under the data directory) for one machine, s3://
+// (AWS S3 or any S3-compatible object store) when workers run on several.
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"gocloud.dev/blob"
+	_ "gocloud.dev/blob/fileblob" // file:// URLs
+	_ "gocloud.dev/blob/memblob"  // mem:// URLs, for tests
+	_ "gocloud.dev/blob/s3blob"   // s3:// URLs
+	"gocloud.dev/gcerrors"
+
+	"github.com/vcenrich/vcenrich/firm"
+	"github.com/vcenrich/vcenrich/sheets"
+)
+
+// ChunkSize is how many firms one stored chunk holds: an activity reads the
+// chunk of its firm, so memory per job on a worker stays bounded whatever the
+// job's size, and an upload of 50,000 firms is 196 writes, not 50,000.
+const ChunkSize = 256
+
+// ErrNotFound is returned when a job, firm, result or workbook is absent.
+var ErrNotFound = errors.New("not found")
+
+// Job describes an uploaded job: everything the export needs that is too
+// large or too static for workflow history.
+type Job struct {
+	ID        string            `json:"id"`
+	Name      string            `json:"name"`
+	Filename  string            `json:"filename"`
+	Format    string            `json:"format"`
+	Sheet     string            `json:"sheet,omitempty"`
+	HeaderRow int               `json:"header_row"`
+	Headers   []string          `json:"headers"`
+	Mapping   sheets.Mapping    `json:"mapping"`
+	Total     int               `json:"total"`
+	Rejected  []sheets.Rejected `json:"rejected,omitempty"`
+	Created   time.Time         `json:"created"`
+}
+
+// Store reads and writes the result store. It is safe for concurrent use.
+type Store struct {
+	b      *blob.Bucket
+	chunks *lru.Cache[string, []firm.Input]
+	mu     sync.Mutex // serialises chunk loads so concurrent firms of one chunk read it once
+}
+
+// Open opens the store at url (file:///abs/dir?create_dir=true, s3://bucket?region=…, mem://).
+func Open(ctx context.Context, url string) (*Store, error) {
+	b, err := blob.OpenBucket(ctx, url)
+	if err != nil {
+		return nil, fmt.Errorf("open result store %s: %w", redact(url), err)
+	}
+	cache, err := lru.New[string, []firm.Input](64)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{b: b, chunks: cache}, nil
+}
+
+// Close releases the bucket.
+func (s *Store) Close() error { return s.b.Close() }
+
+// Ping checks the store answers, for health checks.
+func (s *Store) Ping(ctx context.Context) error {
+	if _, err := s.b.IsAccessible(ctx); err != nil {
+		return fmt.Errorf("result store: %w", err)
+	}
+	return nil
+}
+
+func jobKey(id string) string          { return "jobs/" + id + "/job.json" }
+func uploadKey(id string) string       { return "jobs/" + id + "/upload" }
+func chunkKey(id string, c int) string { return fmt.Sprintf("jobs/%s/firms/%05d.json", id, c) }
+func resultKey(id string, index int) string {
+	return fmt.Sprintf("jobs/%s/results/%07d.json", id, index)
+}
+
+// WorkbookKey is where a job's enriched workbook lives.
+func WorkbookKey(id string) string { return "jobs/" + id + "/result.xlsx" }
+
+// PutJob stores a new job: the original upload (kept so nothing a user sent is
+// ever lost), the firm list in chunks, then the job record last, so a job
+// record always points at a complete firm list.
+func (s *Store) PutJob(ctx context.Context, j Job, upload []byte, firms []firm.Input) error {
+	if len(firms) != j.Total {
+		return fmt.Errorf("put job %s: %d firms for a total of %d", j.ID, len(firms), j.Total)
+	}
+	if err := s.b.WriteAll(ctx, uploadKey(j.ID), upload, nil); err != nil {
+		return fmt.Errorf("put job %s upload: %w", j.ID, err)
+	}
+	for c := 0; c*ChunkSize < len(firms); c++ {
+		end := min((c+1)*ChunkSize, len(firms))
+		if err := s.putJSON(ctx, chunkKey(j.ID, c), firms[c*ChunkSize:end]); err != nil {
+			return fmt.Errorf("put job %s firms: %w", j.ID, err)
+		}
+	}
+	if err := s.putJSON(ctx, jobKey(j.ID), j); err != nil {
+		return fmt.Errorf("put job %s: %w", j.ID, err)
+	}
+	return nil
+}
+
+// Job reads a job record.
+func (s *Store) Job(ctx context.Context, id string) (Job, error) {
+	var j Job
+	if err := s.getJSON(ctx, jobKey(id), &j); err != nil {
+		return Job{}, fmt.Errorf("job %s: %w", id, err)
+	}
+	return j, nil
+}
+
+// Upload returns the bytes the user uploaded for a job.
+func (s *Store) Upload(ctx context.Context, id string) ([]byte, error) {
+	b, err := s.b.ReadAll(ctx, uploadKey(id))
+	if err != nil {
+		return nil, fmt.Errorf("job %s upload: %w", id, notFound(err))
+	}
+	return b, nil
+}
+
+// Firm reads firm index of job id, through a small cache of chunks.
+func (s *Store) Firm(ctx context.Context, id string, index int) (firm.Input, error) {
+	c := index / ChunkSize
+	key := chunkKey(id, c)
+	chunk, ok := s.chunks.Get(key)
+	if !ok {
+		s.mu.Lock()
+		chunk, ok = s.chunks.Get(key)
+		if !ok {
+			if err := s.getJSON(ctx, key, &chunk); err != nil {
+				s.mu.Unlock()
+				return firm.Input{}, fmt.Errorf("job %s firm %d: %w", id, index, err)
+			}
+			s.chunks.Add(key, chunk)
+		}
+		s.mu.Unlock()
+	}
+	i := index - c*ChunkSize
+	if index < 0 || i >= len(chunk) {
+		return firm.Input{}, fmt.Errorf("job %s firm %d: %w", id, index, ErrNotFound)
+	}
+	return chunk[i], nil
+}
+
+// PutResult writes a firm's result under (job, firm index): a retried or
+// repeated activity overwrites the same key, so results never duplicate.
+func (s *Store) PutResult(ctx context.Context, id string, r firm.Result) error {
+	if err := s.putJSON(ctx, resultKey(id, r.Index), r); err != nil {
+		return fmt.Errorf("job %s result %d: %w", id, r.Index, err)
+	}
+	return nil
+}
+
+// Result reads a firm's result; ok is false when the firm has none yet.
+func (s *Store) Result(ctx context.Context, id string, index int) (r firm.Result, ok bool, err error) {
+	err = s.getJSON(ctx, resultKey(id, index), &r)
+	if errors.Is(err, ErrNotFound) {
+		return firm.Result{}, false, nil
+	}
+	if err != nil {
+		return firm.Result{}, false, fmt.Errorf("job %s result %d: %w", id, index, err)
+	}
+	return r, true, nil
+}
+
+// PutWorkbook streams a workbook into the store with write. The object
+// appears only when write succeeds: a failed export never leaves a torn file.
+func (s *Store) PutWorkbook(ctx context.Context, id string, write func(io.Writer) error) error {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	w, err := s.b.NewWriter(wctx, WorkbookKey(id), &blob.WriterOptions{
+		ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	})
+	if err != nil {
+		return fmt.Errorf("job %s workbook: %w", id, err)
+	}
+	if err := write(w); err != nil {
+		cancel() // aborts the upload instead of committing a partial object
+		_ = w.Close()
+		return fmt.Errorf("job %s workbook: %w", id, err)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("job %s workbook: %w", id, err)
+	}
+	return nil
+}
+
+// Workbook opens a job's workbook for reading, with its size and time.
+func (s *Store) Workbook(ctx context.Context, id string) (io.ReadCloser, int64, time.Time, error) {
+	r, err := s.b.NewReader(ctx, WorkbookKey(id), nil)
+	if err != nil {
+		return nil, 0, time.Time{}, fmt.Errorf("job %s workbook: %w", id, notFound(err))
+	}
+	return r, r.Size(), r.ModTime(), nil
+}
+
+func (s *Store) putJSON(ctx context.Context, key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return s.b.WriteAll(ctx, key, b, &blob.WriterOptions{ContentType: "application/json"})
+}
+
+func (s *Store) getJSON(ctx context.Context, key string, v any) error {
+	b, err := s.b.ReadAll(ctx, key)
+	if err != nil {
+		return notFound(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("decode %s: %w", key, err)
+	}
+	return nil
+}
+
+func notFound(err error) error {
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		return fmt.Errorf("%w (%v)", ErrNotFound, err)
+	}
+	return err
+}
+
+// redact hides credentials that an s3 URL may carry in its query.
+func redact(url string) string {
+	for i := 0; i < len(url); i++ {
+		if url[i] == '?' {
+			return url[:i] + "?…"
+		}
+	}
+	return url
+}

@@ -1,0 +1,460 @@
+// Package workflows holds EnrichJob, the durable workflow behind every
+// upload: it feeds the job's firms to per-firm activities through a bounded
+// window, records failures and goes on, continues as new every so many
+// firms so history stays small, obeys pause and resume signals, answers a
+// progress query, and ends by exporting the workbook.
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/vcenrich/vcenrich/activities"
+	"github.com/vcenrich/vcenrich/applog"
+	"github.com/vcenrich/vcenrich/firm"
+)
+
+// Names clients use to talk to a running job.
+const (
+	QueryProgress = "progress"
+	SignalPause   = "pause"
+	SignalResume  = "resume"
+)
+
+// Job statuses, as the progress query, the search attribute VcJobStatus and
+// the API report them.
+const (
+	StatusRunning   = "running"
+	StatusPaused    = "paused"
+	StatusExporting = "exporting"
+	StatusCompleted = "completed"
+	StatusCancelled = "cancelled"
+	StatusFailed    = "failed"
+)
+
+// Search attributes kept current at batch boundaries, so jobs can be listed
+// and filtered through Temporal's visibility with no database of our own.
+// The dev server registers them at start (temporal-dev/dev.sh).
+var (
+	SearchStatus = temporal.NewSearchAttributeKeyKeyword("VcJobStatus")
+	SearchDone   = temporal.NewSearchAttributeKeyInt64("VcFirmsDone")
+	SearchTotal  = temporal.NewSearchAttributeKeyInt64("VcFirmsTotal")
+	SearchUpload = temporal.NewSearchAttributeKeyKeyword("VcUploadName")
+)
+
+// Options tune a job. Zero values take the defaults below.
+type Options struct {
+	Window           int           `json:"window,omitempty"`         // firms in flight at once
+	ContinueEvery    int           `json:"continue_every,omitempty"` // firms started per run before continue-as-new
+	MaxAttempts      int           `json:"max_attempts,omitempty"`   // per firm, first attempt included
+	FirmTimeout      time.Duration `json:"firm_timeout,omitempty"`   // one attempt at one firm
+	HeartbeatTimeout time.Duration `json:"heartbeat_timeout,omitempty"`
+	RetryInterval    time.Duration `json:"retry_interval,omitempty"` // first retry's backoff
+}
+
+// WithDefaults fills unset options.
+func (o Options) WithDefaults() Options {
+	if o.Window <= 0 {
+		o.Window = 8
+	}
+	if o.ContinueEvery <= 0 {
+		o.ContinueEvery = 500
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 3
+	}
+	if o.FirmTimeout <= 0 {
+		o.FirmTimeout = 3 * time.Minute
+	}
+	if o.HeartbeatTimeout <= 0 {
+		o.HeartbeatTimeout = 30 * time.Second
+	}
+	if o.RetryInterval <= 0 {
+		o.RetryInterval = 2 * time.Second
+	}
+	return o
+}
+
+// Input starts a job, and continues it: State is nil on the first run and
+// carries the cursor and counters into every run after a continue-as-new.
+type Input struct {
+	JobID   string  `json:"job_id"`
+	Name    string  `json:"name"`
+	Total   int     `json:"total"`
+	Options Options `json:"options"`
+	State   *State  `json:"state,omitempty"`
+}
+
+// State is what a job has done so far; it survives continue-as-new.
+type State struct {
+	Next             int            `json:"next"` // firms below this index have been started
+	Done             int            `json:"done"`
+	Failed           int            `json:"failed"`
+	TeamMembers      int            `json:"team_members"`
+	FailuresByReason map[string]int `json:"failures_by_reason,omitempty"`
+	Started          time.Time      `json:"started"`
+	Updated          time.Time      `json:"updated"`
+	Paused           bool           `json:"paused"`
+	PausedSince      time.Time      `json:"paused_since,omitzero"`
+	Runs             int            `json:"runs"`   // continue-as-new count
+	Recent           []time.Time    `json:"recent"` // latest completion times, for the rate
+}
+
+// recentWindow is how many completions the rate is averaged over.
+const recentWindow = 50
+
+// Progress is the answer to the progress query.
+type Progress struct {
+	JobID            string         `json:"job_id"`
+	Name             string         `json:"name"`
+	Status           string         `json:"status"`
+	Total            int            `json:"total"`
+	Done             int            `json:"done"`
+	Failed           int            `json:"failed"`
+	InFlight         []int          `json:"in_flight"` // firm indexes being enriched now
+	TeamMembers      int            `json:"team_members"`
+	FailuresByReason map[string]int `json:"failures_by_reason,omitempty"`
+	RatePerMinute    float64        `json:"rate_per_minute"`
+	ETASeconds       float64        `json:"eta_seconds"`
+	Paused           bool           `json:"paused"`
+	PausedSince      time.Time      `json:"paused_since,omitzero"`
+	Started          time.Time      `json:"started"`
+	Updated          time.Time      `json:"updated"`
+	Runs             int            `json:"runs"`
+}
+
+// Result is what a finished job returns.
+type Result struct {
+	JobID            string         `json:"job_id"`
+	Status           string         `json:"status"`
+	Total            int            `json:"total"`
+	Done             int            `json:"done"`
+	Failed           int            `json:"failed"`
+	TeamMembers      int            `json:"team_members"`
+	FailuresByReason map[string]int `json:"failures_by_reason,omitempty"`
+	Workbook         string         `json:"workbook"` // result store key
+	Started          time.Time      `json:"started"`
+	Finished         time.Time      `json:"finished"`
+}
+
+// outcome is what a firm's coroutine reports to the main loop.
+type outcome struct {
+	index     int
+	summary   firm.Summary
+	failed    bool
+	reason    string
+	cancelled bool
+}
+
+// EnrichJob runs one job. See the package comment.
+func EnrichJob(ctx workflow.Context, in Input) (Result, error) {
+	opts := in.Options.WithDefaults()
+	logger := log.With(workflow.GetLogger(ctx), applog.FieldJob, in.JobID)
+	st := in.State
+	if st == nil {
+		now := workflow.Now(ctx)
+		st = &State{Started: now, Updated: now}
+	}
+	if st.FailuresByReason == nil {
+		st.FailuresByReason = map[string]int{}
+	}
+	j := &job{in: in, opts: opts, st: st, logger: logger}
+
+	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (Progress, error) { return j.progress(), nil }); err != nil {
+		return Result{}, fmt.Errorf("register progress query: %w", err)
+	}
+	j.pause = workflow.GetSignalChannel(ctx, SignalPause)
+	j.resume = workflow.GetSignalChannel(ctx, SignalResume)
+	// Buffered to the window, so a firm's coroutine never blocks reporting,
+	// even after the job was cancelled.
+	j.outcomes = workflow.NewBufferedChannel(ctx, opts.Window)
+	j.upsert(ctx)
+
+	startedThisRun := 0
+	cancelled := false
+	for {
+		for !cancelled && !st.Paused && len(j.inFlight) < opts.Window && st.Next < in.Total && startedThisRun < opts.ContinueEvery {
+			j.start(ctx, st.Next)
+			st.Next++
+			startedThisRun++
+		}
+		if len(j.inFlight) == 0 {
+			if cancelled || st.Next >= in.Total {
+				break
+			}
+			if startedThisRun >= opts.ContinueEvery {
+				// Signals that came in with the last completions are applied
+				// now and travel in State, never lost with this run.
+				j.drainSignals()
+				st.Runs++
+				logger.Info("continuing as new", "next", st.Next, "done", st.Done, "failed", st.Failed)
+				next := in
+				next.State = st
+				return Result{}, workflow.NewContinueAsNewError(ctx, EnrichJob, next)
+			}
+		}
+		sel := workflow.NewSelector(ctx)
+		sel.AddReceive(j.outcomes, func(c workflow.ReceiveChannel, _ bool) {
+			var o outcome
+			c.Receive(ctx, &o)
+			j.record(ctx, o)
+		})
+		sel.AddReceive(j.pause, func(c workflow.ReceiveChannel, _ bool) {
+			c.Receive(ctx, nil)
+			j.setPaused(ctx, true)
+		})
+		sel.AddReceive(j.resume, func(c workflow.ReceiveChannel, _ bool) {
+			c.Receive(ctx, nil)
+			j.setPaused(ctx, false)
+		})
+		if !cancelled {
+			sel.AddReceive(ctx.Done(), func(workflow.ReceiveChannel, bool) {
+				cancelled = true
+				logger.Info("job cancelled; waiting for firms in flight to stop", "in_flight", len(j.inFlight))
+			})
+		}
+		sel.Select(ctx)
+		// The server suggests continue-as-new when history grows large
+		// (many retries, many signals); stop starting firms and roll over.
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			startedThisRun = opts.ContinueEvery
+		}
+	}
+
+	status := StatusCompleted
+	exportCtx := ctx
+	if cancelled {
+		status = StatusCancelled
+		// The workbook is still written with everything that finished.
+		exportCtx, _ = workflow.NewDisconnectedContext(ctx)
+	}
+	j.status = StatusExporting
+	j.upsert(exportCtx)
+	finished := workflow.Now(exportCtx)
+	var a *activities.Activities
+	var exported activities.ExportResult
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(exportCtx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Minute,
+		HeartbeatTimeout:    time.Minute,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 5 * time.Second, MaximumInterval: time.Minute},
+	}), a.ExportWorkbook, activities.ExportTask{
+		JobID: in.JobID, Status: status, Started: st.Started, Finished: finished,
+		Total: in.Total, Done: st.Done, Failed: st.Failed, TeamMembers: st.TeamMembers,
+		FailuresByReason: st.FailuresByReason,
+	}).Get(exportCtx, &exported)
+	if err != nil {
+		j.status = StatusFailed
+		j.upsert(exportCtx)
+		return Result{}, fmt.Errorf("export workbook: %w", err)
+	}
+	j.status = status
+	j.upsert(exportCtx)
+	logger.Info("job finished", "status", status, "done", st.Done, "failed", st.Failed, "team_members", st.TeamMembers)
+	if cancelled {
+		return Result{}, temporal.NewCanceledError(fmt.Sprintf("cancelled after %d of %d firms; partial workbook written", st.Done+st.Failed, in.Total))
+	}
+	return Result{
+		JobID: in.JobID, Status: status, Total: in.Total, Done: st.Done, Failed: st.Failed,
+		TeamMembers: st.TeamMembers, FailuresByReason: st.FailuresByReason,
+		Workbook: exported.Key, Started: st.Started, Finished: finished,
+	}, nil
+}
+
+// job is one run's working state around the carried State.
+type job struct {
+	in       Input
+	opts     Options
+	st       *State
+	logger   log.Logger
+	inFlight []int // in start order; at most the window, so a slice is cheap
+	outcomes workflow.Channel
+	pause    workflow.ReceiveChannel
+	resume   workflow.ReceiveChannel
+	status   string // set once the firms are all done; "" while they run
+	upserted int    // firms done+failed at the last search-attribute upsert
+}
+
+// start runs firm index in its own coroutine: enrich, and when every
+// attempt failed, record the failure so the workbook says why.
+func (j *job) start(ctx workflow.Context, index int) {
+	j.inFlight = append(j.inFlight, index)
+	var a *activities.Activities
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: j.opts.FirmTimeout,
+		HeartbeatTimeout:    j.opts.HeartbeatTimeout,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    j.opts.RetryInterval,
+			BackoffCoefficient: 2,
+			MaximumInterval:    time.Minute,
+			MaximumAttempts:    int32(j.opts.MaxAttempts),
+		},
+	})
+	workflow.Go(ctx, func(gctx workflow.Context) {
+		o := outcome{index: index}
+		err := workflow.ExecuteActivity(actx, a.EnrichFirm, activities.FirmTask{JobID: j.in.JobID, Index: index}).Get(gctx, &o.summary)
+		switch {
+		case err == nil:
+		case temporal.IsCanceledError(err) || gctx.Err() != nil:
+			o.cancelled = true
+		default:
+			o.failed = true
+			var msg string
+			o.reason, msg = failureOf(err, j.opts)
+			// Recorded with a context that outlives cancellation: a firm
+			// that failed before the cancel still says why in the workbook.
+			rctx, _ := workflow.NewDisconnectedContext(gctx)
+			rctx = workflow.WithActivityOptions(rctx, workflow.ActivityOptions{
+				StartToCloseTimeout: 30 * time.Second,
+				RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: 30 * time.Second},
+			})
+			if rerr := workflow.ExecuteActivity(rctx, a.RecordFailure, activities.Failure{
+				JobID: j.in.JobID, Index: index, Reason: o.reason, Message: msg,
+			}).Get(rctx, nil); rerr != nil {
+				j.logger.Error("could not record failed firm", applog.FieldFirm, index, "error", rerr)
+			}
+		}
+		j.outcomes.Send(gctx, o)
+	})
+}
+
+// failureOf names why a firm failed and says it in a sentence.
+func failureOf(err error, opts Options) (reason, message string) {
+	var appErr *temporal.ApplicationError
+	var timeoutErr *temporal.TimeoutError
+	switch {
+	case errors.As(err, &appErr):
+		reason = appErr.Type()
+		message = appErr.Message()
+	case errors.As(err, &timeoutErr):
+		reason = activities.ReasonTimeout
+		message = fmt.Sprintf("no answer within the firm's time budget (%s, or no heartbeat for %s)", opts.FirmTimeout, opts.HeartbeatTimeout)
+	default:
+		reason = activities.ReasonInternal
+		message = err.Error()
+	}
+	if reason == "" {
+		reason = activities.ReasonInternal
+	}
+	return reason, message
+}
+
+func (j *job) record(ctx workflow.Context, o outcome) {
+	j.inFlight = slices.DeleteFunc(j.inFlight, func(i int) bool { return i == o.index })
+	if o.cancelled {
+		return // neither done nor failed: the workbook shows it as not processed
+	}
+	now := workflow.Now(ctx)
+	j.st.Updated = now
+	j.st.Recent = append(j.st.Recent, now)
+	if len(j.st.Recent) > recentWindow {
+		j.st.Recent = j.st.Recent[len(j.st.Recent)-recentWindow:]
+	}
+	if o.failed {
+		j.st.Failed++
+		j.st.FailuresByReason[o.reason]++
+		j.logger.Warn("firm failed", applog.FieldFirm, o.index, "reason", o.reason)
+	} else {
+		j.st.Done++
+		j.st.TeamMembers += o.summary.TeamCount
+	}
+	// A batch boundary: keep visibility current without an upsert per firm.
+	if j.st.Done+j.st.Failed-j.upserted >= j.opts.Window || len(j.inFlight) == 0 {
+		j.upsert(ctx)
+	}
+}
+
+func (j *job) setPaused(ctx workflow.Context, paused bool) {
+	if j.st.Paused == paused {
+		return
+	}
+	now := workflow.Now(ctx)
+	j.st.Paused = paused
+	j.st.Updated = now
+	if paused {
+		j.st.PausedSince = now
+		j.logger.Info("job paused", "in_flight", len(j.inFlight))
+	} else {
+		j.st.PausedSince = time.Time{}
+		j.logger.Info("job resumed")
+	}
+	j.upsert(ctx)
+}
+
+// drainSignals applies every pause and resume already delivered.
+func (j *job) drainSignals() {
+	for {
+		switch {
+		case j.pause.ReceiveAsync(nil):
+			j.st.Paused = true
+			if j.st.PausedSince.IsZero() {
+				j.st.PausedSince = j.st.Updated
+			}
+		case j.resume.ReceiveAsync(nil):
+			j.st.Paused = false
+			j.st.PausedSince = time.Time{}
+		default:
+			return
+		}
+	}
+}
+
+func (j *job) currentStatus() string {
+	switch {
+	case j.status != "":
+		return j.status
+	case j.st.Paused:
+		return StatusPaused
+	default:
+		return StatusRunning
+	}
+}
+
+func (j *job) upsert(ctx workflow.Context) {
+	j.upserted = j.st.Done + j.st.Failed
+	err := workflow.UpsertTypedSearchAttributes(ctx,
+		SearchStatus.ValueSet(j.currentStatus()),
+		SearchDone.ValueSet(int64(j.upserted)),
+		SearchTotal.ValueSet(int64(j.in.Total)),
+		SearchUpload.ValueSet(j.in.Name),
+	)
+	if err != nil {
+		j.logger.Warn("could not update search attributes", "error", err)
+	}
+}
+
+func (j *job) progress() Progress {
+	p := Progress{
+		JobID: j.in.JobID, Name: j.in.Name, Status: j.currentStatus(),
+		Total: j.in.Total, Done: j.st.Done, Failed: j.st.Failed,
+		InFlight: make([]int, 0, len(j.inFlight)), TeamMembers: j.st.TeamMembers,
+		FailuresByReason: j.st.FailuresByReason,
+		Paused:           j.st.Paused, PausedSince: j.st.PausedSince,
+		Started: j.st.Started, Updated: j.st.Updated, Runs: j.st.Runs,
+	}
+	p.InFlight = append(p.InFlight, j.inFlight...)
+	p.RatePerMinute, p.ETASeconds = Rate(j.st.Recent, j.in.Total-j.st.Done-j.st.Failed)
+	return p
+}
+
+// Rate is firms per minute over the recent completion times, and the
+// seconds left at that rate for remaining firms (0 when unknown).
+func Rate(recent []time.Time, remaining int) (perMinute, etaSeconds float64) {
+	if len(recent) < 2 {
+		return 0, 0
+	}
+	span := recent[len(recent)-1].Sub(recent[0])
+	if span <= 0 {
+		return 0, 0
+	}
+	perMinute = float64(len(recent)-1) / span.Minutes()
+	if remaining > 0 {
+		etaSeconds = float64(remaining) / perMinute * 60
+	}
+	return perMinute, etaSeconds
+}

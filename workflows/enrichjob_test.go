@@ -1,0 +1,390 @@
+package workflows_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/vcenrich/vcenrich/activities"
+	"github.com/vcenrich/vcenrich/firm"
+	"github.com/vcenrich/vcenrich/workflows"
+)
+
+// fakeFirms stands in for the enrich activity: it counts calls per firm and
+// lets each test decide what a firm does.
+type fakeFirms struct {
+	mu       sync.Mutex
+	calls    map[int]int
+	failures []activities.Failure
+	exports  []activities.ExportTask
+	behave   func(t activities.FirmTask, attempt int) (firm.Summary, error)
+	delay    time.Duration // workflow time each firm takes
+}
+
+func newFake(behave func(t activities.FirmTask, attempt int) (firm.Summary, error)) *fakeFirms {
+	if behave == nil {
+		behave = func(t activities.FirmTask, _ int) (firm.Summary, error) {
+			return firm.Summary{Index: t.Index, Status: firm.StatusOK, TeamCount: 2}, nil
+		}
+	}
+	return &fakeFirms{calls: map[int]int{}, behave: behave}
+}
+
+func (f *fakeFirms) install(env *testsuite.TestWorkflowEnvironment) {
+	var a *activities.Activities
+	env.RegisterActivity(&activities.Activities{})
+	env.OnActivity(a.EnrichFirm, mock.Anything, mock.Anything).After(f.delay).Return(
+		func(_ context.Context, t activities.FirmTask) (firm.Summary, error) {
+			f.mu.Lock()
+			f.calls[t.Index]++
+			n := f.calls[t.Index]
+			f.mu.Unlock()
+			return f.behave(t, n)
+		})
+	env.OnActivity(a.RecordFailure, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, fl activities.Failure) error {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.failures = append(f.failures, fl)
+			return nil
+		})
+	env.OnActivity(a.ExportWorkbook, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, t activities.ExportTask) (activities.ExportResult, error) {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.exports = append(f.exports, t)
+			return activities.ExportResult{Key: "jobs/" + t.JobID + "/result.xlsx"}, nil
+		})
+}
+
+func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
+	t.Helper()
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterWorkflowWithOptions(workflows.EnrichJob, workflow.RegisterOptions{Name: "EnrichJob"})
+	return env
+}
+
+func input(total int, opts workflows.Options) workflows.Input {
+	opts.RetryInterval = time.Second
+	return workflows.Input{JobID: "job-test", Name: "test", Total: total, Options: opts}
+}
+
+func TestEveryFirmProcessedOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		total, window int
+	}{
+		{"window smaller than job", 23, 4},
+		{"window larger than job", 3, 10},
+		{"window of one", 5, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := newEnv(t)
+			fake := newFake(nil)
+			fake.install(env)
+			env.ExecuteWorkflow(workflows.EnrichJob, input(tc.total, workflows.Options{Window: tc.window}))
+			if !env.IsWorkflowCompleted() {
+				t.Fatal("workflow did not complete")
+			}
+			if err := env.GetWorkflowError(); err != nil {
+				t.Fatal(err)
+			}
+			var res workflows.Result
+			if err := env.GetWorkflowResult(&res); err != nil {
+				t.Fatal(err)
+			}
+			if len(fake.calls) != tc.total {
+				t.Fatalf("%d distinct firms enriched, want %d", len(fake.calls), tc.total)
+			}
+			for i := 0; i < tc.total; i++ {
+				if fake.calls[i] != 1 {
+					t.Errorf("firm %d enriched %d times", i, fake.calls[i])
+				}
+			}
+			if res.Done != tc.total || res.Failed != 0 || res.TeamMembers != 2*tc.total || res.Status != workflows.StatusCompleted {
+				t.Errorf("result = %+v", res)
+			}
+			if len(fake.exports) != 1 || fake.exports[0].Status != workflows.StatusCompleted || fake.exports[0].Done != tc.total {
+				t.Errorf("exports = %+v", fake.exports)
+			}
+		})
+	}
+}
+
+func TestWindowBoundsFirmsInFlight(t *testing.T) {
+	env := newEnv(t)
+	var mu sync.Mutex
+	inFlight, most := 0, 0
+	fake := newFake(func(t activities.FirmTask, _ int) (firm.Summary, error) {
+		mu.Lock()
+		inFlight++
+		most = max(most, inFlight)
+		mu.Unlock()
+		defer func() { mu.Lock(); inFlight--; mu.Unlock() }()
+		return firm.Summary{Index: t.Index, Status: firm.StatusOK}, nil
+	})
+	fake.install(env)
+	// The query during the run sees at most the window in flight.
+	env.RegisterDelayedCallback(func() {
+		v, err := env.QueryWorkflow(workflows.QueryProgress)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		var p workflows.Progress
+		if err := v.Get(&p); err != nil {
+			t.Error(err)
+		}
+		if len(p.InFlight) > 3 {
+			t.Errorf("in flight %v exceeds the window", p.InFlight)
+		}
+	}, time.Millisecond)
+	env.ExecuteWorkflow(workflows.EnrichJob, input(30, workflows.Options{Window: 3}))
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if most > 3 {
+		t.Errorf("%d firms ran at once with a window of 3", most)
+	}
+}
+
+// decodeContinue returns the input a continue-as-new error carries.
+func decodeContinue(t *testing.T, err error) workflows.Input {
+	t.Helper()
+	var can *workflow.ContinueAsNewError
+	if !errors.As(err, &can) {
+		t.Fatalf("want continue-as-new, got %v", err)
+	}
+	var next workflows.Input
+	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
+		t.Fatal(err)
+	}
+	return next
+}
+
+func TestContinueAsNewCarriesCursorAndCounters(t *testing.T) {
+	const total, every = 10, 4
+	fake := newFake(func(t activities.FirmTask, _ int) (firm.Summary, error) {
+		if t.Index == 1 {
+			return firm.Summary{}, temporal.NewNonRetryableApplicationError("no such host", "dns", nil)
+		}
+		return firm.Summary{Index: t.Index, Status: firm.StatusOK, TeamCount: 1}, nil
+	})
+	in := input(total, workflows.Options{Window: 3, ContinueEvery: every})
+	runs := 0
+	for {
+		env := newEnv(t)
+		fake.install(env)
+		env.ExecuteWorkflow(workflows.EnrichJob, in)
+		runs++
+		err := env.GetWorkflowError()
+		if err == nil {
+			var res workflows.Result
+			if err := env.GetWorkflowResult(&res); err != nil {
+				t.Fatal(err)
+			}
+			if res.Done != total-1 || res.Failed != 1 || res.TeamMembers != total-1 || res.FailuresByReason["dns"] != 1 {
+				t.Errorf("final result %+v", res)
+			}
+			break
+		}
+		next := decodeContinue(t, err)
+		if next.State == nil || next.State.Next != runs*every {
+			t.Fatalf("run %d: continued with state %+v, want cursor %d", runs, next.State, runs*every)
+		}
+		if got := next.State.Done + next.State.Failed; got != next.State.Next {
+			t.Errorf("run %d: %d firms counted but cursor at %d (in-flight firms must finish first)", runs, got, next.State.Next)
+		}
+		if next.State.Runs != runs {
+			t.Errorf("run count %d, want %d", next.State.Runs, runs)
+		}
+		in = next
+		if runs > 5 {
+			t.Fatal("too many runs")
+		}
+	}
+	if runs != 3 {
+		t.Errorf("%d runs for %d firms at %d per run, want 3", runs, total, every)
+	}
+	for i := 0; i < total; i++ {
+		if fake.calls[i] != 1 {
+			t.Errorf("firm %d enriched %d times across runs", i, fake.calls[i])
+		}
+	}
+}
+
+func TestFirmThatExhaustsRetriesIsFailedAndJobCompletes(t *testing.T) {
+	env := newEnv(t)
+	fake := newFake(func(t activities.FirmTask, _ int) (firm.Summary, error) {
+		if t.Index == 2 {
+			return firm.Summary{}, temporal.NewApplicationError("example.com timed out", "timeout")
+		}
+		return firm.Summary{Index: t.Index, Status: firm.StatusOK, TeamCount: 3}, nil
+	})
+	fake.install(env)
+	env.ExecuteWorkflow(workflows.EnrichJob, input(5, workflows.Options{Window: 2, MaxAttempts: 3}))
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	var res workflows.Result
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
+	if fake.calls[2] != 3 {
+		t.Errorf("failing firm tried %d times, want 3", fake.calls[2])
+	}
+	if res.Done != 4 || res.Failed != 1 || res.FailuresByReason["timeout"] != 1 {
+		t.Errorf("result %+v", res)
+	}
+	if len(fake.failures) != 1 || fake.failures[0].Index != 2 || fake.failures[0].Reason != "timeout" || fake.failures[0].Message != "example.com timed out" {
+		t.Errorf("recorded failures %+v", fake.failures)
+	}
+}
+
+func TestPermanentErrorIsNotRetried(t *testing.T) {
+	env := newEnv(t)
+	fake := newFake(func(t activities.FirmTask, _ int) (firm.Summary, error) {
+		return firm.Summary{}, temporal.NewNonRetryableApplicationError("HTTP 404 for the homepage", "http_status", nil)
+	})
+	fake.install(env)
+	env.ExecuteWorkflow(workflows.EnrichJob, input(2, workflows.Options{MaxAttempts: 5}))
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if fake.calls[i] != 1 {
+			t.Errorf("firm %d tried %d times", i, fake.calls[i])
+		}
+	}
+}
+
+func TestPauseStopsNewFirmsAndResumeCarriesOn(t *testing.T) {
+	env := newEnv(t)
+	var mu sync.Mutex
+	started := 0
+	fake := newFake(func(t activities.FirmTask, _ int) (firm.Summary, error) {
+		mu.Lock()
+		started++
+		mu.Unlock()
+		return firm.Summary{Index: t.Index, Status: firm.StatusOK}, nil
+	})
+	// Each firm takes a minute of workflow time, so the signals land mid-job.
+	fake.delay = time.Minute
+	fake.install(env)
+	var atPause, atResume int
+	var pausedProgress workflows.Progress
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.SignalPause, nil) }, 90*time.Second)
+	env.RegisterDelayedCallback(func() {
+		mu.Lock()
+		atPause = started
+		mu.Unlock()
+		v, err := env.QueryWorkflow(workflows.QueryProgress)
+		if err == nil {
+			_ = v.Get(&pausedProgress)
+		}
+	}, 10*time.Minute)
+	env.RegisterDelayedCallback(func() {
+		mu.Lock()
+		atResume = started
+		mu.Unlock()
+		env.SignalWorkflow(workflows.SignalResume, nil)
+	}, 60*time.Minute)
+	env.ExecuteWorkflow(workflows.EnrichJob, input(8, workflows.Options{Window: 2}))
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if !pausedProgress.Paused || pausedProgress.Status != workflows.StatusPaused || pausedProgress.PausedSince.IsZero() {
+		t.Errorf("progress while paused: %+v", pausedProgress)
+	}
+	if atPause == 0 || atPause != atResume {
+		t.Errorf("firms started: %d at pause check, %d at resume; none may start while paused", atPause, atResume)
+	}
+	var res workflows.Result
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Done != 8 {
+		t.Errorf("done %d after resume, want 8", res.Done)
+	}
+	for i := 0; i < 8; i++ {
+		if fake.calls[i] != 1 {
+			t.Errorf("firm %d enriched %d times", i, fake.calls[i])
+		}
+	}
+}
+
+func TestPauseJustBeforeContinueAsNewIsCarried(t *testing.T) {
+	env := newEnv(t)
+	fake := newFake(nil)
+	fake.delay = time.Minute
+	fake.install(env)
+	// Two firms per run, both in flight from the start and done at minute
+	// one: the pause arrives while the run is draining towards its end.
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.SignalPause, nil) }, 59*time.Second)
+	env.ExecuteWorkflow(workflows.EnrichJob, input(6, workflows.Options{Window: 2, ContinueEvery: 2}))
+	next := decodeContinue(t, env.GetWorkflowError())
+	if next.State == nil || !next.State.Paused || next.State.Next != 2 {
+		t.Fatalf("continued with %+v; the pause must travel with the cursor", next.State)
+	}
+}
+
+func TestCancelExportsPartialWorkbook(t *testing.T) {
+	env := newEnv(t)
+	fake := newFake(nil)
+	fake.delay = time.Minute
+	fake.install(env)
+	env.RegisterDelayedCallback(env.CancelWorkflow, 150*time.Second)
+	env.ExecuteWorkflow(workflows.EnrichJob, input(20, workflows.Options{Window: 2}))
+	err := env.GetWorkflowError()
+	var canceled *temporal.CanceledError
+	if !errors.As(err, &canceled) {
+		t.Fatalf("want a cancelled job, got %v", err)
+	}
+	if len(fake.exports) != 1 {
+		t.Fatalf("exports %+v; the workbook must still be written", fake.exports)
+	}
+	ex := fake.exports[0]
+	if ex.Status != workflows.StatusCancelled || ex.Done != 4 || ex.Total != 20 {
+		t.Errorf("export task %+v, want cancelled with the 4 firms finished before the cancel", ex)
+	}
+}
+
+func TestRate(t *testing.T) {
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := func(secs ...int) []time.Time {
+		out := make([]time.Time, len(secs))
+		for i, s := range secs {
+			out[i] = base.Add(time.Duration(s) * time.Second)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name      string
+		recent    []time.Time
+		remaining int
+		rate, eta float64
+	}{
+		{"nothing yet", nil, 10, 0, 0},
+		{"one completion", at(0), 10, 0, 0},
+		{"same instant", at(5, 5), 10, 0, 0},
+		{"one a second", at(0, 1, 2, 3), 120, 60, 120},
+		{"two a minute", at(0, 30, 60), 4, 2, 120},
+		{"finished", at(0, 60), 0, 1, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rate, eta := workflows.Rate(tc.recent, tc.remaining)
+			if rate != tc.rate || eta != tc.eta {
+				t.Errorf("Rate = %v/min, eta %vs; want %v, %v", rate, eta, tc.rate, tc.eta)
+			}
+		})
+	}
+}
