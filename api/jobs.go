@@ -169,7 +169,8 @@ type jobView struct {
 	Name             string         `json:"name"`
 	Status           string         `json:"status"`
 	Total            int            `json:"total"`
-	Done             int            `json:"done"`
+	Processed        int            `json:"processed"` // done + failed
+	Done             int            `json:"done"`      // enriched
 	Failed           int            `json:"failed"`
 	InFlight         []int          `json:"in_flight"`
 	TeamMembers      int            `json:"team_members"`
@@ -222,7 +223,7 @@ func (s *Server) view(c *gin.Context, job store.Job) (jobView, error) {
 		v.Status = st
 	}
 	if d, ok := sa.GetInt64(workflows.SearchDone); ok {
-		v.Done = int(d)
+		v.Processed = int(d)
 	}
 	if r, _, _, err := s.store.Workbook(ctx, job.ID); err == nil {
 		r.Close()
@@ -263,19 +264,22 @@ func (s *Server) view(c *gin.Context, job store.Job) (jobView, error) {
 			v.Note = err.Error()
 		}
 	}
+	if v.Done+v.Failed > v.Processed {
+		v.Processed = v.Done + v.Failed
+	}
 	return v, nil
 }
 
 // jobSummary is one row of the job list, from visibility alone.
 type jobSummary struct {
-	JobID   string    `json:"job_id"`
-	Name    string    `json:"name"`
-	Status  string    `json:"status"`
-	Done    int       `json:"done"`
-	Total   int       `json:"total"`
-	Started time.Time `json:"started"`
-	Closed  time.Time `json:"closed,omitzero"`
-	Links   links     `json:"links"`
+	JobID     string    `json:"job_id"`
+	Name      string    `json:"name"`
+	Status    string    `json:"status"`
+	Processed int       `json:"processed"` // firms finished, enriched or failed
+	Total     int       `json:"total"`
+	Started   time.Time `json:"started"`
+	Closed    time.Time `json:"closed,omitzero"`
+	Links     links     `json:"links"`
 }
 
 func (s *Server) listJobs(c *gin.Context) {
@@ -335,7 +339,7 @@ func (s *Server) listJobs(c *gin.Context) {
 		}
 		decode(workflows.SearchStatus.GetName(), &j.Status)
 		decode(workflows.SearchUpload.GetName(), &j.Name)
-		decode(workflows.SearchDone.GetName(), &j.Done)
+		decode(workflows.SearchDone.GetName(), &j.Processed)
 		decode(workflows.SearchTotal.GetName(), &j.Total)
 		switch e.GetStatus() {
 		case enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED:

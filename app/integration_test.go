@@ -159,8 +159,8 @@ func TestEnrichSampleEndToEnd(t *testing.T) {
 		}
 		status := cell(row, col["Status"])
 		if site.Failure != "" {
-			if status != "failed" || cell(row, col["Error"]) == "" {
-				t.Errorf("%s: status %q, error %q; want failed with a reason", site.Name, status, cell(row, col["Error"]))
+			if status != "failed" || cell(row, col["Error"]) == "" || cell(row, col["Failure Reason"]) != site.Failure {
+				t.Errorf("%s: status %q, error %q, reason %q; want failed for %s", site.Name, status, cell(row, col["Error"]), cell(row, col["Failure Reason"]), site.Failure)
 			}
 			continue
 		}

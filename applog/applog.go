@@ -31,7 +31,6 @@ func New(format, level string) (*zap.Logger, error) {
 		cfg = zap.NewProductionConfig()
 	case "console":
 		cfg = zap.NewDevelopmentConfig()
-		cfg.EncoderConfig.EncodeLevel = zapcore.CapitalColorLevelEncoder
 		cfg.DisableStacktrace = true
 	default:
 		return nil, fmt.Errorf("log format %q: want console or json", format)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -722,6 +723,19 @@ func TestHome(t *testing.T) {
 	}
 	_, err = f.Home(context.Background(), "http://127.0.0.1:1/")
 	fetchErr(t, err, crawl.KindBlocked)
+
+	// A plain-HTTP site whose http:// answer is the real verdict: that
+	// answer, not the failed HTTPS handshake before it, is reported.
+	gone := http.NewServeMux()
+	gone.HandleFunc("/", http.NotFound)
+	goneSrv, gonePort := startServer(t, gone)
+	cfg = testConfig(gonePort)
+	cfg.Hosts = map[string]string{"gone.demo.test": goneSrv.Listener.Addr().String()}
+	f = newFetcher(t, cfg)
+	_, err = f.Home(context.Background(), "gone.demo.test")
+	if fe := fetchErr(t, err, crawl.KindHTTP); fe.Status != http.StatusNotFound {
+		t.Errorf("status %d, want the http:// answer's 404", fe.Status)
+	}
 }
 
 func TestPolitenessSerialisesAndSpacesRequests(t *testing.T) {
@@ -1059,7 +1073,9 @@ func answerNXDOMAIN(conn net.Conn) {
 }
 
 func TestConnectAndTLSFailures(t *testing.T) {
-	tlsSrv := httptest.NewTLSServer(page("<p>secure</p>"))
+	tlsSrv := httptest.NewUnstartedServer(page("<p>secure</p>"))
+	tlsSrv.Config.ErrorLog = log.New(io.Discard, "", 0) // the failed handshakes are the point
+	tlsSrv.StartTLS()
 	t.Cleanup(tlsSrv.Close)
 	closed := httptest.NewServer(page("<p>gone</p>"))
 	closedAddr := closed.Listener.Addr().(*net.TCPAddr)
@@ -1093,6 +1109,7 @@ func TestConnectAndTLSFailures(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			fe := fetchErr(t, tc.fetch(), tc.kind)
+			t.Log(fe)
 			if fe.Temporary() != tc.temporary || !strings.Contains(fe.Error(), tc.wantText) {
 				t.Errorf("%q temporary=%v, want text %q temporary=%v", fe.Error(), fe.Temporary(), tc.wantText, tc.temporary)
 			}

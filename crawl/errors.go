@@ -52,7 +52,7 @@ func (e *Error) Error() string {
 	host := hostOf(e.URL)
 	switch e.Kind {
 	case KindBadURL:
-		return fmt.Sprintf("bad URL %q: %v", e.URL, e.Err)
+		return fmt.Sprintf("bad URL %q: %v", e.URL, cause(e.Err))
 	case KindBlocked:
 		var b *blockedError
 		if errors.As(e.Err, &b) {
@@ -184,7 +184,7 @@ type redirectTargetError struct {
 }
 
 func (r *redirectTargetError) Error() string {
-	return fmt.Sprintf("redirect to %q refused: %s", r.target, r.why)
+	return r.why + " (a redirect led there)"
 }
 
 type notHTMLError struct{ contentType string }
@@ -220,7 +220,6 @@ func classify(parent context.Context, u string, err error) *Error {
 		target   *redirectTargetError
 		dns      *net.DNSError
 		netErr   net.Error
-		opErr    *net.OpError
 		recHdr   tls.RecordHeaderError
 		alert    tls.AlertError
 		verify   *tls.CertificateVerificationError
@@ -252,9 +251,8 @@ func classify(parent context.Context, u string, err error) *Error {
 		errors.As(err, &unknown), errors.As(err, &hostname), errors.As(err, &invalid),
 		strings.Contains(err.Error(), "tls: "):
 		e.Kind = KindTLS
-	case errors.As(err, &opErr):
-		e.Kind = KindConnect
 	default:
+		// Refused, reset, unreachable, or the server hung up mid-body.
 		e.Kind = KindConnect
 	}
 	return e

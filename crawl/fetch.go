@@ -296,7 +296,7 @@ func (f *Fetcher) Home(ctx context.Context, website string) (*Response, error) {
 	}
 	queue := []string{website}
 	tried := make(map[string]bool)
-	var first error
+	var best error
 	for len(queue) > 0 && len(tried) < maxHomeAttempts {
 		candidate := queue[0]
 		queue = queue[1:]
@@ -308,8 +308,8 @@ func (f *Fetcher) Home(ctx context.Context, website string) (*Response, error) {
 		if err == nil {
 			return resp, nil
 		}
-		if first == nil {
-			first = err
+		if best == nil || reach(err) > reach(best) {
+			best = err
 		}
 		var fe *Error
 		if ctx.Err() != nil || !errors.As(err, &fe) {
@@ -328,7 +328,30 @@ func (f *Fetcher) Home(ctx context.Context, website string) (*Response, error) {
 			queue = append(queue, swapScheme(u))
 		}
 	}
-	return nil, first
+	return nil, best
+}
+
+// reach ranks how far an attempt got, so Home reports the most telling
+// failure (the first of equals): a site that answers plain HTTP with a 404
+// or a robots.txt disallow says more than its refusal to speak HTTPS, which
+// says more than a missing www. name. A site that does speak TLS but with a
+// bad certificate is ranked with the answers: its http:// twin answering
+// "400, use HTTPS" would only hide the real problem.
+func reach(err error) int {
+	var fe *Error
+	if !errors.As(err, &fe) {
+		return 0
+	}
+	switch {
+	case fe.Kind == KindDNS:
+		return 1
+	case fe.Kind == KindTLS && !errors.Is(fe.Err, http.ErrSchemeMismatch):
+		return 3
+	case fe.Kind == KindConnect || fe.Kind == KindTLS || fe.Kind == KindTimeout:
+		return 2
+	default:
+		return 3
+	}
 }
 
 func toggleWWW(u *url.URL) string {

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -33,17 +34,74 @@ func jsonLDPeople(root *html.Node) []firm.Member {
 		if n.FirstChild == nil || len(out) >= maxJSONLDPersons {
 			return
 		}
-		var v any
 		raw := strings.TrimSpace(n.FirstChild.Data)
 		// Some CMSs wrap the JSON in an HTML comment or CDATA marker.
 		raw = strings.TrimPrefix(strings.TrimPrefix(raw, "<!--"), "//<![CDATA[")
 		raw = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSpace(raw), "-->"), "//]]>")
-		if err := json.Unmarshal([]byte(raw), &v); err != nil {
+		v, err := decodeOrdered(json.NewDecoder(strings.NewReader(raw)), 0)
+		if err != nil {
 			return
 		}
 		walkJSONLD(v, "", 0, &out)
 	})
 	return out
+}
+
+// ldObject is a JSON object that remembers its key order, so people come
+// out in the order the page lists them.
+type ldObject struct {
+	keys []string
+	vals map[string]any
+}
+
+func (o *ldObject) get(k string) any { return o.vals[k] }
+
+// decodeOrdered decodes one JSON value, keeping object key order.
+func decodeOrdered(dec *json.Decoder, depth int) (any, error) {
+	if depth > maxJSONLDDepth {
+		return nil, fmt.Errorf("json-ld nested deeper than %d", maxJSONLDDepth)
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, fmt.Errorf("json-ld: %w", err)
+	}
+	d, ok := tok.(json.Delim)
+	if !ok {
+		return tok, nil
+	}
+	switch d {
+	case '{':
+		o := &ldObject{vals: map[string]any{}}
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return nil, fmt.Errorf("json-ld key: %w", err)
+			}
+			k, _ := kt.(string)
+			v, err := decodeOrdered(dec, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			if _, dup := o.vals[k]; !dup {
+				o.keys = append(o.keys, k)
+			}
+			o.vals[k] = v
+		}
+		_, err = dec.Token()
+		return o, err
+	case '[':
+		var a []any
+		for dec.More() {
+			v, err := decodeOrdered(dec, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			a = append(a, v)
+		}
+		_, err = dec.Token()
+		return a, err
+	}
+	return nil, fmt.Errorf("json-ld: unexpected %v", d)
 }
 
 func walkJSONLD(v any, key string, depth int, out *[]firm.Member) {
@@ -55,22 +113,22 @@ func walkJSONLD(v any, key string, depth int, out *[]firm.Member) {
 		for _, e := range t {
 			walkJSONLD(e, key, depth+1, out)
 		}
-	case map[string]any:
-		if isPersonType(t["@type"]) {
-			_, hasJob := t["jobTitle"]
-			_, hasWorks := t["worksFor"]
+	case *ldObject:
+		if isPersonType(t.get("@type")) {
+			_, hasJob := t.vals["jobTitle"]
+			_, hasWorks := t.vals["worksFor"]
 			if personKeys[strings.ToLower(key)] || hasJob || hasWorks {
 				if m, ok := jsonLDPerson(t); ok {
 					*out = append(*out, m)
 				}
 			}
 		}
-		for k, e := range t {
+		for _, k := range t.keys {
 			switch strings.ToLower(k) {
 			case "author", "creator", "publisher", "editor", "reviewedby", "accountableperson", "copyrightholder":
 				continue
 			}
-			walkJSONLD(e, k, depth+1, out)
+			walkJSONLD(t.vals[k], k, depth+1, out)
 		}
 	}
 }
@@ -102,11 +160,11 @@ func jsonString(v any) string {
 				return s
 			}
 		}
-	case map[string]any:
-		if s := jsonString(t["name"]); s != "" {
+	case *ldObject:
+		if s := jsonString(t.get("name")); s != "" {
 			return s
 		}
-		return jsonString(t["@value"])
+		return jsonString(t.get("@value"))
 	}
 	return ""
 }
@@ -121,32 +179,32 @@ func jsonStrings(v any) []string {
 			out = append(out, jsonStrings(e)...)
 		}
 		return out
-	case map[string]any:
-		return jsonStrings(t["@id"])
+	case *ldObject:
+		return jsonStrings(t.get("@id"))
 	}
 	return nil
 }
 
-func jsonLDPerson(t map[string]any) (firm.Member, bool) {
-	name := jsonString(t["name"])
+func jsonLDPerson(t *ldObject) (firm.Member, bool) {
+	name := jsonString(t.get("name"))
 	if name == "" {
-		name = collapse(jsonString(t["givenName"]) + " " + jsonString(t["familyName"]))
+		name = collapse(jsonString(t.get("givenName")) + " " + jsonString(t.get("familyName")))
 	}
 	if !nameLike(name) {
 		return firm.Member{}, false
 	}
-	m := firm.Member{Name: name, Title: cleanTitle(jsonString(t["jobTitle"]))}
+	m := firm.Member{Name: name, Title: cleanTitle(jsonString(t.get("jobTitle")))}
 	if m.Title != "" && !titleLike(m.Title, name) && !looseTitle(m.Title) {
 		m.Title = ""
 	}
 	for _, k := range []string{"sameAs", "url", "@id"} {
-		for _, s := range jsonStrings(t[k]) {
+		for _, s := range jsonStrings(t.get(k)) {
 			if li := normaliseLinkedIn(s); li != "" && m.LinkedIn == "" {
 				m.LinkedIn = li
 			}
 		}
 	}
-	if e := jsonString(t["email"]); e != "" {
+	if e := jsonString(t.get("email")); e != "" {
 		if addrs := mailtoAddresses("mailto:" + strings.TrimPrefix(strings.TrimPrefix(e, "mailto:"), "MAILTO:")); len(addrs) > 0 {
 			m.Email = addrs[0]
 		}

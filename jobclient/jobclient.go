@@ -59,6 +59,7 @@ type Job struct {
 	Name             string         `json:"name"`
 	Status           string         `json:"status"`
 	Total            int            `json:"total"`
+	Processed        int            `json:"processed"` // done + failed
 	Done             int            `json:"done"`
 	Failed           int            `json:"failed"`
 	InFlight         []int          `json:"in_flight"`

@@ -109,14 +109,14 @@ func newStream(f *excelize.File, sheet string, headers []string, widths []float6
 }
 
 func writeFirms(f *excelize.File, e Export, bold int) error {
-	extra := []string{"Status", "Error", "Team Count", "Team Page URL", "Description", "Final URL"}
+	extra := []string{"Status", "Error", "Failure Reason", "Team Count", "Team Page URL", "Description", "Final URL"}
 	headers := append(slices.Clip(e.InputHeaders), extra...)
 	widths := make([]float64, len(headers))
 	for i := range widths {
 		widths[i] = 18
 	}
 	n := len(e.InputHeaders)
-	widths[n+1], widths[n+3], widths[n+4], widths[n+5] = 40, 40, 60, 40
+	widths[n+1], widths[n+4], widths[n+5], widths[n+6] = 40, 40, 60, 40
 	sw, err := newStream(f, sheetFirms, headers, widths, bold)
 	if err != nil {
 		return err
@@ -135,12 +135,13 @@ func writeFirms(f *excelize.File, e Export, bold int) error {
 		}
 		row[n] = text(string(res.Status))
 		row[n+1] = str(res.Error)
+		row[n+2] = str(res.Reason)
 		if res.Status != firm.StatusPending {
-			row[n+2] = len(res.Team)
+			row[n+3] = len(res.Team)
 		}
-		row[n+3] = str(res.TeamPageURL)
-		row[n+4] = str(res.Description)
-		row[n+5] = str(res.FinalURL)
+		row[n+4] = str(res.TeamPageURL)
+		row[n+5] = str(res.Description)
+		row[n+6] = str(res.FinalURL)
 		if err := sw.SetRow(cellName(i+2), row); err != nil {
 			return err
 		}

@@ -86,11 +86,11 @@ func TestWriteWorkbook(t *testing.T) {
 	truncated := longDesc[:32_767]
 	sheetsWant := map[string][][]string{
 		"Firms": {
-			{"Name", "Website", "City", "Status", "Error", "Team Count", "Team Page URL", "Description", "Final URL"},
-			{"Accel", "accel.com", "Palo Alto", "ok", "", "2", "https://www.accel.com/team", "Early and growth", "https://www.accel.com/"},
-			{"Gone Capital", "gone.vc", "", "failed", "The website did not answer.", "0"},
+			{"Name", "Website", "City", "Status", "Error", "Failure Reason", "Team Count", "Team Page URL", "Description", "Final URL"},
+			{"Accel", "accel.com", "Palo Alto", "ok", "", "", "2", "https://www.accel.com/team", "Early and growth", "https://www.accel.com/"},
+			{"Gone Capital", "gone.vc", "", "failed", "The website did not answer.", "timeout", "0"},
 			{"Later", "later.vc", "", "not processed"},
-			{"=cmd()", "evil.example", "+1 555 0100", "ok", "", "1", "", truncated, "https://evil.example/"},
+			{"=cmd()", "evil.example", "+1 555 0100", "ok", "", "", "1", "", truncated, "https://evil.example/"},
 		},
 		"Team Members": {
 			{"Firm", "Website", "Name", "Title", "LinkedIn", "Email", "Source URL"},
@@ -192,7 +192,7 @@ func TestWriteWorkbookCellLimitCountsUTF16(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	got, err := f.GetCellValue("Firms", "F2")
+	got, err := f.GetCellValue("Firms", "G2")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ func newBar(f *os.File) *bar {
 
 func (b *bar) update(j jobclient.Job) {
 	const width = 30
-	processed := j.Done + j.Failed
+	processed := max(j.Processed, j.Done+j.Failed)
 	frac := 0.0
 	if j.Total > 0 {
 		frac = float64(processed) / float64(j.Total)

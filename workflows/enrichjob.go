@@ -43,7 +43,7 @@ const (
 // The dev server registers them at start (temporal-dev/dev.sh).
 var (
 	SearchStatus = temporal.NewSearchAttributeKeyKeyword("VcJobStatus")
-	SearchDone   = temporal.NewSearchAttributeKeyInt64("VcFirmsDone")
+	SearchDone   = temporal.NewSearchAttributeKeyInt64("VcFirmsDone") // finished: enriched or failed
 	SearchTotal  = temporal.NewSearchAttributeKeyInt64("VcFirmsTotal")
 	SearchUpload = temporal.NewSearchAttributeKeyKeyword("VcUploadName")
 )

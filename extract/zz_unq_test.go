@@ -1,0 +1,5 @@
+package extract_test
+
+import "strconv"
+
+func unquote(s string) (string, error) { return strconv.Unquote(s) }
