@@ -1,0 +1,138 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/vcenrich/vcenrich/firm"
+	"github.com/vcenrich/vcenrich/store"
+)
+
+// backends are the store URLs the tests run against: the embedded default
+// (files) and object storage through the S3 API, here a fake S3 server on
+// loopback, so the multi-machine path is exercised end to end over HTTP.
+func backends(t *testing.T) map[string]string {
+	t.Helper()
+	mem := s3mem.New()
+	if err := mem.CreateBucket("vcenrich"); err != nil {
+		t.Fatal(err)
+	}
+	s3 := httptest.NewServer(gofakes3.New(mem).Server())
+	t.Cleanup(s3.Close)
+	return map[string]string{
+		"file": "file://" + filepath.ToSlash(t.TempDir()) + "?create_dir=true&no_tmp_dir=true&metadata=skip",
+		"s3":   "s3://vcenrich?endpoint=" + s3.URL + "&region=us-east-1&use_path_style=true&anonymous=true",
+	}
+}
+
+func firms(n int) []firm.Input {
+	out := make([]firm.Input, n)
+	for i := range out {
+		out[i] = firm.Input{Index: i, Row: i + 2, Name: fmt.Sprintf("Firm %d", i), Website: fmt.Sprintf("https://f%d.vc/", i), Values: []string{fmt.Sprintf("Firm %d", i)}}
+	}
+	return out
+}
+
+func TestStore(t *testing.T) {
+	for name, url := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			s, err := store.Open(ctx, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if err := s.Ping(ctx); err != nil {
+				t.Fatal(err)
+			}
+
+			const total = 2*store.ChunkSize + 17 // three chunks, the last partial
+			job := store.Job{ID: "job-1", Name: "List", Headers: []string{"Name"}, Total: total, Created: time.Now().UTC().Truncate(time.Second)}
+			upload := []byte("the original bytes")
+			if err := s.PutJob(ctx, job, upload, firms(total)); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.Job(ctx, "job-1")
+			if err != nil || got.Total != total || got.Name != "List" || !got.Created.Equal(job.Created) {
+				t.Fatalf("Job = %+v, %v", got, err)
+			}
+			if b, err := s.Upload(ctx, "job-1"); err != nil || !bytes.Equal(b, upload) {
+				t.Errorf("Upload = %q, %v", b, err)
+			}
+			for _, i := range []int{0, store.ChunkSize - 1, store.ChunkSize, total - 1} {
+				f, err := s.Firm(ctx, "job-1", i)
+				if err != nil || f.Index != i || f.Name != fmt.Sprintf("Firm %d", i) {
+					t.Errorf("Firm(%d) = %+v, %v", i, f, err)
+				}
+			}
+			for _, i := range []int{-1, total, total + store.ChunkSize} {
+				if _, err := s.Firm(ctx, "job-1", i); !errors.Is(err, store.ErrNotFound) {
+					t.Errorf("Firm(%d) error %v, want not found", i, err)
+				}
+			}
+			if _, err := s.Job(ctx, "job-missing"); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("missing job: %v", err)
+			}
+
+			// A repeated activity overwrites its result: one key per firm.
+			if _, ok, err := s.Result(ctx, "job-1", 5); ok || err != nil {
+				t.Fatalf("result before any write: ok=%v err=%v", ok, err)
+			}
+			for _, team := range [][]firm.Member{{{Name: "A"}}, {{Name: "A"}, {Name: "B"}}} {
+				if err := s.PutResult(ctx, "job-1", firm.Result{Index: 5, Status: firm.StatusOK, Team: team}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r, ok, err := s.Result(ctx, "job-1", 5)
+			if !ok || err != nil || len(r.Team) != 2 {
+				t.Errorf("Result = %+v ok=%v err=%v, want the second write", r, ok, err)
+			}
+
+			// A failed export leaves no workbook behind; a good one is readable.
+			boom := errors.New("disk full")
+			err = s.PutWorkbook(ctx, "job-1", func(w io.Writer) error {
+				_, _ = w.Write([]byte("half a workbook"))
+				return boom
+			})
+			if !errors.Is(err, boom) {
+				t.Fatalf("PutWorkbook error %v", err)
+			}
+			if _, _, _, err := s.Workbook(ctx, "job-1"); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("torn workbook visible: %v", err)
+			}
+			if err := s.PutWorkbook(ctx, "job-1", func(w io.Writer) error { _, err := w.Write([]byte("xlsx")); return err }); err != nil {
+				t.Fatal(err)
+			}
+			rc, size, _, err := s.Workbook(ctx, "job-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rc.Close()
+			b, _ := io.ReadAll(rc)
+			if string(b) != "xlsx" || size != 4 {
+				t.Errorf("workbook %q (size %d)", b, size)
+			}
+		})
+	}
+}
+
+func TestPutJobRejectsMismatchedTotal(t *testing.T) {
+	s, err := store.Open(context.Background(), "mem://")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.PutJob(context.Background(), store.Job{ID: "j", Total: 3}, nil, firms(2)); err == nil {
+		t.Fatal("a job record claiming 3 firms over 2 was accepted")
+	}
+}
