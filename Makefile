@@ -7,7 +7,7 @@ BIN       := bin
 COMMANDS  := worker server starter demosites
 TEMPORAL  := temporal-dev/dev.sh
 
-.PHONY: all build temporal demo up down down-all status test test-unit test-integration lint workflowcheck vet fmt clean
+.PHONY: all build temporal demo up down down-all status test test-unit lint workflowcheck vet fmt clean record-histories
 
 all: build
 
@@ -47,6 +47,12 @@ lint: vet workflowcheck
 
 vet:
 	$(GO) vet ./...
+
+## record-histories: record workflow histories from real runs for the replay tests
+record-histories: temporal
+	rm -f workflows/testdata/histories/*.json
+	VCENRICH_RECORD_HISTORIES="$(CURDIR)/workflows/testdata/histories" VCENRICH_TEMPORAL_BIN="$$($(TEMPORAL) path)" \
+		$(GO) test -count=1 -run 'TestPauseAndResumeOnRealServer|TestCancelWritesPartialWorkbook|TestIdempotentStartAndRetryFailed' ./app/
 
 ## workflowcheck: static check that workflow code is deterministic
 workflowcheck:

@@ -41,6 +41,7 @@ type Activities struct {
 type FirmTask struct {
 	JobID string `json:"job_id"`
 	Index int    `json:"index"`
+	Run   string `json:"run"` // the job's first run ID; results carry it
 }
 
 // EnrichFirm enriches one firm and stores its result under (job, index). It
@@ -69,6 +70,7 @@ func (a *Activities) EnrichFirm(ctx context.Context, t FirmTask) (firm.Summary, 
 		return firm.Summary{}, error(appErr)
 	}
 	res.Attempt = int(info.Attempt)
+	res.Run = t.Run
 	if err := a.Store.PutResult(ctx, t.JobID, res); err != nil {
 		return firm.Summary{}, temporal.NewApplicationError("write result to the result store", ReasonStore, err)
 	}
@@ -86,7 +88,7 @@ func heartbeatWhile(ctx context.Context, timeout time.Duration) (stop func()) {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	go func() {
-		t := time.NewTicker(timeout / 3)
+		t := time.NewTicker(min(timeout/3, 2*time.Second))
 		defer t.Stop()
 		for {
 			select {
@@ -127,6 +129,7 @@ func classify(err error) *temporal.ApplicationError {
 type Failure struct {
 	JobID   string `json:"job_id"`
 	Index   int    `json:"index"`
+	Run     string `json:"run"`
 	Reason  string `json:"reason"`
 	Message string `json:"message"`
 }
@@ -135,7 +138,7 @@ type Failure struct {
 // runs after the last attempt, whatever killed it (a timeout included), so
 // the enrich activity never has to guess whether its attempt is the last.
 func (a *Activities) RecordFailure(ctx context.Context, f Failure) error {
-	res := firm.Result{Index: f.Index, Status: firm.StatusFailed, Reason: f.Reason, Error: f.Message}
+	res := firm.Result{Index: f.Index, Run: f.Run, Status: firm.StatusFailed, Reason: f.Reason, Error: f.Message}
 	if err := a.Store.PutResult(ctx, f.JobID, res); err != nil {
 		return fmt.Errorf("record failure: %w", err)
 	}
@@ -145,6 +148,7 @@ func (a *Activities) RecordFailure(ctx context.Context, f Failure) error {
 // ExportTask is what the workflow knows of a finished (or cancelled) job.
 type ExportTask struct {
 	JobID            string         `json:"job_id"`
+	Run              string         `json:"run"`
 	Status           string         `json:"status"`
 	Started          time.Time      `json:"started"`
 	Finished         time.Time      `json:"finished"`
@@ -184,7 +188,8 @@ func (a *Activities) ExportWorkbook(ctx context.Context, t ExportTask) (ExportRe
 		if err != nil {
 			return firm.Input{}, firm.Result{}, err
 		}
-		if !ok {
+		// A result of an earlier run of the same job is not this run's.
+		if !ok || res.Run != t.Run {
 			res = firm.Result{Index: i, Status: firm.StatusPending}
 		}
 		return in, res, nil

@@ -38,6 +38,7 @@ type Server struct {
 	temporal client.Client
 	store    *store.Store
 	log      *zap.Logger
+	alerts   alerts
 }
 
 // New builds a server over a Temporal client and the result store.
@@ -69,6 +70,8 @@ func (s *Server) Handler() http.Handler {
 	api.POST("/jobs/:id/pause", s.signal(workflows.SignalPause))
 	api.POST("/jobs/:id/resume", s.signal(workflows.SignalResume))
 	api.POST("/jobs/:id/cancel", s.cancelJob)
+	api.POST("/jobs/:id/retry-failed", s.retryFailed)
+	api.GET("/alerts", s.getAlerts)
 	return r
 }
 

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 )
@@ -22,6 +21,7 @@ type health struct {
 	Workers     []worker `json:"workers"`
 	RunningJobs int64    `json:"running_jobs"`
 	Warning     string   `json:"warning,omitempty"`
+	Alerts      []Alert  `json:"alerts"`
 }
 
 // health answers 503 when Temporal or the store cannot be reached, and says
@@ -39,24 +39,7 @@ func (s *Server) health(c *gin.Context) {
 		c.JSON(http.StatusServiceUnavailable, h)
 		return
 	}
-	seen := map[string]int{}
-	for _, kind := range []enumspb.TaskQueueType{enumspb.TASK_QUEUE_TYPE_WORKFLOW, enumspb.TASK_QUEUE_TYPE_ACTIVITY} {
-		resp, err := s.temporal.DescribeTaskQueue(ctx, s.cfg.TaskQueue, kind)
-		if err != nil {
-			continue
-		}
-		for _, p := range resp.GetPollers() {
-			at := p.GetLastAccessTime().AsTime()
-			if i, ok := seen[p.GetIdentity()]; ok {
-				if at.After(h.Workers[i].LastPoll) {
-					h.Workers[i].LastPoll = at
-				}
-				continue
-			}
-			seen[p.GetIdentity()] = len(h.Workers)
-			h.Workers = append(h.Workers, worker{Identity: p.GetIdentity(), LastPoll: at})
-		}
-	}
+	h.Workers = append(h.Workers, s.workers(ctx)...)
 	count, err := s.temporal.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{
 		Namespace: s.cfg.Namespace,
 		Query:     "WorkflowType = 'EnrichJob' AND ExecutionStatus = 'Running'",
@@ -64,6 +47,7 @@ func (s *Server) health(c *gin.Context) {
 	if err == nil {
 		h.RunningJobs = count.GetCount()
 	}
+	h.Alerts = s.alerts.list()
 	if h.RunningJobs > 0 && len(h.Workers) == 0 {
 		h.Status, h.Warning = "degraded", "jobs are running but no worker is polling the task queue: start a worker"
 	}

@@ -22,6 +22,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.uber.org/zap"
 
+	"github.com/vcenrich/vcenrich/firm"
 	"github.com/vcenrich/vcenrich/sheets"
 	"github.com/vcenrich/vcenrich/store"
 	"github.com/vcenrich/vcenrich/workflows"
@@ -32,6 +33,7 @@ type created struct {
 	JobID     string            `json:"job_id"`
 	Name      string            `json:"name"`
 	Firms     int               `json:"firms"`
+	Existing  bool              `json:"existing"` // the same upload was already running: this is that job
 	Sheet     string            `json:"sheet,omitempty"`
 	HeaderRow int               `json:"header_row"`
 	Columns   map[string]string `json:"columns"` // role -> header used
@@ -92,48 +94,110 @@ func (s *Server) createJob(c *gin.Context) {
 		return
 	}
 
+	priority, err := parsePriority(c.PostForm("priority"))
+	if err != nil {
+		fail(c, http.StatusBadRequest, err.Error())
+		return
+	}
+	opts.Priority = priority
 	name := strings.TrimSpace(c.PostForm("name"))
 	if name == "" {
 		name = strings.TrimSuffix(filepath.Base(fh.Filename), filepath.Ext(fh.Filename))
 	}
-	now := time.Now().UTC()
-	sum := sha256.Sum256(data)
-	id := "job-" + now.Format("20060102-150405") + "-" + hex.EncodeToString(sum[:])[:8]
 	job := store.Job{
-		ID: id, Name: name, Filename: filepath.Base(fh.Filename), Format: up.Format, Sheet: up.Sheet,
+		ID: jobID(data, name, opts), Name: name, Filename: filepath.Base(fh.Filename), Format: up.Format, Sheet: up.Sheet,
 		HeaderRow: up.HeaderRow, Headers: up.Headers, Mapping: up.Mapping, Total: len(up.Firms),
-		Rejected: up.Rejected, Created: now,
+		Rejected: up.Rejected, Created: time.Now().UTC(),
 	}
-	ctx := c.Request.Context()
-	if err := s.store.PutJob(ctx, job, data, up.Firms); err != nil {
-		s.log.Error("store upload", zap.String("job", id), zap.Error(err))
-		fail(c, http.StatusServiceUnavailable, "the result store is not answering, so the job was not started; try again shortly")
-		return
-	}
-	_, err = s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:        id,
-		TaskQueue: s.cfg.TaskQueue,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.SearchStatus.ValueSet(workflows.StatusRunning),
-			workflows.SearchDone.ValueSet(0),
-			workflows.SearchTotal.ValueSet(int64(job.Total)),
-			workflows.SearchUpload.ValueSet(name),
-		),
-	}, workflows.EnrichJob, workflows.Input{JobID: id, Name: name, Total: job.Total, Options: opts})
+	existing, err := s.startJob(c, &job, data, up.Firms, opts)
 	if err != nil {
-		s.log.Error("start workflow", zap.String("job", id), zap.Error(err))
-		fail(c, http.StatusServiceUnavailable, "Temporal is not answering, so the job was not started; try again shortly")
 		return
 	}
-	s.log.Info("job started", zap.String("job", id), zap.String("name", name), zap.Int("firms", job.Total), zap.Int("rejected", len(up.Rejected)))
 	rejected := up.Rejected
 	if rejected == nil {
 		rejected = []sheets.Rejected{}
 	}
-	c.JSON(http.StatusCreated, created{
-		JobID: id, Name: name, Firms: job.Total, Sheet: up.Sheet, HeaderRow: up.HeaderRow,
-		Columns: columnsOf(up), Rejected: rejected, Links: s.linksFor(id),
+	status := http.StatusCreated
+	if existing {
+		status = http.StatusOK
+	}
+	c.JSON(status, created{
+		JobID: job.ID, Name: name, Firms: job.Total, Existing: existing, Sheet: up.Sheet, HeaderRow: up.HeaderRow,
+		Columns: columnsOf(up), Rejected: rejected, Links: s.linksFor(job.ID),
 	})
+}
+
+// jobID is derived from the upload and its options, so the same file with
+// the same options maps to the same job: uploading it again while it runs
+// returns the running job instead of starting a second one.
+func jobID(data []byte, name string, opts workflows.Options) string {
+	h := sha256.New()
+	h.Write(data)
+	fmt.Fprintf(h, "\x00%s\x00%d\x00%d", name, opts.Window, opts.Priority)
+	return "job-" + hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// parsePriority reads a job priority: urgent, high, normal, low or 1–5.
+func parsePriority(v string) (int, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "", "normal":
+		return 3, nil
+	case "urgent":
+		return 1, nil
+	case "high":
+		return 2, nil
+	case "low":
+		return 5, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 5 {
+		return 0, fmt.Errorf("priority must be urgent, high, normal, low or a number from 1 (first) to 5 (last)")
+	}
+	return n, nil
+}
+
+// startJob stores a job's firms and starts its workflow, unless the same
+// job is running already (existing is then true and nothing is touched).
+// On error it has answered the request.
+func (s *Server) startJob(c *gin.Context, job *store.Job, upload []byte, firms []firm.Input, opts workflows.Options) (existing bool, err error) {
+	ctx := c.Request.Context()
+	if desc, err := s.temporal.DescribeWorkflow(ctx, job.ID, ""); err == nil && desc.Status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		s.log.Info("same job already running", zap.String("job", job.ID))
+		return true, nil
+	}
+	if err := s.store.PutJob(ctx, *job, upload, firms); err != nil {
+		s.log.Error("store upload", zap.String("job", job.ID), zap.Error(err))
+		fail(c, http.StatusServiceUnavailable, "the result store is not answering, so the job was not started; try again shortly")
+		return false, err
+	}
+	run, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:        job.ID,
+		TaskQueue: s.cfg.TaskQueue,
+		// A finished job may run again; a running one is never doubled,
+		// even when two identical uploads race past the check above.
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		Priority:                 temporal.Priority{PriorityKey: opts.Priority, FairnessKey: job.ID},
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			workflows.SearchStatus.ValueSet(workflows.StatusRunning),
+			workflows.SearchDone.ValueSet(0),
+			workflows.SearchTotal.ValueSet(int64(job.Total)),
+			workflows.SearchUpload.ValueSet(job.Name),
+		),
+	}, workflows.EnrichJob, workflows.Input{JobID: job.ID, Name: job.Name, Total: job.Total, Options: opts})
+	if err != nil {
+		s.log.Error("start workflow", zap.String("job", job.ID), zap.Error(err))
+		fail(c, http.StatusServiceUnavailable, "Temporal is not answering, so the job was not started; try again shortly")
+		return false, err
+	}
+	job.Run = run.GetRunID()
+	if err := s.store.UpdateJob(ctx, *job); err != nil {
+		// The job runs; only retry-failed needs the run, and says so.
+		s.log.Error("record job run", zap.String("job", job.ID), zap.Error(err))
+	}
+	s.log.Info("job started", zap.String("job", job.ID), zap.String("name", job.Name), zap.Int("firms", job.Total),
+		zap.Int("rejected", len(job.Rejected)), zap.Int("priority", opts.Priority), zap.Int("window", opts.Window))
+	return false, nil
 }
 
 func columnsOf(up *sheets.Upload) map[string]string {
@@ -179,6 +243,8 @@ type jobView struct {
 	ETASeconds       float64        `json:"eta_seconds"`
 	Paused           bool           `json:"paused"`
 	PausedSince      time.Time      `json:"paused_since,omitzero"`
+	Stalled          bool           `json:"stalled"`
+	Priority         int            `json:"priority,omitempty"`
 	Started          time.Time      `json:"started,omitzero"`
 	Updated          time.Time      `json:"updated,omitzero"`
 	Closed           time.Time      `json:"closed,omitzero"`
@@ -242,6 +308,7 @@ func (s *Server) view(c *gin.Context, job store.Job) (jobView, error) {
 			v.TeamMembers, v.FailuresByReason = p.TeamMembers, p.FailuresByReason
 			v.RatePerMinute, v.ETASeconds = p.RatePerMinute, p.ETASeconds
 			v.Paused, v.PausedSince, v.Started, v.Updated = p.Paused, p.PausedSince, p.Started, p.Updated
+			v.Stalled = p.Stalled
 		} else {
 			v.Note = "no worker is answering: showing the last recorded progress; start a worker to carry on"
 			if v.Status == "" {
@@ -292,13 +359,15 @@ func (s *Server) listJobs(c *gin.Context) {
 		}
 		size = n
 	}
-	query := "WorkflowType = 'EnrichJob'"
+	// Each continue-as-new leaves a closed run behind; only the live end of
+	// each chain is a job.
+	query := "WorkflowType = 'EnrichJob' AND ExecutionStatus != 'ContinuedAsNew'"
 	if st := c.Query("status"); st != "" {
 		switch st {
-		case workflows.StatusRunning, workflows.StatusPaused, workflows.StatusExporting, workflows.StatusCompleted, workflows.StatusCancelled, workflows.StatusFailed:
+		case workflows.StatusRunning, workflows.StatusPaused, workflows.StatusStalled, workflows.StatusExporting, workflows.StatusCompleted, workflows.StatusCancelled, workflows.StatusFailed:
 			query += fmt.Sprintf(" AND VcJobStatus = '%s'", st)
 		default:
-			fail(c, http.StatusBadRequest, "status must be one of running, paused, exporting, completed, cancelled, failed")
+			fail(c, http.StatusBadRequest, "status must be one of running, paused, stalled, exporting, completed, cancelled, failed")
 			return
 		}
 	}
@@ -326,7 +395,12 @@ func (s *Server) listJobs(c *gin.Context) {
 	}
 	dc := converter.GetDefaultDataConverter()
 	jobs := make([]jobSummary, 0, len(resp.Executions))
+	seen := map[string]bool{} // a job run again lists its older runs too: show the newest
 	for _, e := range resp.Executions {
+		if seen[e.GetExecution().GetWorkflowId()] {
+			continue
+		}
+		seen[e.GetExecution().GetWorkflowId()] = true
 		j := jobSummary{JobID: e.GetExecution().GetWorkflowId(), Started: e.GetStartTime().AsTime()}
 		if e.GetCloseTime() != nil {
 			j.Closed = e.GetCloseTime().AsTime()

@@ -83,6 +83,8 @@ func JobOptions(cfg config.Config) workflows.Options {
 		MaxAttempts:      cfg.MaxAttempts,
 		FirmTimeout:      cfg.FirmTimeout,
 		HeartbeatTimeout: cfg.HeartbeatEvery,
+		StallAfter:       cfg.StallAfter,
+		Priority:         cfg.Priority,
 	}
 }
 
@@ -97,6 +99,10 @@ func NewWorker(cfg config.Config, c client.Client, st *store.Store, logger *zap.
 		// In-flight firms get this long to finish on SIGTERM; what does not
 		// finish is retried elsewhere after its heartbeat times out.
 		WorkerStopTimeout: 20 * time.Second,
+		// Heartbeats reach the server within seconds, so a cancelled job's
+		// firms see the cancellation within seconds too.
+		MaxHeartbeatThrottleInterval:     3 * time.Second,
+		DefaultHeartbeatThrottleInterval: time.Second,
 	})
 	w.RegisterWorkflowWithOptions(workflows.EnrichJob, workflow.RegisterOptions{Name: "EnrichJob"})
 	w.RegisterActivity(&activities.Activities{

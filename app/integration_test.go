@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+	"go.temporal.io/sdk/client"
 
+	"github.com/vcenrich/vcenrich/api"
 	"github.com/vcenrich/vcenrich/app"
 	"github.com/vcenrich/vcenrich/config"
 	"github.com/vcenrich/vcenrich/demosites"
@@ -27,16 +29,36 @@ import (
 // stack is one in-process vcenrich on a real dev server: a worker, the API
 // on a loopback HTTP server, the demo sites on another, a file result store.
 type stack struct {
-	cfg    config.Config
-	api    *httptest.Server
-	client *jobclient.Client
-	store  *store.Store
+	cfg      config.Config
+	api      *httptest.Server
+	server   *api.Server
+	client   *jobclient.Client
+	store    *store.Store
+	temporal client.Client
+}
+
+// stackOptions vary a stack: settings, the websites it crawls (the demo
+// sites by default) and whether a worker runs.
+type stackOptions struct {
+	env      map[string]string
+	sites    http.Handler
+	noWorker bool
 }
 
 func startStack(t *testing.T, env map[string]string) *stack {
 	t.Helper()
+	return startStackWith(t, stackOptions{env: env})
+}
+
+func startStackWith(t *testing.T, o stackOptions) *stack {
+	t.Helper()
+	env := o.env
 	tc, _ := testenv.Temporal(t)
-	sites := httptest.NewServer(demosites.Handler())
+	handler := o.sites
+	if handler == nil {
+		handler = demosites.Handler()
+	}
+	sites := httptest.NewServer(handler)
 	t.Cleanup(sites.Close)
 	u, _ := url.Parse(sites.URL)
 	dataDir := t.TempDir()
@@ -63,17 +85,20 @@ func startStack(t *testing.T, env map[string]string) *stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	w, err := app.NewWorker(cfg, tc, st, logger)
-	if err != nil {
-		t.Fatal(err)
+	if !o.noWorker {
+		w, err := app.NewWorker(cfg, tc, st, logger)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(w.Stop)
 	}
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(w.Stop)
-	srv := httptest.NewServer(app.NewAPI(cfg, tc, st, logger).Handler())
+	a := app.NewAPI(cfg, tc, st, logger)
+	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
-	return &stack{cfg: cfg, api: srv, client: jobclient.New(srv.URL), store: st}
+	return &stack{cfg: cfg, api: srv, server: a, client: jobclient.New(srv.URL), store: st, temporal: tc}
 }
 
 func writeSample(t *testing.T) string {
@@ -100,7 +125,7 @@ func TestEnrichSampleEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
-	created, err := s.client.Upload(ctx, writeSample(t), "Demo", 0)
+	created, err := s.client.Upload(ctx, writeSample(t), jobclient.UploadOptions{Name: "Demo"})
 	if err != nil {
 		t.Fatal(err)
 	}

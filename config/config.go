@@ -31,6 +31,11 @@ type Config struct {
 	MaxAttempts    int           // VCENRICH_MAX_ATTEMPTS per firm
 	FirmTimeout    time.Duration // VCENRICH_FIRM_TIMEOUT: one attempt at one firm
 	HeartbeatEvery time.Duration // VCENRICH_HEARTBEAT_TIMEOUT
+	StallAfter     time.Duration // VCENRICH_STALL_AFTER
+	Priority       int           // VCENRICH_PRIORITY: default job priority, 1 (first) to 5
+
+	AlertInterval   time.Duration // VCENRICH_ALERT_INTERVAL (server)
+	WorkerLossAfter time.Duration // VCENRICH_WORKER_LOSS_AFTER (server)
 
 	WorkerMaxActivities int // VCENRICH_WORKER_MAX_ACTIVITIES
 
@@ -72,6 +77,11 @@ func LoadFrom(env Env) (Config, error) {
 		MaxAttempts:    r.int("VCENRICH_MAX_ATTEMPTS", 3),
 		FirmTimeout:    r.dur("VCENRICH_FIRM_TIMEOUT", 3*time.Minute),
 		HeartbeatEvery: r.dur("VCENRICH_HEARTBEAT_TIMEOUT", 30*time.Second),
+		StallAfter:     r.dur("VCENRICH_STALL_AFTER", 30*time.Minute),
+		Priority:       r.int("VCENRICH_PRIORITY", 3),
+
+		AlertInterval:   r.dur("VCENRICH_ALERT_INTERVAL", 30*time.Second),
+		WorkerLossAfter: r.dur("VCENRICH_WORKER_LOSS_AFTER", 2*time.Minute),
 
 		WorkerMaxActivities: r.int("VCENRICH_WORKER_MAX_ACTIVITIES", 64),
 
@@ -101,6 +111,9 @@ func LoadFrom(env Env) (Config, error) {
 	r.positive("VCENRICH_MAX_ATTEMPTS", c.MaxAttempts)
 	r.positive("VCENRICH_MAX_PAGES", c.MaxPages)
 	r.positive("VCENRICH_WORKER_MAX_ACTIVITIES", c.WorkerMaxActivities)
+	if c.Priority < 1 || c.Priority > 5 {
+		r.fail("VCENRICH_PRIORITY", fmt.Sprint(c.Priority), fmt.Errorf("must be from 1 (first) to 5 (last)"))
+	}
 	if c.LogFormat != "console" && c.LogFormat != "json" {
 		r.fail("VCENRICH_LOG_FORMAT", c.LogFormat, fmt.Errorf("want console or json"))
 	}

@@ -333,8 +333,9 @@ func (f *Fetcher) Home(ctx context.Context, website string) (*Response, error) {
 
 // reach ranks how far an attempt got, so Home reports the most telling
 // failure (the first of equals): a site that answers plain HTTP with a 404
-// or a robots.txt disallow says more than its refusal to speak HTTPS, which
-// says more than a missing www. name. A site that does speak TLS but with a
+// or a robots.txt disallow, or at least accepts the connection and then
+// times out, says more than its refusal to speak HTTPS, which says more
+// than a missing www. name. A site that does speak TLS but with a
 // bad certificate is ranked with the answers: its http:// twin answering
 // "400, use HTTPS" would only hide the real problem.
 func reach(err error) int {
@@ -345,12 +346,12 @@ func reach(err error) int {
 	switch {
 	case fe.Kind == KindDNS:
 		return 1
-	case fe.Kind == KindTLS && !errors.Is(fe.Err, http.ErrSchemeMismatch):
-		return 3
-	case fe.Kind == KindConnect || fe.Kind == KindTLS || fe.Kind == KindTimeout:
+	case fe.Kind == KindConnect, fe.Kind == KindTLS && errors.Is(fe.Err, http.ErrSchemeMismatch):
 		return 2
-	default:
+	case fe.Kind == KindTimeout: // something answered the connection, too slowly
 		return 3
+	default:
+		return 4
 	}
 }
 

@@ -6,9 +6,10 @@ import (
 	"golang.org/x/net/html"
 )
 
-// maxWalkDepth stops recursive walks on pathologically nested markup; real
-// pages are far shallower.
-const maxWalkDepth = 256
+// maxWalkDepth stops recursive walks on pathologically nested markup; the
+// HTML parser itself refuses nesting beyond 512 and real pages are far
+// shallower.
+const maxWalkDepth = 512
 
 func attr(n *html.Node, key string) string {
 	for _, a := range n.Attr {

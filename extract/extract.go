@@ -55,9 +55,9 @@ type Page struct {
 	JSOnly      bool          // body has almost no text but scripts / an app root: the page needs JavaScript
 }
 
-// Parse analyses body, the HTML fetched from pageURL. It fails only when the
-// page is too large or pageURL is missing; unparseable markup yields an
-// empty Page, as browsers render anything.
+// Parse analyses body, the HTML fetched from pageURL. It fails when pageURL
+// is missing, the page is over 5 MB, or the markup nests deeper than the HTML
+// parser allows; any other markup parses, as browsers render anything.
 func Parse(body []byte, pageURL *url.URL) (*Page, error) {
 	if pageURL == nil {
 		return nil, fmt.Errorf("extract: page URL is required")
@@ -249,8 +249,9 @@ func clean(root *html.Node) {
 			drop = append(drop, n)
 			return
 		case "header":
-			// A page banner; <header> inside an article or section is a card's.
-			if !hasAncestor(n, "article", "section", "li", "main", "aside") {
+			// The site banner goes; a <header> inside content (a card's, or
+			// a page intro holding the section heading) stays.
+			if !hasAncestor(n, "article", "section", "li", "main", "aside") && siteBanner(n) {
 				drop = append(drop, n)
 				return
 			}
@@ -272,6 +273,21 @@ func clean(root *html.Node) {
 			n.Parent.RemoveChild(n)
 		}
 	}
+}
+
+// siteBanner reports a page-level header that holds navigation rather than
+// a page title: a <nav>, or a handful of links.
+func siteBanner(n *html.Node) bool {
+	links, nav := 0, false
+	forEachElement(n, func(c *html.Node) {
+		switch c.Data {
+		case "a":
+			links++
+		case "nav":
+			nav = true
+		}
+	})
+	return nav || links >= 3
 }
 
 // people runs every extractor over the cleaned document and splits the

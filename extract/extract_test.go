@@ -214,6 +214,16 @@ var fixtures = []fixture{
 		},
 	},
 	{
+		file:       "name_links.html",
+		descPrefix: "Fjord Capital is an Oslo and Stockholm based seed investor",
+		members: []person{
+			{"Ingrid Solberg", "", "", ""},
+			{"Magnus Aas", "", "", ""},
+			{"Linnéa Holm", "", "", ""},
+			{"Erik Johansson", "", "", ""},
+		},
+	},
+	{
 		file:       "single_profile.html",
 		descPrefix: "Eleanor joined Thistle Ventures in 2019",
 		members: []person{

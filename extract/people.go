@@ -1,6 +1,8 @@
 package extract
 
 import (
+	"net/url"
+	"path"
 	"regexp"
 	"sort"
 	"strings"
@@ -72,9 +74,13 @@ type extractor struct {
 	found     []candidate
 }
 
-// excludedNameClasses mark "name" classes that hold something other than a
-// person's name.
-var excludedNameClasses = []string{"company", "firm", "brand", "logo", "site", "user", "file", "org", "fund", "portfolio"}
+// notPersonClasses mark elements holding an organisation's name, which reads
+// just like a person's ("Arbor Analytics").
+var notPersonClasses = []string{"company", "firm", "brand", "logo", "startup", "organization", "organisation"}
+
+// excludedNameClasses mark other "name" classes that do not hold a person's
+// name; such elements may still be headings.
+var excludedNameClasses = []string{"site", "user", "file", "fund", "portfolio", "product", "project", "event"}
 
 var altNoise = regexp.MustCompile(`(?i)^(photo|picture|image|headshot|portrait|profile(?: photo| picture)?)\s+of\s+|\s*[-–,|]?\s*\b(headshot|portrait|photo|profile photo|profile picture|image)$`)
 
@@ -116,6 +122,9 @@ func (x *extractor) anchorFor(n *html.Node) *anchor {
 		if name, title, ok := splitNameTitle(alt); ok {
 			return &anchor{node: n, rank: rankAlt, name: name, key: nameKey(name), title: title}
 		}
+		return nil
+	}
+	if classContains(n, notPersonClasses...) {
 		return nil
 	}
 	rank := rankNone
@@ -292,18 +301,18 @@ func (x *extractor) visit(n *html.Node, depth int) {
 }
 
 // emitGroup extracts a group of cards. A grid of names where hardly any card
-// has a title, LinkedIn profile or email is more likely a grid of companies
-// ("Arbor Analytics", "Tidal Freight") than of people, so at least a third of
-// the cards must carry such evidence.
+// has a title, LinkedIn profile, email or profile link is more likely a grid
+// of companies ("Arbor Analytics", "Tidal Freight") than of people, so at
+// least a third of the cards must carry such evidence.
 func (x *extractor) emitGroup(g []*html.Node, cards map[*html.Node]bool) {
 	var got []candidate
 	evidence := 0
 	for _, c := range g {
-		m, ok := x.emitCard(c, cards)
+		m, ev, ok := x.emitCard(c, cards)
 		if !ok {
 			continue
 		}
-		if richness(m) > 0 {
+		if ev {
 			evidence++
 		}
 		got = append(got, candidate{m: m, pos: x.pos[c]})
@@ -317,7 +326,7 @@ func (x *extractor) emitGroup(g []*html.Node, cards map[*html.Node]bool) {
 // emitCard extracts the person in card c. A card that holds only the name
 // (an <h3> followed by a <p> title, flat div.name/div.title lists) extends
 // over its following siblings up to the next card or heading.
-func (x *extractor) emitCard(c *html.Node, cards map[*html.Node]bool) (firm.Member, bool) {
+func (x *extractor) emitCard(c *html.Node, cards map[*html.Node]bool) (firm.Member, bool, bool) {
 	s := x.sum[c]
 	var a *anchor
 	forEachElement(c, func(n *html.Node) {
@@ -326,7 +335,7 @@ func (x *extractor) emitCard(c *html.Node, cards map[*html.Node]bool) (firm.Memb
 		}
 	})
 	if a == nil {
-		return firm.Member{}, false
+		return firm.Member{}, false, false
 	}
 	if isUpper(a.name) {
 		// Prefer "Marisol Vega" from the photo's alt over "MARISOL VEGA".
@@ -361,18 +370,24 @@ func (x *extractor) emitCard(c *html.Node, cards map[*html.Node]bool) (firm.Memb
 	for _, n := range nodes {
 		x.cardNodes[n] = true
 	}
-	return x.person(nodes, a, a.rank >= rankLeaf)
+	m, ev := x.person(nodes, a)
+	if a.rank >= rankLeaf && !ev {
+		return firm.Member{}, false, false
+	}
+	return m, ev, true
 }
 
 func isUpper(s string) bool {
 	return strings.ToUpper(s) == s && strings.ToLower(s) != s
 }
 
-// person builds the member a card describes. Weakly named cards (a plain
-// paragraph or image alt) count only with corroboration: a title, a LinkedIn
-// profile or an email, so that grids of company names are not taken for
-// people.
-func (x *extractor) person(nodes []*html.Node, a *anchor, needEvidence bool) (firm.Member, bool) {
+// person builds the member a card describes and reports whether anything
+// besides the name says it is a person: a title, a LinkedIn profile, an email
+// or a link to a profile page named after them. Weakly named cards (a plain
+// paragraph or image alt) count only with such evidence, so that grids of
+// company names are not taken for people.
+func (x *extractor) person(nodes []*html.Node, a *anchor) (firm.Member, bool) {
+	profile := false
 	m := firm.Member{Name: a.name, Title: a.title}
 	if m.Title == "" {
 		m.Title = designatedTitle(nodes, a)
@@ -383,8 +398,12 @@ func (x *extractor) person(nodes []*html.Node, a *anchor, needEvidence bool) (fi
 	}
 	for _, n := range nodes {
 		forEachElement(n, func(e *html.Node) {
-			if m.LinkedIn == "" && e.Data == "a" {
-				m.LinkedIn = normaliseLinkedIn(attr(e, "href"))
+			if e.Data == "a" {
+				href := attr(e, "href")
+				if m.LinkedIn == "" {
+					m.LinkedIn = normaliseLinkedIn(href)
+				}
+				profile = profile || profileLink(href, a.name)
 			}
 			if m.Email == "" {
 				if es := elementEmails(e); len(es) > 0 {
@@ -401,10 +420,37 @@ func (x *extractor) person(nodes []*html.Node, a *anchor, needEvidence bool) (fi
 			}
 		}
 	}
-	if needEvidence && m.Title == "" && m.LinkedIn == "" && m.Email == "" {
-		return firm.Member{}, false
+	return m, profile || richness(m) > 0
+}
+
+// peopleSegments name the folders that hold personal profile pages.
+var peopleSegments = []string{"team", "people", "person", "partner", "staff", "bio", "leadership", "member", "advisor", "who"}
+
+// profileLink reports whether href is a personal page named after name, like
+// /team/jane-doe or /people/jane_doe.html.
+func profileLink(href, name string) bool {
+	u, err := url.Parse(href)
+	if err != nil {
+		return false
 	}
-	return m, true
+	segs := strings.FieldsFunc(strings.ToLower(u.Path), func(r rune) bool { return r == '/' })
+	if len(segs) < 2 {
+		return false
+	}
+	folder := false
+	for _, s := range segs[:len(segs)-1] {
+		for _, p := range peopleSegments {
+			if strings.Contains(s, p) {
+				folder = true
+			}
+		}
+	}
+	if !folder {
+		return false
+	}
+	slug := strings.Join(nameTokens(strings.TrimSuffix(segs[len(segs)-1], path.Ext(segs[len(segs)-1]))), "")
+	t := nameTokens(name)
+	return len(t) >= 2 && strings.Contains(slug, t[0]) && strings.Contains(slug, t[len(t)-1])
 }
 
 // designatedTitle looks for an element the site marked as the title.
@@ -422,7 +468,7 @@ func designatedTitle(nodes []*html.Node, a *anchor) string {
 			if t == "" || strings.EqualFold(t, a.name) || nameLike(t) {
 				return
 			}
-			if titleLike(t, a.name) || looseTitle(t) {
+			if titleLike(t, a.name) {
 				title = t
 			}
 		})
@@ -523,7 +569,7 @@ func (x *extractor) standalone() {
 				n++
 			}
 		}
-		m, _ := x.person(nodes, a, false)
+		m, _ := x.person(nodes, a)
 		if m.Title == "" {
 			continue
 		}

@@ -194,7 +194,7 @@ func jsonLDPerson(t *ldObject) (firm.Member, bool) {
 		return firm.Member{}, false
 	}
 	m := firm.Member{Name: name, Title: cleanTitle(jsonString(t.get("jobTitle")))}
-	if m.Title != "" && !titleLike(m.Title, name) && !looseTitle(m.Title) {
+	if m.Title != "" && !titleLike(m.Title, name) {
 		m.Title = ""
 	}
 	for _, k := range []string{"sameAs", "url", "@id"} {
@@ -210,17 +210,6 @@ func jsonLDPerson(t *ldObject) (firm.Member, bool) {
 		}
 	}
 	return m, true
-}
-
-// looseTitle accepts a title the site explicitly declared as one (JSON-LD
-// jobTitle, microdata, a title-classed element) even without a role word,
-// unless it is plainly a department label, a sentence or not text at all.
-func looseTitle(s string) bool {
-	s = cleanTitle(s)
-	if s == "" || len([]rune(s)) > 100 || isBio(s) || strings.Contains(s, "@") {
-		return false
-	}
-	return !departmentLabel(s)
 }
 
 // departmentLabels are group names sites print where a title would go.
@@ -295,7 +284,7 @@ func microdataPerson(n *html.Node) (firm.Member, bool) {
 		return firm.Member{}, false
 	}
 	m := firm.Member{Name: name, LinkedIn: linkedin}
-	if t := props["jobTitle"]; t != "" && (titleLike(t, name) || looseTitle(t)) {
+	if t := props["jobTitle"]; t != "" && titleLike(t, name) {
 		m.Title = cleanTitle(t)
 	}
 	if e := props["email"]; e != "" {

@@ -230,7 +230,8 @@ func cleanTitle(s string) string {
 }
 
 // titleLike reports whether s can be a person's job title: short, containing
-// a role word, and not a bio sentence, an address or the name itself.
+// a role word, and not a department label, a bio sentence, an address or the
+// name itself.
 func titleLike(s, name string) bool {
 	s = cleanTitle(s)
 	if s == "" || utf8.RuneCountInString(s) > 100 {
@@ -242,7 +243,7 @@ func titleLike(s, name string) bool {
 	if strings.Contains(s, "@") || strings.Contains(strings.ToLower(s), "http") {
 		return false
 	}
-	return hasRoleWord(s) && !isBio(s)
+	return hasRoleWord(s) && !isBio(s) && !departmentLabel(s)
 }
 
 // nameTitleSeparators split "Name – Title" strings, strongest first.

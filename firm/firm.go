@@ -35,6 +35,7 @@ type Member struct {
 // the result store; the workflow only ever sees a Summary of it.
 type Result struct {
 	Index       int      `json:"index"`
+	Run         string   `json:"run,omitempty"` // the job run that wrote it
 	Status      Status   `json:"status"`
 	Error       string   `json:"error,omitempty"`  // a sentence a person understands
 	Reason      string   `json:"reason,omitempty"` // a short machine-readable failure class

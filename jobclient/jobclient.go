@@ -46,6 +46,7 @@ type Created struct {
 	JobID     string            `json:"job_id"`
 	Name      string            `json:"name"`
 	Firms     int               `json:"firms"`
+	Existing  bool              `json:"existing"`
 	Sheet     string            `json:"sheet"`
 	HeaderRow int               `json:"header_row"`
 	Columns   map[string]string `json:"columns"`
@@ -68,6 +69,7 @@ type Job struct {
 	RatePerMinute    float64        `json:"rate_per_minute"`
 	ETASeconds       float64        `json:"eta_seconds"`
 	Paused           bool           `json:"paused"`
+	Stalled          bool           `json:"stalled"`
 	WorkerAnswering  bool           `json:"worker_answering"`
 	ResultReady      bool           `json:"result_ready"`
 	Note             string         `json:"note"`
@@ -111,22 +113,43 @@ func check(resp *resty.Response, err error) error {
 	return e
 }
 
-// Upload sends a spreadsheet and starts a job. window 0 keeps the server's default.
-func (c *Client) Upload(ctx context.Context, path, name string, window int) (Created, error) {
+// UploadOptions are a job's options; zero values keep the server's defaults.
+type UploadOptions struct {
+	Name     string
+	Window   int    // firms enriched at once
+	Priority string // urgent, high, normal, low or 1–5
+}
+
+// Upload sends a spreadsheet and starts a job, or returns the same upload's
+// job when it is running already (Created.Existing).
+func (c *Client) Upload(ctx context.Context, path string, opts UploadOptions) (Created, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return Created{}, fmt.Errorf("open spreadsheet: %w", err)
 	}
 	defer f.Close()
 	var out Created
-	req := c.r.R().SetContext(ctx).SetFileReader("file", filepath.Base(path), f).SetResult(&out)
-	if name != "" {
-		req.SetFormData(map[string]string{"name": name})
+	form := map[string]string{}
+	if opts.Name != "" {
+		form["name"] = opts.Name
 	}
-	if window > 0 {
-		req.SetFormData(map[string]string{"window": fmt.Sprint(window)})
+	if opts.Window > 0 {
+		form["window"] = fmt.Sprint(opts.Window)
 	}
+	if opts.Priority != "" {
+		form["priority"] = opts.Priority
+	}
+	req := c.r.R().SetContext(ctx).SetFileReader("file", filepath.Base(path), f).SetFormData(form).SetResult(&out)
 	if err := check(req.Post("/api/jobs")); err != nil {
+		return Created{}, err
+	}
+	return out, nil
+}
+
+// RetryFailed starts a new job over the failed firms of a finished one.
+func (c *Client) RetryFailed(ctx context.Context, id string) (Created, error) {
+	var out Created
+	if err := check(c.r.R().SetContext(ctx).SetResult(&out).SetPathParam("id", id).Post("/api/jobs/{id}/retry-failed")); err != nil {
 		return Created{}, err
 	}
 	return out, nil

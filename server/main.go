@@ -50,9 +50,11 @@ func run() error {
 		return err
 	}
 	defer c.Close()
+	api := app.NewAPI(cfg, c, st, logger)
+	go api.Watch(ctx, cfg.AlertInterval, cfg.WorkerLossAfter)
 	srv := &http.Server{
 		Addr:              cfg.HTTPAddr,
-		Handler:           app.NewAPI(cfg, c, st, logger).Handler(),
+		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	errc := make(chan error, 1)

@@ -2,8 +2,8 @@
 // job with a progress bar and downloads the enriched workbook; it also
 // pauses, resumes, cancels and reports on jobs.
 //
-//	starter run [-name N] [-window W] [-out FILE] SPREADSHEET
-//	starter status|pause|resume|cancel JOB
+//	starter run [-name N] [-window W] [-priority P] [-out FILE] SPREADSHEET
+//	starter status|pause|resume|cancel|retry JOB
 //	starter download [-out FILE] JOB
 //
 // The server is VCENRICH_SERVER (default http://127.0.0.1:8080) or -server.
@@ -33,8 +33,9 @@ func main() {
 }
 
 const usage = `usage:
-  starter run [-name NAME] [-window N] [-out FILE] SPREADSHEET   upload, follow, download
+  starter run [-name NAME] [-window N] [-priority P] [-out FILE] SPREADSHEET   upload, follow, download
   starter status JOB | pause JOB | resume JOB | cancel JOB
+  starter retry JOB            start a new job over the failed firms of JOB
   starter download [-out FILE] JOB
 flags common to all: -server URL (default $VCENRICH_SERVER or http://127.0.0.1:8080)`
 
@@ -51,6 +52,7 @@ func run(ctx context.Context, args []string) error {
 	server := fs.String("server", def, "vcenrich server URL")
 	name := fs.String("name", "", "job name (default: the file name)")
 	window := fs.Int("window", 0, "firms enriched at once for this job (default: the server's)")
+	priority := fs.String("priority", "", "urgent, high, normal or low (default: normal)")
 	out := fs.String("out", "", "where to write the workbook (default: <name>-enriched.xlsx beside the input)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -62,13 +64,20 @@ func run(ctx context.Context, args []string) error {
 	arg := fs.Arg(0)
 	switch cmd {
 	case "run":
-		return runJob(ctx, c, arg, *name, *window, *out)
+		return runJob(ctx, c, arg, jobclient.UploadOptions{Name: *name, Window: *window, Priority: *priority}, *out)
 	case "status":
 		j, err := c.Job(ctx, arg)
 		if err != nil {
 			return err
 		}
 		printJob(j)
+		return nil
+	case "retry":
+		created, err := c.RetryFailed(ctx, arg)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("job %s started over the %d failed firms of %s\n", created.JobID, created.Firms, arg)
 		return nil
 	case "pause", "resume", "cancel":
 		if err := c.Control(ctx, arg, cmd); err != nil {
@@ -90,13 +99,17 @@ func run(ctx context.Context, args []string) error {
 	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
 }
 
-func runJob(ctx context.Context, c *jobclient.Client, path, name string, window int, out string) error {
-	created, err := c.Upload(ctx, path, name, window)
+func runJob(ctx context.Context, c *jobclient.Client, path string, opts jobclient.UploadOptions, out string) error {
+	created, err := c.Upload(ctx, path, opts)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("job %s started: %d firms (sheet %q, header row %d, columns %v)\n",
-		created.JobID, created.Firms, created.Sheet, created.HeaderRow, created.Columns)
+	verb := "started"
+	if created.Existing {
+		verb = "already running (same file and options); following it"
+	}
+	fmt.Printf("job %s %s: %d firms (sheet %q, header row %d, columns %v)\n",
+		created.JobID, verb, created.Firms, created.Sheet, created.HeaderRow, created.Columns)
 	for _, r := range created.Rejected {
 		fmt.Printf("  row %d rejected: %s\n", r.Row, r.Reason)
 	}

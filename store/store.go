@@ -49,6 +49,11 @@ type Job struct {
 	Total     int               `json:"total"`
 	Rejected  []sheets.Rejected `json:"rejected,omitempty"`
 	Created   time.Time         `json:"created"`
+	// Run is the first run ID of the job's latest run: results carry it, so
+	// results of an earlier run of the same job are told apart.
+	Run string `json:"run,omitempty"`
+	// Parent is the job whose failed firms this job retries, if any.
+	Parent string `json:"parent,omitempty"`
 }
 
 // Store reads and writes the result store. It is safe for concurrent use.
@@ -121,6 +126,14 @@ func (s *Store) Job(ctx context.Context, id string) (Job, error) {
 		return Job{}, fmt.Errorf("job %s: %w", id, err)
 	}
 	return j, nil
+}
+
+// UpdateJob rewrites a job record whose firms are already stored.
+func (s *Store) UpdateJob(ctx context.Context, j Job) error {
+	if err := s.putJSON(ctx, jobKey(j.ID), j); err != nil {
+		return fmt.Errorf("update job %s: %w", j.ID, err)
+	}
+	return nil
 }
 
 // Upload returns the bytes the user uploaded for a job.

@@ -32,6 +32,7 @@ const (
 const (
 	StatusRunning   = "running"
 	StatusPaused    = "paused"
+	StatusStalled   = "stalled" // running and unpaused, but no firm finished for Options.StallAfter
 	StatusExporting = "exporting"
 	StatusCompleted = "completed"
 	StatusCancelled = "cancelled"
@@ -56,6 +57,11 @@ type Options struct {
 	FirmTimeout      time.Duration `json:"firm_timeout,omitempty"`   // one attempt at one firm
 	HeartbeatTimeout time.Duration `json:"heartbeat_timeout,omitempty"`
 	RetryInterval    time.Duration `json:"retry_interval,omitempty"` // first retry's backoff
+	StallAfter       time.Duration `json:"stall_after,omitempty"`    // no firm finished this long: the job is stalled
+	// Priority of the job's tasks: 1 (urgent) to 5 (low), 3 by default.
+	// Jobs of one priority share workers fairly: each job is its own
+	// fairness key.
+	Priority int `json:"priority,omitempty"`
 }
 
 // WithDefaults fills unset options.
@@ -77,6 +83,12 @@ func (o Options) WithDefaults() Options {
 	}
 	if o.RetryInterval <= 0 {
 		o.RetryInterval = 2 * time.Second
+	}
+	if o.StallAfter <= 0 {
+		o.StallAfter = 30 * time.Minute
+	}
+	if o.Priority <= 0 || o.Priority > 5 {
+		o.Priority = 3
 	}
 	return o
 }
@@ -104,6 +116,7 @@ type State struct {
 	PausedSince      time.Time      `json:"paused_since,omitzero"`
 	Runs             int            `json:"runs"`   // continue-as-new count
 	Recent           []time.Time    `json:"recent"` // latest completion times, for the rate
+	Stalled          bool           `json:"stalled,omitempty"`
 }
 
 // recentWindow is how many completions the rate is averaged over.
@@ -124,6 +137,7 @@ type Progress struct {
 	ETASeconds       float64        `json:"eta_seconds"`
 	Paused           bool           `json:"paused"`
 	PausedSince      time.Time      `json:"paused_since,omitzero"`
+	Stalled          bool           `json:"stalled"`
 	Started          time.Time      `json:"started"`
 	Updated          time.Time      `json:"updated"`
 	Runs             int            `json:"runs"`
@@ -139,6 +153,7 @@ type Result struct {
 	TeamMembers      int            `json:"team_members"`
 	FailuresByReason map[string]int `json:"failures_by_reason,omitempty"`
 	Workbook         string         `json:"workbook"` // result store key
+	Run              string         `json:"run"`      // first run ID of the job's chain of runs
 	Started          time.Time      `json:"started"`
 	Finished         time.Time      `json:"finished"`
 }
@@ -164,7 +179,12 @@ func EnrichJob(ctx workflow.Context, in Input) (Result, error) {
 	if st.FailuresByReason == nil {
 		st.FailuresByReason = map[string]int{}
 	}
-	j := &job{in: in, opts: opts, st: st, logger: logger}
+	info := workflow.GetInfo(ctx)
+	run := info.FirstRunID
+	if run == "" { // the SDK's test environment leaves it empty
+		run = info.WorkflowExecution.RunID
+	}
+	j := &job{in: in, opts: opts, st: st, logger: logger, run: run}
 
 	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (Progress, error) { return j.progress(), nil }); err != nil {
 		return Result{}, fmt.Errorf("register progress query: %w", err)
@@ -178,6 +198,11 @@ func EnrichJob(ctx workflow.Context, in Input) (Result, error) {
 
 	startedThisRun := 0
 	cancelled := false
+	// One timer per watch period, not per firm: resetting a timer on every
+	// completion would double the history each firm costs.
+	watchCtx, stopWatch := workflow.WithCancel(ctx)
+	defer stopWatch()
+	watch := workflow.NewTimer(watchCtx, stallWatchPeriod(opts.StallAfter))
 	for {
 		for !cancelled && !st.Paused && len(j.inFlight) < opts.Window && st.Next < in.Total && startedThisRun < opts.ContinueEvery {
 			j.start(ctx, st.Next)
@@ -214,6 +239,12 @@ func EnrichJob(ctx workflow.Context, in Input) (Result, error) {
 			j.setPaused(ctx, false)
 		})
 		if !cancelled {
+			// Once cancelled the watch timer is cancelled too, and a
+			// cancelled future is always ready: it must leave the selector.
+			sel.AddFuture(watch, func(workflow.Future) {
+				j.checkStall(ctx)
+				watch = workflow.NewTimer(watchCtx, stallWatchPeriod(opts.StallAfter))
+			})
 			sel.AddReceive(ctx.Done(), func(workflow.ReceiveChannel, bool) {
 				cancelled = true
 				logger.Info("job cancelled; waiting for firms in flight to stop", "in_flight", len(j.inFlight))
@@ -227,6 +258,7 @@ func EnrichJob(ctx workflow.Context, in Input) (Result, error) {
 		}
 	}
 
+	stopWatch()
 	status := StatusCompleted
 	exportCtx := ctx
 	if cancelled {
@@ -244,7 +276,7 @@ func EnrichJob(ctx workflow.Context, in Input) (Result, error) {
 		HeartbeatTimeout:    time.Minute,
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 5 * time.Second, MaximumInterval: time.Minute},
 	}), a.ExportWorkbook, activities.ExportTask{
-		JobID: in.JobID, Status: status, Started: st.Started, Finished: finished,
+		JobID: in.JobID, Run: j.run, Status: status, Started: st.Started, Finished: finished,
 		Total: in.Total, Done: st.Done, Failed: st.Failed, TeamMembers: st.TeamMembers,
 		FailuresByReason: st.FailuresByReason,
 	}).Get(exportCtx, &exported)
@@ -262,12 +294,13 @@ func EnrichJob(ctx workflow.Context, in Input) (Result, error) {
 	return Result{
 		JobID: in.JobID, Status: status, Total: in.Total, Done: st.Done, Failed: st.Failed,
 		TeamMembers: st.TeamMembers, FailuresByReason: st.FailuresByReason,
-		Workbook: exported.Key, Started: st.Started, Finished: finished,
+		Workbook: exported.Key, Run: j.run, Started: st.Started, Finished: finished,
 	}, nil
 }
 
 // job is one run's working state around the carried State.
 type job struct {
+	run      string // results are stored with it, so a later run of the same job never counts this one's
 	in       Input
 	opts     Options
 	st       *State
@@ -288,6 +321,7 @@ func (j *job) start(ctx workflow.Context, index int) {
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: j.opts.FirmTimeout,
 		HeartbeatTimeout:    j.opts.HeartbeatTimeout,
+		Priority:            temporal.Priority{PriorityKey: j.opts.Priority, FairnessKey: j.in.JobID},
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:    j.opts.RetryInterval,
 			BackoffCoefficient: 2,
@@ -297,7 +331,7 @@ func (j *job) start(ctx workflow.Context, index int) {
 	})
 	workflow.Go(ctx, func(gctx workflow.Context) {
 		o := outcome{index: index}
-		err := workflow.ExecuteActivity(actx, a.EnrichFirm, activities.FirmTask{JobID: j.in.JobID, Index: index}).Get(gctx, &o.summary)
+		err := workflow.ExecuteActivity(actx, a.EnrichFirm, activities.FirmTask{JobID: j.in.JobID, Index: index, Run: j.run}).Get(gctx, &o.summary)
 		switch {
 		case err == nil:
 		case temporal.IsCanceledError(err) || gctx.Err() != nil:
@@ -314,7 +348,7 @@ func (j *job) start(ctx workflow.Context, index int) {
 				RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: 30 * time.Second},
 			})
 			if rerr := workflow.ExecuteActivity(rctx, a.RecordFailure, activities.Failure{
-				JobID: j.in.JobID, Index: index, Reason: o.reason, Message: msg,
+				JobID: j.in.JobID, Index: index, Run: j.run, Reason: o.reason, Message: msg,
 			}).Get(rctx, nil); rerr != nil {
 				j.logger.Error("could not record failed firm", applog.FieldFirm, index, "error", rerr)
 			}
@@ -355,6 +389,11 @@ func (j *job) record(ctx workflow.Context, o outcome) {
 	if len(j.st.Recent) > recentWindow {
 		j.st.Recent = j.st.Recent[len(j.st.Recent)-recentWindow:]
 	}
+	if j.st.Stalled {
+		j.st.Stalled = false
+		j.logger.Info("job no longer stalled", applog.FieldFirm, o.index)
+		j.upsert(ctx)
+	}
 	if o.failed {
 		j.st.Failed++
 		j.st.FailuresByReason[o.reason]++
@@ -365,6 +404,30 @@ func (j *job) record(ctx workflow.Context, o outcome) {
 	}
 	// A batch boundary: keep visibility current without an upsert per firm.
 	if j.st.Done+j.st.Failed-j.upserted >= j.opts.Window || len(j.inFlight) == 0 {
+		j.upsert(ctx)
+	}
+}
+
+// stallWatchPeriod is how often the stall check runs: often enough to notice
+// a stall soon after StallAfter, rarely enough to cost almost no history.
+func stallWatchPeriod(stallAfter time.Duration) time.Duration {
+	return max(stallAfter/4, time.Second)
+}
+
+// checkStall marks the job stalled when it is running, unpaused, has work
+// left and no firm finished for StallAfter. A worker must be running for this
+// timer to fire: the loss of every worker is watched from outside, by the
+// server.
+func (j *job) checkStall(ctx workflow.Context) {
+	if j.st.Paused || j.st.Stalled || j.status != "" || j.st.Done+j.st.Failed >= j.in.Total {
+		return
+	}
+	now := workflow.Now(ctx)
+	// A pause restarts the clock: time spent paused is not a stall.
+	since := j.st.Updated
+	if quiet := now.Sub(since); quiet >= j.opts.StallAfter {
+		j.st.Stalled = true
+		j.logger.Warn("job stalled: no firm finished recently", "quiet_for", quiet.String(), "in_flight", len(j.inFlight))
 		j.upsert(ctx)
 	}
 }
@@ -410,6 +473,8 @@ func (j *job) currentStatus() string {
 		return j.status
 	case j.st.Paused:
 		return StatusPaused
+	case j.st.Stalled:
+		return StatusStalled
 	default:
 		return StatusRunning
 	}
@@ -434,7 +499,7 @@ func (j *job) progress() Progress {
 		Total: j.in.Total, Done: j.st.Done, Failed: j.st.Failed,
 		InFlight: make([]int, 0, len(j.inFlight)), TeamMembers: j.st.TeamMembers,
 		FailuresByReason: j.st.FailuresByReason,
-		Paused:           j.st.Paused, PausedSince: j.st.PausedSince,
+		Paused:           j.st.Paused, PausedSince: j.st.PausedSince, Stalled: j.st.Stalled,
 		Started: j.st.Started, Updated: j.st.Updated, Runs: j.st.Runs,
 	}
 	p.InFlight = append(p.InFlight, j.inFlight...)

@@ -14,7 +14,9 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/vcenrich/vcenrich/activities"
+	"github.com/vcenrich/vcenrich/applog"
 	"github.com/vcenrich/vcenrich/firm"
+	"github.com/vcenrich/vcenrich/internal/testenv"
 	"github.com/vcenrich/vcenrich/workflows"
 )
 
@@ -68,6 +70,7 @@ func (f *fakeFirms) install(env *testsuite.TestWorkflowEnvironment) {
 func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
+	s.SetLogger(applog.Temporal(testenv.Logger(t)))
 	env := s.NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(workflows.EnrichJob, workflow.RegisterOptions{Name: "EnrichJob"})
 	return env
@@ -386,5 +389,93 @@ func TestRate(t *testing.T) {
 				t.Errorf("Rate = %v/min, eta %vs; want %v, %v", rate, eta, tc.rate, tc.eta)
 			}
 		})
+	}
+}
+
+func TestStallIsFlaggedAndClears(t *testing.T) {
+	env := newEnv(t)
+	fake := newFake(nil)
+	fake.delay = 2 * time.Hour // every firm hangs far past the stall threshold
+	fake.install(env)
+	var during, after workflows.Progress
+	query := func(into *workflows.Progress) func() {
+		return func() {
+			v, err := env.QueryWorkflow(workflows.QueryProgress)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if err := v.Get(into); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	env.RegisterDelayedCallback(query(&during), 45*time.Minute)
+	env.RegisterDelayedCallback(query(&after), 2*time.Hour+time.Minute)
+	env.ExecuteWorkflow(workflows.EnrichJob, input(4, workflows.Options{Window: 2, StallAfter: 30 * time.Minute}))
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if !during.Stalled || during.Status != workflows.StatusStalled {
+		t.Errorf("45 minutes without a finished firm: progress %+v, want stalled", during)
+	}
+	if after.Stalled || after.Status != workflows.StatusRunning || after.Done != 2 {
+		t.Errorf("after firms finished again: progress %+v, want running and not stalled", after)
+	}
+}
+
+func TestPausedJobIsNotStalled(t *testing.T) {
+	env := newEnv(t)
+	fake := newFake(nil)
+	fake.delay = time.Minute
+	fake.install(env)
+	var p workflows.Progress
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.SignalPause, nil) }, 30*time.Second)
+	env.RegisterDelayedCallback(func() {
+		v, err := env.QueryWorkflow(workflows.QueryProgress)
+		if err == nil {
+			_ = v.Get(&p)
+		}
+		env.SignalWorkflow(workflows.SignalResume, nil)
+	}, 3*time.Hour)
+	env.ExecuteWorkflow(workflows.EnrichJob, input(3, workflows.Options{Window: 1, StallAfter: 30 * time.Minute}))
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if p.Stalled || p.Status != workflows.StatusPaused {
+		t.Errorf("paused for hours: progress %+v, want paused, not stalled", p)
+	}
+}
+
+func TestFirmsCarryPriorityAndRun(t *testing.T) {
+	env := newEnv(t)
+	fake := newFake(nil)
+	fake.install(env)
+	var seen []activities.FirmTask
+	var mu sync.Mutex
+	fake.behave = func(task activities.FirmTask, _ int) (firm.Summary, error) {
+		mu.Lock()
+		seen = append(seen, task)
+		mu.Unlock()
+		return firm.Summary{Index: task.Index, Status: firm.StatusOK}, nil
+	}
+	env.ExecuteWorkflow(workflows.EnrichJob, input(3, workflows.Options{Priority: 1}))
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	var res workflows.Result
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Run == "" {
+		t.Fatal("result names no run")
+	}
+	for _, task := range seen {
+		if task.Run != res.Run {
+			t.Errorf("firm %d stored under run %q, want %q", task.Index, task.Run, res.Run)
+		}
+	}
+	if len(fake.exports) != 1 || fake.exports[0].Run != res.Run {
+		t.Errorf("export %+v, want run %q", fake.exports, res.Run)
 	}
 }
