@@ -455,7 +455,8 @@ func (s *Server) signal(name string) gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		if err := s.temporal.SignalWorkflow(c.Request.Context(), job.ID, "", name, nil); err != nil {
+		ctl := workflows.Control{At: time.Now().UTC(), Reason: "requested through the API"}
+		if err := s.temporal.SignalWorkflow(c.Request.Context(), job.ID, "", name, ctl); err != nil {
 			s.controlError(c, job.ID, name, err)
 			return
 		}

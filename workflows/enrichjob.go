@@ -216,7 +216,7 @@ func EnrichJob(ctx workflow.Context, in Input) (Result, error) {
 			if startedThisRun >= opts.ContinueEvery {
 				// Signals that came in with the last completions are applied
 				// now and travel in State, never lost with this run.
-				j.drainSignals()
+				j.applySignals(ctx)
 				st.Runs++
 				logger.Info("continuing as new", "next", st.Next, "done", st.Done, "failed", st.Failed)
 				next := in
@@ -230,14 +230,8 @@ func EnrichJob(ctx workflow.Context, in Input) (Result, error) {
 			c.Receive(ctx, &o)
 			j.record(ctx, o)
 		})
-		sel.AddReceive(j.pause, func(c workflow.ReceiveChannel, _ bool) {
-			c.Receive(ctx, nil)
-			j.setPaused(ctx, true)
-		})
-		sel.AddReceive(j.resume, func(c workflow.ReceiveChannel, _ bool) {
-			c.Receive(ctx, nil)
-			j.setPaused(ctx, false)
-		})
+		sel.AddReceive(j.pause, func(workflow.ReceiveChannel, bool) { j.applySignals(ctx) })
+		sel.AddReceive(j.resume, func(workflow.ReceiveChannel, bool) { j.applySignals(ctx) })
 		if !cancelled {
 			// Once cancelled the watch timer is cancelled too, and a
 			// cancelled future is always ready: it must leave the selector.
@@ -449,22 +443,48 @@ func (j *job) setPaused(ctx workflow.Context, paused bool) {
 	j.upsert(ctx)
 }
 
-// drainSignals applies every pause and resume already delivered.
-func (j *job) drainSignals() {
+// Control is the optional payload of the pause and resume signals. The API
+// and the starter set At to the moment they sent it.
+type Control struct {
+	At     time.Time `json:"at,omitzero"`
+	Reason string    `json:"reason,omitempty"`
+}
+
+// applySignals applies every pause and resume already delivered, in the
+// order they were sent. The SDK hands signals of one workflow task to their
+// channels before the workflow runs, which loses their order across the two
+// channels; the senders' timestamps restore it. Bare signals (the CLI's)
+// keep the order in which they are read here.
+func (j *job) applySignals(ctx workflow.Context) {
+	var pending []signal
 	for {
+		var ctl Control
 		switch {
-		case j.pause.ReceiveAsync(nil):
-			j.st.Paused = true
-			if j.st.PausedSince.IsZero() {
-				j.st.PausedSince = j.st.Updated
-			}
-		case j.resume.ReceiveAsync(nil):
-			j.st.Paused = false
-			j.st.PausedSince = time.Time{}
+		case j.pause.ReceiveAsync(&ctl):
+			pending = append(pending, signal{pause: true, ctl: ctl})
+		case j.resume.ReceiveAsync(&ctl):
+			pending = append(pending, signal{pause: false, ctl: ctl})
 		default:
+			for _, s := range inSendOrder(pending) {
+				j.setPaused(ctx, s.pause)
+			}
 			return
 		}
 	}
+}
+
+type signal struct {
+	pause bool
+	ctl   Control
+}
+
+// inSendOrder sorts signals by their send time when every one has it.
+func inSendOrder(pending []signal) []signal {
+	if slices.ContainsFunc(pending, func(s signal) bool { return s.ctl.At.IsZero() }) {
+		return pending
+	}
+	slices.SortStableFunc(pending, func(a, b signal) int { return a.ctl.At.Compare(b.ctl.At) })
+	return pending
 }
 
 func (j *job) currentStatus() string {

@@ -479,3 +479,47 @@ func TestFirmsCarryPriorityAndRun(t *testing.T) {
 		t.Errorf("export %+v, want run %q", fake.exports, res.Run)
 	}
 }
+
+func TestSignalsAppliedInSendOrder(t *testing.T) {
+	base := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name       string
+		send       func(env *testsuite.TestWorkflowEnvironment)
+		wantPaused bool
+	}{
+		{"resume then pause", func(env *testsuite.TestWorkflowEnvironment) {
+			env.SignalWorkflow(workflows.SignalResume, workflows.Control{At: base})
+			env.SignalWorkflow(workflows.SignalPause, workflows.Control{At: base.Add(time.Second)})
+		}, true},
+		{"pause then resume", func(env *testsuite.TestWorkflowEnvironment) {
+			env.SignalWorkflow(workflows.SignalPause, workflows.Control{At: base})
+			env.SignalWorkflow(workflows.SignalResume, workflows.Control{At: base.Add(time.Second)})
+		}, false},
+		{"bare pause", func(env *testsuite.TestWorkflowEnvironment) {
+			env.SignalWorkflow(workflows.SignalPause, nil)
+		}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := newEnv(t)
+			fake := newFake(nil)
+			fake.delay = time.Minute
+			fake.install(env)
+			var p workflows.Progress
+			env.RegisterDelayedCallback(func() { tc.send(env) }, 30*time.Second)
+			env.RegisterDelayedCallback(func() {
+				v, err := env.QueryWorkflow(workflows.QueryProgress)
+				if err == nil {
+					_ = v.Get(&p)
+				}
+				env.SignalWorkflow(workflows.SignalResume, nil)
+			}, 10*time.Minute)
+			env.ExecuteWorkflow(workflows.EnrichJob, input(4, workflows.Options{Window: 1}))
+			if err := env.GetWorkflowError(); err != nil {
+				t.Fatal(err)
+			}
+			if p.Paused != tc.wantPaused {
+				t.Errorf("paused = %v after %s, want %v", p.Paused, tc.name, tc.wantPaused)
+			}
+		})
+	}
+}
