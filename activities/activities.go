@@ -180,19 +180,7 @@ func (a *Activities) ExportWorkbook(ctx context.Context, t ExportTask) (ExportRe
 		if err := ctx.Err(); err != nil {
 			return firm.Input{}, firm.Result{}, err
 		}
-		in, err := a.Store.Firm(ctx, t.JobID, i)
-		if err != nil {
-			return firm.Input{}, firm.Result{}, err
-		}
-		res, ok, err := a.Store.Result(ctx, t.JobID, i)
-		if err != nil {
-			return firm.Input{}, firm.Result{}, err
-		}
-		// A result of an earlier run of the same job is not this run's.
-		if !ok || res.Run != t.Run {
-			res = firm.Result{Index: i, Status: firm.StatusPending}
-		}
-		return in, res, nil
+		return a.Store.RunResult(ctx, t.JobID, t.Run, i)
 	}
 	summary := sheets.Summary{
 		JobID: t.JobID, Name: job.Name, Status: t.Status,

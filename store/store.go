@@ -190,6 +190,24 @@ func (s *Store) Result(ctx context.Context, id string, index int) (r firm.Result
 	return r, true, nil
 }
 
+// RunResult reads firm index of job id with its result in run: a firm with
+// no result yet, or only one from an earlier run of the same job, comes back
+// pending. This is what a workbook shows for each firm.
+func (s *Store) RunResult(ctx context.Context, id, run string, index int) (firm.Input, firm.Result, error) {
+	in, err := s.Firm(ctx, id, index)
+	if err != nil {
+		return firm.Input{}, firm.Result{}, err
+	}
+	res, ok, err := s.Result(ctx, id, index)
+	if err != nil {
+		return firm.Input{}, firm.Result{}, err
+	}
+	if !ok || res.Run != run {
+		res = firm.Result{Index: index, Status: firm.StatusPending}
+	}
+	return in, res, nil
+}
+
 // PutWorkbook streams a workbook into the store with write. The object
 // appears only when write succeeds: a failed export never leaves a torn file.
 func (s *Store) PutWorkbook(ctx context.Context, id string, write func(io.Writer) error) error {

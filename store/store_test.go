@@ -98,6 +98,20 @@ func TestStore(t *testing.T) {
 				t.Errorf("Result = %+v ok=%v err=%v, want the second write", r, ok, err)
 			}
 
+			// A workbook shows a result only for the run that wrote it.
+			if err := s.PutResult(ctx, "job-1", firm.Result{Index: 7, Run: "run-1", Status: firm.StatusOK}); err != nil {
+				t.Fatal(err)
+			}
+			for run, want := range map[string]firm.Status{"run-1": firm.StatusOK, "run-2": firm.StatusPending} {
+				in, res, err := s.RunResult(ctx, "job-1", run, 7)
+				if err != nil || in.Index != 7 || res.Status != want {
+					t.Errorf("RunResult(%s) = %+v, %+v, %v; want status %q", run, in, res, err, want)
+				}
+			}
+			if _, res, err := s.RunResult(ctx, "job-1", "run-1", 8); err != nil || res.Status != firm.StatusPending {
+				t.Errorf("firm with no result: %+v, %v", res, err)
+			}
+
 			// A failed export leaves no workbook behind; a good one is readable.
 			boom := errors.New("disk full")
 			err = s.PutWorkbook(ctx, "job-1", func(w io.Writer) error {
