@@ -19,6 +19,8 @@ import (
 	"github.com/vcenrich/vcenrich/crawl"
 	"github.com/vcenrich/vcenrich/enrich"
 	"github.com/vcenrich/vcenrich/firm"
+	"github.com/vcenrich/vcenrich/metrics"
+	"github.com/vcenrich/vcenrich/notify"
 	"github.com/vcenrich/vcenrich/sheets"
 	"github.com/vcenrich/vcenrich/store"
 )
@@ -33,8 +35,10 @@ const (
 // Activities carries what every activity needs. Register a *Activities with
 // the worker; the workflow refers to its methods.
 type Activities struct {
-	Store  *store.Store
-	Engine *enrich.Engine
+	Store    *store.Store
+	Engine   *enrich.Engine
+	Metrics  *metrics.Metrics // nil records nothing
+	Notifier *notify.Notifier // nil sends nothing
 }
 
 // FirmTask names one firm of one job.
@@ -66,6 +70,9 @@ func (a *Activities) EnrichFirm(ctx context.Context, t FirmTask) (firm.Summary, 
 			return firm.Summary{}, ctx.Err()
 		}
 		appErr := classify(err)
+		if k := appErr.Type(); k == string(crawl.KindRobots) || k == string(crawl.KindBlocked) {
+			a.Metrics.Refused(k)
+		}
 		logger.Warn("firm attempt failed", "error", err.Error(), "reason", appErr.Type(), "retryable", !appErr.NonRetryable())
 		return firm.Summary{}, error(appErr)
 	}
@@ -74,6 +81,7 @@ func (a *Activities) EnrichFirm(ctx context.Context, t FirmTask) (firm.Summary, 
 	if err := a.Store.PutResult(ctx, t.JobID, res); err != nil {
 		return firm.Summary{}, temporal.NewApplicationError("write result to the result store", ReasonStore, err)
 	}
+	a.Metrics.FirmEnriched(res.Pages, time.Since(started))
 	logger.Info("enriched", "team", len(res.Team), "pages", res.Pages, "elapsed", time.Since(started).Round(time.Millisecond).String())
 	return res.Summarise(), nil
 }
@@ -142,6 +150,7 @@ func (a *Activities) RecordFailure(ctx context.Context, f Failure) error {
 	if err := a.Store.PutResult(ctx, f.JobID, res); err != nil {
 		return fmt.Errorf("record failure: %w", err)
 	}
+	a.Metrics.FirmFailed(f.Reason)
 	return nil
 }
 
@@ -196,4 +205,33 @@ func (a *Activities) ExportWorkbook(ctx context.Context, t ExportTask) (ExportRe
 	}
 	logger.Info("workbook written", "firms", job.Total, "status", t.Status)
 	return ExportResult{Key: store.WorkbookKey(t.JobID)}, nil
+}
+
+// NotifyTask is a notification the workflow asks for.
+type NotifyTask struct {
+	Event notify.Event `json:"event"`
+	To    []string     `json:"to,omitempty"` // per-job addresses
+}
+
+// Notify sends a notification once per idempotency key: a key already
+// recorded in the result store is not sent again, so an activity retried
+// after a send that succeeded does not send twice.
+func (a *Activities) Notify(ctx context.Context, t NotifyTask) error {
+	logger := log.With(activity.GetLogger(ctx), applog.FieldJob, t.Event.JobID)
+	if !a.Notifier.Enabled(t.To) {
+		return nil
+	}
+	sent, err := a.Store.Notified(ctx, t.Event.Key)
+	if err != nil {
+		return err
+	}
+	if sent {
+		logger.Info("notification already sent", "key", t.Event.Key)
+		return nil
+	}
+	if err := a.Notifier.Send(ctx, t.Event, t.To); err != nil {
+		return fmt.Errorf("notify %s: %w", t.Event.Kind, err)
+	}
+	logger.Info("notification sent", "kind", t.Event.Kind, "key", t.Event.Key)
+	return a.Store.MarkNotified(ctx, t.Event.Key)
 }

@@ -21,6 +21,8 @@ import (
 	"github.com/vcenrich/vcenrich/config"
 	"github.com/vcenrich/vcenrich/crawl"
 	"github.com/vcenrich/vcenrich/enrich"
+	"github.com/vcenrich/vcenrich/metrics"
+	"github.com/vcenrich/vcenrich/notify"
 	"github.com/vcenrich/vcenrich/sheets"
 	"github.com/vcenrich/vcenrich/store"
 	"github.com/vcenrich/vcenrich/workflows"
@@ -31,8 +33,9 @@ import (
 const DefaultTemporalAddress = "127.0.0.1:7233"
 
 // Dial connects to Temporal with the standard TEMPORAL_* settings
-// (address, namespace, TLS, API key, profiles) and logs through logger.
-func Dial(ctx context.Context, logger *zap.Logger) (client.Client, error) {
+// (address, namespace, TLS, API key, profiles), logs through logger and
+// reports the SDK's metrics to m (nil for none).
+func Dial(ctx context.Context, logger *zap.Logger, m *metrics.Metrics) (client.Client, error) {
 	opts, err := envconfig.LoadDefaultClientOptions()
 	if err != nil {
 		return nil, fmt.Errorf("temporal settings: %w", err)
@@ -41,6 +44,9 @@ func Dial(ctx context.Context, logger *zap.Logger) (client.Client, error) {
 		opts.HostPort = DefaultTemporalAddress
 	}
 	opts.Logger = applog.Temporal(logger)
+	if h := m.Temporal(); h != nil {
+		opts.MetricsHandler = h
+	}
 	c, err := client.DialContext(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", opts.HostPort, err)
@@ -75,6 +81,14 @@ func Fetcher(cfg config.Config) (*crawl.Fetcher, error) {
 	return crawl.New(cc)
 }
 
+// Notifier builds the notification channels from the settings.
+func Notifier(cfg config.Config) *notify.Notifier {
+	return notify.New(notify.Config{
+		SMTPAddr: cfg.SMTPAddr, SMTPFrom: cfg.SMTPFrom, SMTPUser: cfg.SMTPUser, SMTPPassword: cfg.SMTPPassword,
+		EmailTo: cfg.NotifyEmail, WebhookURL: cfg.WebhookURL,
+	})
+}
+
 // JobOptions are the per-job defaults from the settings.
 func JobOptions(cfg config.Config) workflows.Options {
 	return workflows.Options{
@@ -88,8 +102,9 @@ func JobOptions(cfg config.Config) workflows.Options {
 	}
 }
 
-// NewWorker builds a worker that runs EnrichJob and its activities.
-func NewWorker(cfg config.Config, c client.Client, st *store.Store, logger *zap.Logger) (worker.Worker, error) {
+// NewWorker builds a worker that runs EnrichJob and its activities, which
+// record their metrics in m (nil for none).
+func NewWorker(cfg config.Config, c client.Client, st *store.Store, m *metrics.Metrics) (worker.Worker, error) {
 	f, err := Fetcher(cfg)
 	if err != nil {
 		return nil, err
@@ -106,8 +121,10 @@ func NewWorker(cfg config.Config, c client.Client, st *store.Store, logger *zap.
 	})
 	w.RegisterWorkflowWithOptions(workflows.EnrichJob, workflow.RegisterOptions{Name: "EnrichJob"})
 	w.RegisterActivity(&activities.Activities{
-		Store:  st,
-		Engine: &enrich.Engine{Fetcher: f, MaxPages: cfg.MaxPages},
+		Store:    st,
+		Metrics:  m,
+		Notifier: Notifier(cfg),
+		Engine:   &enrich.Engine{Fetcher: f, MaxPages: cfg.MaxPages},
 	})
 	return w, nil
 }

@@ -25,6 +25,8 @@ type Config struct {
 	TemporalUIURL  string // VCENRICH_TEMPORAL_UI
 	UploadMaxBytes int64  // VCENRICH_UPLOAD_MAX_BYTES
 	MaxRows        int    // VCENRICH_MAX_ROWS
+	// APIToken, when set, is required by every /api route (VCENRICH_API_TOKEN).
+	APIToken string
 
 	Window         int           // VCENRICH_WINDOW: firms in flight per job
 	ContinueEvery  int           // VCENRICH_CONTINUE_EVERY: firms per workflow run before continue-as-new
@@ -37,7 +39,8 @@ type Config struct {
 	AlertInterval   time.Duration // VCENRICH_ALERT_INTERVAL (server)
 	WorkerLossAfter time.Duration // VCENRICH_WORKER_LOSS_AFTER (server)
 
-	WorkerMaxActivities int // VCENRICH_WORKER_MAX_ACTIVITIES
+	WorkerMaxActivities int    // VCENRICH_WORKER_MAX_ACTIVITIES
+	MetricsAddr         string // VCENRICH_METRICS_ADDR: the worker's /metrics; empty turns it off
 
 	UserAgent     string        // VCENRICH_USER_AGENT
 	FetchTimeout  time.Duration // VCENRICH_FETCH_TIMEOUT: one request
@@ -47,6 +50,13 @@ type Config struct {
 	IgnoreRobots  bool          // VCENRICH_IGNORE_ROBOTS
 	FetchAllow    string        // VCENRICH_FETCH_ALLOW, parsed by crawl.ParseAllow
 	FetchHosts    string        // VCENRICH_FETCH_HOSTS, parsed by crawl.ParseHosts
+
+	SMTPAddr     string   // VCENRICH_SMTP_ADDR
+	SMTPFrom     string   // VCENRICH_SMTP_FROM
+	SMTPUser     string   // VCENRICH_SMTP_USER
+	SMTPPassword string   // VCENRICH_SMTP_PASSWORD
+	NotifyEmail  []string // VCENRICH_NOTIFY_EMAIL
+	WebhookURL   string   // VCENRICH_WEBHOOK_URL
 
 	LogLevel  string // VCENRICH_LOG_LEVEL
 	LogFormat string // VCENRICH_LOG_FORMAT: console or json
@@ -71,6 +81,7 @@ func LoadFrom(env Env) (Config, error) {
 		TemporalUIURL:  strings.TrimRight(r.str("VCENRICH_TEMPORAL_UI", "http://127.0.0.1:8233"), "/"),
 		UploadMaxBytes: r.int64("VCENRICH_UPLOAD_MAX_BYTES", 20<<20),
 		MaxRows:        r.int("VCENRICH_MAX_ROWS", 100_000),
+		APIToken:       r.str("VCENRICH_API_TOKEN", ""),
 
 		Window:         r.int("VCENRICH_WINDOW", 8),
 		ContinueEvery:  r.int("VCENRICH_CONTINUE_EVERY", 500),
@@ -84,6 +95,7 @@ func LoadFrom(env Env) (Config, error) {
 		WorkerLossAfter: r.dur("VCENRICH_WORKER_LOSS_AFTER", 2*time.Minute),
 
 		WorkerMaxActivities: r.int("VCENRICH_WORKER_MAX_ACTIVITIES", 64),
+		MetricsAddr:         r.str("VCENRICH_METRICS_ADDR", "127.0.0.1:9464"),
 
 		UserAgent:     r.str("VCENRICH_USER_AGENT", "vcenrich/0.1 (+https://github.com/vcenrich/vcenrich)"),
 		FetchTimeout:  r.dur("VCENRICH_FETCH_TIMEOUT", 15*time.Second),
@@ -93,6 +105,13 @@ func LoadFrom(env Env) (Config, error) {
 		IgnoreRobots:  r.bool("VCENRICH_IGNORE_ROBOTS", false),
 		FetchAllow:    r.str("VCENRICH_FETCH_ALLOW", ""),
 		FetchHosts:    r.str("VCENRICH_FETCH_HOSTS", ""),
+
+		SMTPAddr:     r.str("VCENRICH_SMTP_ADDR", ""),
+		SMTPFrom:     r.str("VCENRICH_SMTP_FROM", "vcenrich@localhost"),
+		SMTPUser:     r.str("VCENRICH_SMTP_USER", ""),
+		SMTPPassword: r.str("VCENRICH_SMTP_PASSWORD", ""),
+		NotifyEmail:  r.list("VCENRICH_NOTIFY_EMAIL"),
+		WebhookURL:   r.str("VCENRICH_WEBHOOK_URL", ""),
 
 		LogLevel:  r.str("VCENRICH_LOG_LEVEL", "info"),
 		LogFormat: r.str("VCENRICH_LOG_FORMAT", "console"),
@@ -111,6 +130,9 @@ func LoadFrom(env Env) (Config, error) {
 	r.positive("VCENRICH_MAX_ATTEMPTS", c.MaxAttempts)
 	r.positive("VCENRICH_MAX_PAGES", c.MaxPages)
 	r.positive("VCENRICH_WORKER_MAX_ACTIVITIES", c.WorkerMaxActivities)
+	if c.UploadMaxBytes <= 0 {
+		r.fail("VCENRICH_UPLOAD_MAX_BYTES", fmt.Sprint(c.UploadMaxBytes), fmt.Errorf("must be more than 0"))
+	}
 	if c.Priority < 1 || c.Priority > 5 {
 		r.fail("VCENRICH_PRIORITY", fmt.Sprint(c.Priority), fmt.Errorf("must be from 1 (first) to 5 (last)"))
 	}
@@ -137,6 +159,17 @@ func (r *reader) str(key, def string) string {
 		return strings.TrimSpace(v)
 	}
 	return def
+}
+
+// list reads a comma-separated list.
+func (r *reader) list(key string) []string {
+	var out []string
+	for _, v := range strings.Split(r.str(key, ""), ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func (r *reader) int(key string, def int) int {

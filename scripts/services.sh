@@ -74,7 +74,7 @@ up() {
   fi
   start demosites bin/demosites
   wait_for demosites curl -fsS -H "Host: northwind.demo.test" "http://$demo_addr/"
-  start worker bin/worker
+  start worker scripts/supervise.sh bin/worker
   start server bin/server
   wait_for server curl -fsS "http://$http_addr/api/health"
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/vcenrich/vcenrich/app"
 	"github.com/vcenrich/vcenrich/applog"
 	"github.com/vcenrich/vcenrich/config"
+	"github.com/vcenrich/vcenrich/metrics"
 	"github.com/vcenrich/vcenrich/store"
 )
 
@@ -45,16 +46,23 @@ func run() error {
 		return err
 	}
 	defer st.Close()
-	c, err := app.Dial(ctx, logger)
+	m := metrics.New()
+	defer m.Close()
+	c, err := app.Dial(ctx, logger, m)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
 	api := app.NewAPI(cfg, c, st, logger)
 	go api.Watch(ctx, cfg.AlertInterval, cfg.WorkerLossAfter)
+	// /metrics sits beside the API rather than in it: Prometheus scrapes it
+	// without the API token, and the API knows nothing of the registry.
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", m.Handler())
+	mux.Handle("/", api.Handler())
 	srv := &http.Server{
 		Addr:              cfg.HTTPAddr,
-		Handler:           api.Handler(),
+		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	errc := make(chan error, 1)

@@ -9,6 +9,8 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -54,6 +56,9 @@ type Job struct {
 	Run string `json:"run,omitempty"`
 	// Parent is the job whose failed firms this job retries, if any.
 	Parent string `json:"parent,omitempty"`
+	// Notify are addresses given at upload (emails, https webhooks) told
+	// when the job ends or stalls, besides the operator's.
+	Notify []string `json:"notify,omitempty"`
 }
 
 // Store reads and writes the result store. It is safe for concurrent use.
@@ -206,6 +211,33 @@ func (s *Store) RunResult(ctx context.Context, id, run string, index int) (firm.
 		res = firm.Result{Index: index, Status: firm.StatusPending}
 	}
 	return in, res, nil
+}
+
+func notificationKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return "notifications/" + hex.EncodeToString(sum[:16]) + ".json"
+}
+
+// Notified reports whether a notification with this idempotency key was
+// sent already.
+func (s *Store) Notified(ctx context.Context, key string) (bool, error) {
+	ok, err := s.b.Exists(ctx, notificationKey(key))
+	if err != nil {
+		return false, fmt.Errorf("notification %s: %w", key, err)
+	}
+	return ok, nil
+}
+
+// MarkNotified records that a notification was sent.
+func (s *Store) MarkNotified(ctx context.Context, key string) error {
+	rec := struct {
+		Key  string    `json:"key"`
+		Sent time.Time `json:"sent"`
+	}{key, time.Now().UTC()}
+	if err := s.putJSON(ctx, notificationKey(key), rec); err != nil {
+		return fmt.Errorf("notification %s: %w", key, err)
+	}
+	return nil
 }
 
 // PutWorkbook streams a workbook into the store with write. The object

@@ -112,6 +112,17 @@ func TestStore(t *testing.T) {
 				t.Errorf("firm with no result: %+v, %v", res, err)
 			}
 
+			// Notifications: once marked, a key reads as sent.
+			if sent, err := s.Notified(ctx, "job-1/run-1/completed"); sent || err != nil {
+				t.Fatalf("unsent notification: sent=%v err=%v", sent, err)
+			}
+			if err := s.MarkNotified(ctx, "job-1/run-1/completed"); err != nil {
+				t.Fatal(err)
+			}
+			if sent, err := s.Notified(ctx, "job-1/run-1/completed"); !sent || err != nil {
+				t.Fatalf("marked notification: sent=%v err=%v", sent, err)
+			}
+
 			// A failed export leaves no workbook behind; a good one is readable.
 			boom := errors.New("disk full")
 			err = s.PutWorkbook(ctx, "job-1", func(w io.Writer) error {

@@ -5,7 +5,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
+	"time"
 
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
@@ -13,6 +15,7 @@ import (
 	"github.com/vcenrich/vcenrich/app"
 	"github.com/vcenrich/vcenrich/applog"
 	"github.com/vcenrich/vcenrich/config"
+	"github.com/vcenrich/vcenrich/metrics"
 	"github.com/vcenrich/vcenrich/store"
 )
 
@@ -39,14 +42,19 @@ func run() error {
 		return err
 	}
 	defer st.Close()
-	c, err := app.Dial(ctx, logger)
+	m := metrics.New()
+	defer m.Close()
+	c, err := app.Dial(ctx, logger, m)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	w, err := app.NewWorker(cfg, c, st, logger)
+	w, err := app.NewWorker(cfg, c, st, m)
 	if err != nil {
 		return err
+	}
+	if cfg.MetricsAddr != "" {
+		go serveMetrics(cfg.MetricsAddr, m, logger)
 	}
 	logger.Info("worker starting", zap.String("task_queue", cfg.TaskQueue), zap.Int("max_activities", cfg.WorkerMaxActivities))
 	// Run returns on SIGINT or SIGTERM after in-flight activities finish or
@@ -56,4 +64,16 @@ func run() error {
 	}
 	logger.Info("worker stopped")
 	return nil
+}
+
+// serveMetrics serves /metrics for Prometheus; a worker that cannot bind its
+// metrics port still works, and says so.
+func serveMetrics(addr string, m *metrics.Metrics, logger *zap.Logger) {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", m.Handler())
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	logger.Info("metrics listening", zap.String("addr", "http://"+addr+"/metrics"))
+	if err := srv.ListenAndServe(); err != nil {
+		logger.Error("metrics server stopped", zap.Error(err))
+	}
 }

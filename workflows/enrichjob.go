@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/log"
@@ -18,6 +19,7 @@ import (
 	"github.com/vcenrich/vcenrich/activities"
 	"github.com/vcenrich/vcenrich/applog"
 	"github.com/vcenrich/vcenrich/firm"
+	"github.com/vcenrich/vcenrich/notify"
 )
 
 // Names clients use to talk to a running job.
@@ -101,6 +103,11 @@ type Input struct {
 	Total   int     `json:"total"`
 	Options Options `json:"options"`
 	State   *State  `json:"state,omitempty"`
+	// Notify are per-job addresses (emails, https webhooks) told when the
+	// job ends or stalls, besides the operator's channels.
+	Notify []string `json:"notify,omitempty"`
+	// Link is the job's page, for notifications.
+	Link string `json:"link,omitempty"`
 }
 
 // State is what a job has done so far; it survives continue-as-new.
@@ -117,6 +124,7 @@ type State struct {
 	Runs             int            `json:"runs"`   // continue-as-new count
 	Recent           []time.Time    `json:"recent"` // latest completion times, for the rate
 	Stalled          bool           `json:"stalled,omitempty"`
+	Stalls           int            `json:"stalls,omitempty"` // times the job stalled, for notification keys
 }
 
 // recentWindow is how many completions the rate is averaged over.
@@ -185,6 +193,10 @@ func EnrichJob(ctx workflow.Context, in Input) (Result, error) {
 		run = info.WorkflowExecution.RunID
 	}
 	j := &job{in: in, opts: opts, st: st, logger: logger, run: run}
+	// Notifications came after jobs were already running: histories
+	// recorded before them replay without (DefaultVersion), new runs send
+	// them. The replay tests hold histories of both.
+	j.notifies = workflow.GetVersion(ctx, "notifications", workflow.DefaultVersion, 1) >= 1
 
 	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (Progress, error) { return j.progress(), nil }); err != nil {
 		return Result{}, fmt.Errorf("register progress query: %w", err)
@@ -277,10 +289,18 @@ func EnrichJob(ctx workflow.Context, in Input) (Result, error) {
 	if err != nil {
 		j.status = StatusFailed
 		j.upsert(exportCtx)
+		_ = j.notify(exportCtx, notify.JobFailed, "could not write the workbook: "+err.Error()).Get(exportCtx, nil)
 		return Result{}, fmt.Errorf("export workbook: %w", err)
 	}
 	j.status = status
 	j.upsert(exportCtx)
+	kind := notify.JobCompleted
+	if cancelled {
+		kind = notify.JobCancelled
+	}
+	// A notification that cannot be sent is logged by its activity; it
+	// never fails a job whose workbook is written.
+	_ = j.notify(exportCtx, kind, "").Get(exportCtx, nil)
 	logger.Info("job finished", "status", status, "done", st.Done, "failed", st.Failed, "team_members", st.TeamMembers)
 	if cancelled {
 		return Result{}, temporal.NewCanceledError(fmt.Sprintf("cancelled after %d of %d firms; partial workbook written", st.Done+st.Failed, in.Total))
@@ -294,6 +314,7 @@ func EnrichJob(ctx workflow.Context, in Input) (Result, error) {
 
 // job is one run's working state around the carried State.
 type job struct {
+	notifies bool
 	run      string // results are stored with it, so a later run of the same job never counts this one's
 	in       Input
 	opts     Options
@@ -402,6 +423,41 @@ func (j *job) record(ctx workflow.Context, o outcome) {
 	}
 }
 
+// notify asks the Notify activity to tell people about the job, keyed so a
+// retry never sends twice. The future is ready at once when the job does
+// not notify (histories from before notifications existed).
+func (j *job) notify(ctx workflow.Context, kind, detail string) workflow.Future {
+	if !j.notifies {
+		f, set := workflow.NewFuture(ctx)
+		set.Set(nil, nil)
+		return f
+	}
+	processed := j.st.Done + j.st.Failed
+	title := fmt.Sprintf("vcenrich job %s %s", j.in.Name, strings.TrimPrefix(kind, "job_"))
+	text := fmt.Sprintf("%d of %d firms processed: %d enriched, %d failed; %d team members found.",
+		processed, j.in.Total, j.st.Done, j.st.Failed, j.st.TeamMembers)
+	if detail != "" {
+		text = detail + "\n" + text
+	}
+	key := j.in.JobID + "/" + j.run + "/" + kind
+	if kind == notify.JobStalled {
+		key += fmt.Sprintf("/%d", j.st.Stalls)
+	}
+	var a *activities.Activities
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: time.Minute,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 5 * time.Second, MaximumInterval: 5 * time.Minute, MaximumAttempts: 10},
+	})
+	return workflow.ExecuteActivity(actx, a.Notify, activities.NotifyTask{
+		Event: notify.Event{
+			Key: key, Kind: kind, JobID: j.in.JobID, JobName: j.in.Name, Title: title, Text: text,
+			Link: j.in.Link, At: workflow.Now(ctx),
+			Fields: map[string]any{"total": j.in.Total, "done": j.st.Done, "failed": j.st.Failed, "team_members": j.st.TeamMembers},
+		},
+		To: j.in.Notify,
+	})
+}
+
 // stallWatchPeriod is how often the stall check runs: often enough to notice
 // a stall soon after StallAfter, rarely enough to cost almost no history.
 func stallWatchPeriod(stallAfter time.Duration) time.Duration {
@@ -421,6 +477,8 @@ func (j *job) checkStall(ctx workflow.Context) {
 	since := j.st.Updated
 	if quiet := now.Sub(since); quiet >= j.opts.StallAfter {
 		j.st.Stalled = true
+		j.st.Stalls++
+		j.notify(ctx, notify.JobStalled, fmt.Sprintf("No firm has finished for %s.", quiet.Round(time.Minute)))
 		j.logger.Warn("job stalled: no firm finished recently", "quiet_for", quiet.String(), "in_flight", len(j.inFlight))
 		j.upsert(ctx)
 	}

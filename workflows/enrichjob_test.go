@@ -3,6 +3,7 @@ package workflows_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -27,6 +28,7 @@ type fakeFirms struct {
 	calls    map[int]int
 	failures []activities.Failure
 	exports  []activities.ExportTask
+	notified []activities.NotifyTask
 	behave   func(t activities.FirmTask, attempt int) (firm.Summary, error)
 	delay    time.Duration // workflow time each firm takes
 }
@@ -56,6 +58,13 @@ func (f *fakeFirms) install(env *testsuite.TestWorkflowEnvironment) {
 			f.mu.Lock()
 			defer f.mu.Unlock()
 			f.failures = append(f.failures, fl)
+			return nil
+		})
+	env.OnActivity(a.Notify, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, n activities.NotifyTask) error {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.notified = append(f.notified, n)
 			return nil
 		})
 	env.OnActivity(a.ExportWorkbook, mock.Anything, mock.Anything).Return(
@@ -519,6 +528,51 @@ func TestSignalsAppliedInSendOrder(t *testing.T) {
 			}
 			if p.Paused != tc.wantPaused {
 				t.Errorf("paused = %v after %s, want %v", p.Paused, tc.name, tc.wantPaused)
+			}
+		})
+	}
+}
+
+func TestNotifiesWhenJobEndsAndStalls(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		cancel bool
+		stall  bool
+		kinds  []string
+	}{
+		{"completed", false, false, []string{"job_completed"}},
+		{"cancelled", true, false, []string{"job_cancelled"}},
+		{"stalled twice, then completed", false, true, []string{"job_stalled", "job_stalled", "job_completed"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := newEnv(t)
+			fake := newFake(nil)
+			fake.delay = time.Minute
+			if tc.stall {
+				fake.delay = 2 * time.Hour
+			}
+			fake.install(env)
+			if tc.cancel {
+				env.RegisterDelayedCallback(env.CancelWorkflow, 90*time.Second)
+			}
+			in := input(6, workflows.Options{Window: 3, StallAfter: 30 * time.Minute})
+			in.Notify = []string{"analyst@example.com"}
+			in.Link = "http://127.0.0.1:8080/#job-test"
+			env.ExecuteWorkflow(workflows.EnrichJob, in)
+			var kinds []string
+			keys := map[string]bool{}
+			for _, n := range fake.notified {
+				kinds = append(kinds, n.Event.Kind)
+				if keys[n.Event.Key] {
+					t.Errorf("key %s used twice", n.Event.Key)
+				}
+				keys[n.Event.Key] = true
+				if len(n.To) != 1 || n.To[0] != "analyst@example.com" || n.Event.Link != in.Link || n.Event.JobID != "job-test" {
+					t.Errorf("notification %+v", n)
+				}
+			}
+			if strings.Join(kinds, ",") != strings.Join(tc.kinds, ",") {
+				t.Errorf("notified %v, want %v", kinds, tc.kinds)
 			}
 		})
 	}

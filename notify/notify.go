@@ -1,0 +1,253 @@
+// Package notify tells people about jobs: email over SMTP and a JSON webhook
+// (Slack-compatible: the payload's "text" is what Slack shows). Every event
+// carries an idempotency key; the caller records keys it has sent, and the
+// key also travels as the email's Message-ID and the webhook's
+// Idempotency-Key header, so a receiver can drop a repeat that slipped
+// through a crash between sending and recording.
+package notify
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"fmt"
+	"mime"
+	"net"
+	"net/http"
+	"net/mail"
+	"net/smtp"
+	"net/url"
+	"strings"
+	"time"
+
+	"code.dny.dev/ssrf"
+	"github.com/go-resty/resty/v2"
+)
+
+// Event kinds.
+const (
+	JobCompleted = "job_completed"
+	JobFailed    = "job_failed"
+	JobCancelled = "job_cancelled"
+	JobStalled   = "job_stalled"
+	WorkerLoss   = "worker_loss"
+)
+
+// Config says where notifications go. Empty SMTPAddr turns email off;
+// empty WebhookURL turns the operator's webhook off. Per-job addresses given
+// at upload are added to these.
+type Config struct {
+	SMTPAddr     string   // host:port
+	SMTPFrom     string   // From address
+	SMTPUser     string   // PLAIN auth when set (the server must offer TLS, or be on loopback)
+	SMTPPassword string   //
+	EmailTo      []string // operator recipients of every notification
+	WebhookURL   string   // operator webhook (trusted: may be on a private network)
+	Timeout      time.Duration
+}
+
+// Event is one notification.
+type Event struct {
+	Key     string         `json:"key"` // same key, same notification
+	Kind    string         `json:"kind"`
+	JobID   string         `json:"job_id,omitempty"`
+	JobName string         `json:"job_name,omitempty"`
+	Title   string         `json:"title"`
+	Text    string         `json:"text"`
+	Link    string         `json:"link,omitempty"`
+	At      time.Time      `json:"at"`
+	Fields  map[string]any `json:"fields,omitempty"`
+}
+
+// Notifier sends events.
+type Notifier struct {
+	cfg      Config
+	operator *resty.Client // for the configured webhook
+	perJob   *resty.Client // for webhooks named at upload: public https only
+}
+
+// New builds a notifier.
+func New(cfg Config) *Notifier {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 15 * time.Second
+	}
+	// A webhook a user typed into an upload is a request on their behalf
+	// from inside our network: it goes through the same kind of SSRF guard as
+	// the crawler, and through no proxy that would hide the real address.
+	guard := ssrf.New()
+	dialer := &net.Dialer{Timeout: cfg.Timeout, Control: guard.Safe}
+	guarded := &http.Transport{Proxy: nil, DialContext: dialer.DialContext, TLSHandshakeTimeout: cfg.Timeout, MaxIdleConns: 4}
+	return &Notifier{
+		cfg:      cfg,
+		operator: resty.New().SetTimeout(cfg.Timeout).SetRedirectPolicy(resty.NoRedirectPolicy()),
+		perJob:   resty.NewWithClient(&http.Client{Transport: guarded}).SetTimeout(cfg.Timeout).SetRedirectPolicy(resty.NoRedirectPolicy()),
+	}
+}
+
+// ValidateAddress checks an address given at upload: an email address or
+// an https URL for a webhook.
+func ValidateAddress(addr string) error {
+	addr = strings.TrimSpace(addr)
+	if strings.HasPrefix(addr, "https://") {
+		u, err := url.Parse(addr)
+		if err != nil || u.Host == "" || u.User != nil {
+			return fmt.Errorf("%q is not a usable webhook URL", addr)
+		}
+		return nil
+	}
+	if strings.Contains(addr, "://") {
+		return fmt.Errorf("%q: webhooks must be https URLs", addr)
+	}
+	if a, err := mail.ParseAddress(addr); err != nil || a.Name != "" {
+		return fmt.Errorf("%q is neither an email address nor an https webhook URL", addr)
+	}
+	return nil
+}
+
+// Enabled reports whether an event would go anywhere.
+func (n *Notifier) Enabled(extra []string) bool {
+	return n != nil && (n.cfg.WebhookURL != "" || (n.cfg.SMTPAddr != "" && len(n.cfg.EmailTo) > 0) || len(extra) > 0)
+}
+
+// Send delivers ev to the operator's channels and to extra (per-job
+// addresses). It tries every channel and returns the first error, so a
+// retry resends only if something failed; callers record the key once Send
+// succeeds.
+func (n *Notifier) Send(ctx context.Context, ev Event, extra []string) error {
+	var firstErr error
+	keep := func(err error) {
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	emails := append([]string(nil), n.cfg.EmailTo...)
+	var hooks []string
+	for _, a := range extra {
+		if strings.HasPrefix(a, "https://") {
+			hooks = append(hooks, a)
+		} else {
+			emails = append(emails, a)
+		}
+	}
+	if n.cfg.WebhookURL != "" {
+		keep(n.webhook(ctx, n.operator, n.cfg.WebhookURL, ev))
+	}
+	for _, h := range hooks {
+		keep(n.webhook(ctx, n.perJob, h, ev))
+	}
+	if len(emails) > 0 {
+		if n.cfg.SMTPAddr == "" {
+			keep(fmt.Errorf("email to %s not sent: no SMTP server is configured (VCENRICH_SMTP_ADDR)", strings.Join(emails, ", ")))
+		} else {
+			keep(n.email(ctx, emails, ev))
+		}
+	}
+	return firstErr
+}
+
+// webhookBody is Slack-compatible: Slack shows "text"; other receivers read
+// "event".
+type webhookBody struct {
+	Text  string `json:"text"`
+	Event Event  `json:"event"`
+}
+
+func (n *Notifier) webhook(ctx context.Context, c *resty.Client, target string, ev Event) error {
+	text := "*" + ev.Title + "*\n" + ev.Text
+	if ev.Link != "" {
+		text += "\n" + ev.Link
+	}
+	resp, err := c.R().SetContext(ctx).
+		SetHeader("Idempotency-Key", ev.Key).
+		SetHeader("Content-Type", "application/json").
+		SetBody(webhookBody{Text: text, Event: ev}).
+		Post(target)
+	if err != nil {
+		return fmt.Errorf("webhook %s: %w", redact(target), err)
+	}
+	if !resp.IsSuccess() {
+		return fmt.Errorf("webhook %s answered HTTP %d", redact(target), resp.StatusCode())
+	}
+	return nil
+}
+
+func (n *Notifier) email(ctx context.Context, to []string, ev Event) error {
+	d := net.Dialer{Timeout: n.cfg.Timeout}
+	conn, err := d.DialContext(ctx, "tcp", n.cfg.SMTPAddr)
+	if err != nil {
+		return fmt.Errorf("smtp %s: %w", n.cfg.SMTPAddr, err)
+	}
+	deadline := time.Now().Add(n.cfg.Timeout)
+	if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
+		deadline = dl
+	}
+	_ = conn.SetDeadline(deadline)
+	host, _, _ := net.SplitHostPort(n.cfg.SMTPAddr)
+	c, err := smtp.NewClient(conn, host)
+	if err != nil {
+		conn.Close()
+		return fmt.Errorf("smtp %s: %w", n.cfg.SMTPAddr, err)
+	}
+	defer c.Close()
+	if ok, _ := c.Extension("STARTTLS"); ok {
+		if err := c.StartTLS(&tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}); err != nil {
+			return fmt.Errorf("smtp %s starttls: %w", n.cfg.SMTPAddr, err)
+		}
+	}
+	if n.cfg.SMTPUser != "" {
+		if err := c.Auth(smtp.PlainAuth("", n.cfg.SMTPUser, n.cfg.SMTPPassword, host)); err != nil {
+			return fmt.Errorf("smtp %s auth: %w", n.cfg.SMTPAddr, err)
+		}
+	}
+	if err := c.Mail(n.cfg.SMTPFrom); err != nil {
+		return fmt.Errorf("smtp MAIL FROM %s: %w", n.cfg.SMTPFrom, err)
+	}
+	for _, r := range to {
+		if err := c.Rcpt(r); err != nil {
+			return fmt.Errorf("smtp RCPT TO %s: %w", r, err)
+		}
+	}
+	w, err := c.Data()
+	if err != nil {
+		return fmt.Errorf("smtp DATA: %w", err)
+	}
+	if _, err := w.Write(message(n.cfg.SMTPFrom, to, ev)); err != nil {
+		return fmt.Errorf("smtp DATA: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("smtp DATA: %w", err)
+	}
+	return c.Quit()
+}
+
+// message is a plain-text email whose Message-ID is derived from the
+// event's key, so a duplicate is recognisable as one.
+func message(from string, to []string, ev Event) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "From: %s\r\n", from)
+	fmt.Fprintf(&b, "To: %s\r\n", strings.Join(to, ", "))
+	fmt.Fprintf(&b, "Subject: %s\r\n", mimeHeader(ev.Title))
+	fmt.Fprintf(&b, "Date: %s\r\n", ev.At.UTC().Format(time.RFC1123Z))
+	fmt.Fprintf(&b, "Message-ID: <%s@vcenrich>\r\n", strings.NewReplacer("/", ".", " ", "-", "<", "", ">", "", "@", ".").Replace(ev.Key))
+	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
+	body := ev.Text
+	if ev.Link != "" {
+		body += "\n\n" + ev.Link
+	}
+	b.WriteString(strings.ReplaceAll(strings.ReplaceAll(body, "\r\n", "\n"), "\n", "\r\n"))
+	b.WriteString("\r\n")
+	return b.Bytes()
+}
+
+// mimeHeader keeps a subject on one line, encoded when it is not ASCII.
+func mimeHeader(s string) string {
+	return mime.QEncoding.Encode("utf-8", strings.Join(strings.Fields(s), " "))
+}
+
+func redact(target string) string {
+	u, err := url.Parse(target)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Scheme + "://" + u.Host + "/…"
+}
