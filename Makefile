@@ -49,6 +49,8 @@ vet:
 	$(GO) vet ./...
 
 ## record-histories: record workflow histories from real runs for the replay tests
+## (after a versioned workflow change, first move the current ones into a folder
+## named for the change: the replay test replays both)
 record-histories: temporal
 	rm -f workflows/testdata/histories/*.json
 	VCENRICH_RECORD_HISTORIES="$(CURDIR)/workflows/testdata/histories" VCENRICH_TEMPORAL_BIN="$$($(TEMPORAL) path)" \

@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"go.temporal.io/sdk/worker"
@@ -17,15 +18,22 @@ import (
 // cancel: `make record-histories` writes them). A change to EnrichJob that
 // would break a job already running fails here, before it ships.
 func TestReplayRecordedHistories(t *testing.T) {
+	// Histories recorded before a versioned change stay, in a folder named
+	// for the change, beside the current ones: both must replay.
 	files, err := filepath.Glob(filepath.Join("testdata", "histories", "*.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) < 4 {
+	older, err := filepath.Glob(filepath.Join("testdata", "histories", "*", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, older...)
+	if len(files) < 8 {
 		t.Fatalf("%d recorded histories; run `make record-histories`", len(files))
 	}
 	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
+		t.Run(strings.TrimPrefix(filepath.ToSlash(f), "testdata/histories/"), func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflowWithOptions(workflows.EnrichJob, workflow.RegisterOptions{Name: "EnrichJob"})
 			if err := r.ReplayWorkflowHistoryFromJSONFile(applog.Temporal(testenv.Logger(t)), f); err != nil {
