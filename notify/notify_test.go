@@ -3,8 +3,6 @@ package notify_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,59 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
-
+	"github.com/vcenrich/vcenrich/internal/testenv"
 	"github.com/vcenrich/vcenrich/notify"
 )
-
-// mailbox is a real SMTP server on loopback that keeps what it receives.
-type mailbox struct {
-	mu       sync.Mutex
-	messages []received
-}
-
-type received struct {
-	from string
-	to   []string
-	data string
-}
-
-type session struct {
-	box *mailbox
-	cur received
-}
-
-func (b *mailbox) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{box: b}, nil }
-func (s *session) Reset()                                        { s.cur = received{} }
-func (s *session) Logout() error                                 { return nil }
-func (s *session) Mail(from string, _ *smtp.MailOptions) error   { s.cur.from = from; return nil }
-func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error     { s.cur.to = append(s.cur.to, to); return nil }
-func (s *session) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.cur.data = string(b)
-	s.box.mu.Lock()
-	s.box.messages = append(s.box.messages, s.cur)
-	s.box.mu.Unlock()
-	return nil
-}
-
-func startSMTP(t *testing.T) (*mailbox, string) {
-	t.Helper()
-	box := &mailbox{}
-	srv := smtp.NewServer(box)
-	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = true
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.Serve(l) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return box, l.Addr().String()
-}
 
 // hook is an HTTP receiver on loopback that keeps the webhook calls.
 type hook struct {
@@ -97,7 +45,7 @@ func event() notify.Event {
 }
 
 func TestSendEmailAndWebhook(t *testing.T) {
-	box, smtpAddr := startSMTP(t)
+	box, smtpAddr := testenv.SMTP(t)
 	h := &hook{}
 	srv := httptest.NewServer(h)
 	defer srv.Close()
@@ -112,16 +60,17 @@ func TestSendEmailAndWebhook(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if len(box.messages) != 1 {
-		t.Fatalf("%d emails, want 1", len(box.messages))
+	mail := box.Messages()
+	if len(mail) != 1 {
+		t.Fatalf("%d emails, want 1", len(mail))
 	}
-	m := box.messages[0]
-	if m.from != "vcenrich@example.com" || strings.Join(m.to, ",") != "ops@example.com,analyst@example.com" {
-		t.Errorf("envelope from %q to %v", m.from, m.to)
+	m := mail[0]
+	if m.From != "vcenrich@example.com" || strings.Join(m.To, ",") != "ops@example.com,analyst@example.com" {
+		t.Errorf("envelope from %q to %v", m.From, m.To)
 	}
 	for _, want := range []string{"Message-ID: <job-1.run-1.completed@vcenrich>", "Subject: =?utf-8?q?", "117 enriched, 3 failed.\r\n412 team members.", "http://127.0.0.1:8080/#job-1"} {
-		if !strings.Contains(m.data, want) {
-			t.Errorf("email lacks %q:\n%s", want, m.data)
+		if !strings.Contains(m.Data, want) {
+			t.Errorf("email lacks %q:\n%s", want, m.Data)
 		}
 	}
 
