@@ -7,7 +7,7 @@ BIN       := bin
 COMMANDS  := worker server starter demosites
 TEMPORAL  := temporal-dev/dev.sh
 
-.PHONY: all build temporal demo up down down-all status test test-unit lint workflowcheck vet fmt clean record-histories
+.PHONY: all build temporal demo up down down-all status test test-unit lint workflowcheck vet fmt clean record-histories chaos
 
 all: build
 
@@ -55,6 +55,10 @@ record-histories: temporal
 	rm -f workflows/testdata/histories/*.json
 	VCENRICH_RECORD_HISTORIES="$(CURDIR)/workflows/testdata/histories" VCENRICH_TEMPORAL_BIN="$$($(TEMPORAL) path)" \
 		$(GO) test -count=1 -run 'TestPauseAndResumeOnRealServer|TestCancelWritesPartialWorkbook|TestIdempotentStartAndRetryFailed' ./app/
+
+## chaos: kill and restart real processes mid-job; hostile uploads and websites (~3 min; also part of make test)
+chaos: temporal
+	VCENRICH_TEMPORAL_BIN="$$($(TEMPORAL) path)" $(GO) test -count=1 -v ./chaos/
 
 ## workflowcheck: static check that workflow code is deterministic
 workflowcheck:

@@ -97,6 +97,7 @@ func JobOptions(cfg config.Config) workflows.Options {
 		MaxAttempts:      cfg.MaxAttempts,
 		FirmTimeout:      cfg.FirmTimeout,
 		HeartbeatTimeout: cfg.HeartbeatEvery,
+		RetryInterval:    cfg.RetryInterval,
 		StallAfter:       cfg.StallAfter,
 		Priority:         cfg.Priority,
 	}
@@ -114,6 +115,10 @@ func NewWorker(cfg config.Config, c client.Client, st *store.Store, m *metrics.M
 		// In-flight firms get this long to finish on SIGTERM; what does not
 		// finish is retried elsewhere after its heartbeat times out.
 		WorkerStopTimeout: 20 * time.Second,
+		// When the worker holding a job's workflow dies, its next workflow
+		// task waits this long for it before any worker may take it: short,
+		// so another worker carries the job on within seconds.
+		StickyScheduleToStartTimeout: 2 * time.Second,
 		// Heartbeats reach the server within seconds, so a cancelled job's
 		// firms see the cancellation within seconds too.
 		MaxHeartbeatThrottleInterval:     3 * time.Second,

@@ -33,6 +33,7 @@ type Config struct {
 	MaxAttempts    int           // VCENRICH_MAX_ATTEMPTS per firm
 	FirmTimeout    time.Duration // VCENRICH_FIRM_TIMEOUT: one attempt at one firm
 	HeartbeatEvery time.Duration // VCENRICH_HEARTBEAT_TIMEOUT
+	RetryInterval  time.Duration // VCENRICH_RETRY_INTERVAL: first retry's backoff
 	StallAfter     time.Duration // VCENRICH_STALL_AFTER
 	Priority       int           // VCENRICH_PRIORITY: default job priority, 1 (first) to 5
 
@@ -88,6 +89,7 @@ func LoadFrom(env Env) (Config, error) {
 		MaxAttempts:    r.int("VCENRICH_MAX_ATTEMPTS", 3),
 		FirmTimeout:    r.dur("VCENRICH_FIRM_TIMEOUT", 3*time.Minute),
 		HeartbeatEvery: r.dur("VCENRICH_HEARTBEAT_TIMEOUT", 30*time.Second),
+		RetryInterval:  r.dur("VCENRICH_RETRY_INTERVAL", time.Second),
 		StallAfter:     r.dur("VCENRICH_STALL_AFTER", 30*time.Minute),
 		Priority:       r.int("VCENRICH_PRIORITY", 3),
 

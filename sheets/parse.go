@@ -381,7 +381,7 @@ func textCells(cells []string) int {
 
 func missingColumnError(headers []string) *Error {
 	if len(headers) == 0 {
-		return userError(KindEmpty, "The file has no rows with data. Upload a spreadsheet with a header row that has a Website column and one row per firm.")
+		return userError(KindEmpty, "No rows with data were found at the top of the sheet (cells far below, if any, are ignored). Upload a spreadsheet with a header row near the top that has a Website column, and one row per firm.")
 	}
 	e := userError(KindMissingColumn, "No website column was found. The columns found are: %s. Name the column that holds each firm's web address \"Website\" and upload again.", strings.Join(quoteAll(headers, 10), ", "))
 	e.Headers = headers

@@ -84,7 +84,7 @@ func (o Options) WithDefaults() Options {
 		o.HeartbeatTimeout = 30 * time.Second
 	}
 	if o.RetryInterval <= 0 {
-		o.RetryInterval = 2 * time.Second
+		o.RetryInterval = time.Second
 	}
 	if o.StallAfter <= 0 {
 		o.StallAfter = 30 * time.Minute
