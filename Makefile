@@ -7,7 +7,7 @@ BIN       := bin
 COMMANDS  := worker server starter demosites
 TEMPORAL  := temporal-dev/dev.sh
 
-.PHONY: all build temporal demo up down down-all status test test-unit lint workflowcheck vet fmt clean record-histories chaos
+.PHONY: all build temporal demo up down down-all status test test-unit lint workflowcheck vet fmt clean record-histories chaos bench cluster cluster-down test-cluster
 
 all: build
 
@@ -38,7 +38,7 @@ status:
 
 ## test: every test, unit and integration, plus vet and workflowcheck
 test: temporal lint
-	VCENRICH_TEMPORAL_BIN="$$($(TEMPORAL) path)" $(GO) test -count=1 ./...
+	VCENRICH_TEMPORAL_BIN="$$($(TEMPORAL) path)" VCENRICH_TEST_ARTIFACTS="$(CURDIR)/data/test-artifacts" $(GO) test -count=1 ./...
 
 test-unit:
 	$(GO) test -count=1 -short ./...
@@ -55,6 +55,21 @@ record-histories: temporal
 	rm -f workflows/testdata/histories/*.json
 	VCENRICH_RECORD_HISTORIES="$(CURDIR)/workflows/testdata/histories" VCENRICH_TEMPORAL_BIN="$$($(TEMPORAL) path)" \
 		$(GO) test -count=1 -run 'TestPauseAndResumeOnRealServer|TestCancelWritesPartialWorkbook|TestIdempotentStartAndRetryFailed' ./app/
+
+## cluster / cluster-down: a real Temporal server (built from source) on PostgreSQL
+cluster: temporal
+	@temporal-dev/cluster/cluster.sh start
+cluster-down:
+	@temporal-dev/cluster/cluster.sh stop
+
+## test-cluster: the integration tests against that cluster, each test in a namespace of its own
+test-cluster: cluster
+	VCENRICH_TEST_TEMPORAL="$$(temporal-dev/cluster/cluster.sh address)" VCENRICH_TEMPORAL_BIN="$$($(TEMPORAL) path)" \
+		$(GO) test -count=1 ./app/ ./workflows/
+
+## bench: throughput, durability overhead, memory and recovery on a simulated web (see README, Performance)
+bench: build temporal
+	$(GO) run ./bench -firms 7547 -big 50000 -out bench/results/latest.json -md bench/results/latest.md
 
 ## chaos: kill and restart real processes mid-job; hostile uploads and websites (~3 min; also part of make test)
 chaos: temporal

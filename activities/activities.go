@@ -218,20 +218,9 @@ type NotifyTask struct {
 // after a send that succeeded does not send twice.
 func (a *Activities) Notify(ctx context.Context, t NotifyTask) error {
 	logger := log.With(activity.GetLogger(ctx), applog.FieldJob, t.Event.JobID)
-	if !a.Notifier.Enabled(t.To) {
-		return nil
-	}
-	sent, err := a.Store.Notified(ctx, t.Event.Key)
-	if err != nil {
-		return err
-	}
+	sent, err := a.Notifier.SendOnce(ctx, a.Store, t.Event, t.To)
 	if sent {
-		logger.Info("notification already sent", "key", t.Event.Key)
-		return nil
+		logger.Info("notification sent", "kind", t.Event.Kind, "key", t.Event.Key)
 	}
-	if err := a.Notifier.Send(ctx, t.Event, t.To); err != nil {
-		return fmt.Errorf("notify %s: %w", t.Event.Kind, err)
-	}
-	logger.Info("notification sent", "kind", t.Event.Kind, "key", t.Event.Key)
-	return a.Store.MarkNotified(ctx, t.Event.Key)
+	return err
 }

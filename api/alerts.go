@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"slices"
 	"sync"
 	"time"
 
@@ -35,7 +34,7 @@ type alerts struct {
 func (a *alerts) list() []Alert {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return slices.Clone(a.current)
+	return append([]Alert{}, a.current...) // [] rather than null when there are none
 }
 
 // set replaces the alerts in force and returns those that are new and those
@@ -92,9 +91,19 @@ func (s *Server) CheckAlerts(ctx context.Context, workerLossAfter time.Duration)
 		s.log.Warn("alert check: Temporal not answering", zap.Error(err))
 		return s.alerts.list() // keep what was known rather than clear it blindly
 	}
+	workers := s.workers(ctx)
+	if s.cfg.OnCheck != nil {
+		live := 0
+		for _, w := range workers {
+			if now.Sub(w.LastPoll) <= workerLossAfter {
+				live++
+			}
+		}
+		s.cfg.OnCheck(int(running.GetCount()), live)
+	}
 	if n := running.GetCount(); n > 0 {
 		last := time.Time{}
-		for _, w := range s.workers(ctx) {
+		for _, w := range workers {
 			if w.LastPoll.After(last) {
 				last = w.LastPoll
 			}
@@ -120,6 +129,9 @@ func (s *Server) CheckAlerts(ctx context.Context, workerLossAfter time.Duration)
 	raised, cleared := s.alerts.set(found)
 	for _, a := range raised {
 		s.log.Error("ALERT "+a.Kind, zap.String("job", a.Job), zap.String("message", a.Message))
+		if s.cfg.OnAlert != nil {
+			s.cfg.OnAlert(ctx, a)
+		}
 	}
 	for _, a := range cleared {
 		s.log.Info("alert cleared: "+a.Kind, zap.String("job", a.Job))

@@ -1,8 +1,10 @@
-// Package api is vcenrich's HTTP API and dashboard, served by Gin: upload a
-// spreadsheet to start a job, follow it, pause, resume or cancel it, and
-// download the enriched workbook. Jobs live in Temporal and the result
-// store; the server keeps no state of its own, so any number of servers can
-// run and a restarted one shows every job as it is.
+// Package api is vcenrich's HTTP API and dashboard, served by Gin: preview an
+// uploaded spreadsheet and confirm its columns, start a job, follow it,
+// pause, resume or cancel it, and download the enriched workbook (a partial
+// one while the job runs) or one of its sheets as CSV. Jobs live in Temporal
+// and the result store; the server keeps no state of its own beyond a small
+// cache of built workbooks, so any number of servers can run and a restarted
+// one shows every job as it is.
 package api
 
 import (
@@ -30,15 +32,29 @@ type Config struct {
 	Limits         sheets.Limits
 	JobOptions     workflows.Options // defaults for every job; an upload may narrow the window
 	QueryTimeout   time.Duration     // how long to wait for a worker to answer a progress query
+	// Token, when set, is required by every /api route but the login and a
+	// reduced /api/health for probes.
+	Token string
+	// WorkerLossAfter is how long ago a worker may have last polled and still
+	// count as live (default 2m).
+	WorkerLossAfter time.Duration
+	// TempDir holds the workbooks built for partial results and CSV exports
+	// (default: the system's temporary folder).
+	TempDir string
+	// OnAlert, when set, is told of every alert as it is raised (the
+	// server's notifications); OnCheck of every check's counts (metrics).
+	OnAlert func(context.Context, Alert)
+	OnCheck func(runningJobs, liveWorkers int)
 }
 
 // Server serves the API. Build it with New.
 type Server struct {
-	cfg      Config
-	temporal client.Client
-	store    *store.Store
-	log      *zap.Logger
-	alerts   alerts
+	cfg       Config
+	temporal  client.Client
+	store     *store.Store
+	log       *zap.Logger
+	alerts    alerts
+	workbooks *workbookCache
 }
 
 // New builds a server over a Temporal client and the result store.
@@ -49,24 +65,44 @@ func New(cfg Config, tc client.Client, st *store.Store, logger *zap.Logger) *Ser
 	if cfg.Namespace == "" {
 		cfg.Namespace = "default"
 	}
-	return &Server{cfg: cfg, temporal: tc, store: st, log: logger}
+	if cfg.UploadMaxBytes <= 0 {
+		cfg.UploadMaxBytes = 20 << 20
+	}
+	if cfg.WorkerLossAfter <= 0 {
+		cfg.WorkerLossAfter = 2 * time.Minute
+	}
+	return &Server{cfg: cfg, temporal: tc, store: st, log: logger, workbooks: newWorkbookCache(cfg.TempDir, 4)}
 }
+
+// Close removes the workbooks the server built and cached.
+func (s *Server) Close() error { return s.workbooks.close() }
 
 // Handler is the Gin engine with every route.
 func (s *Server) Handler() http.Handler {
 	r := gin.New()
-	r.Use(gin.Recovery(), s.accessLog())
+	r.Use(gin.Recovery(), s.accessLog(), securityHeaders, crossOrigin(http.NewCrossOriginProtection()))
 	r.HandleMethodNotAllowed = true
 	r.NoRoute(func(c *gin.Context) { fail(c, http.StatusNotFound, "no such page: "+c.Request.URL.Path) })
 	r.NoMethod(func(c *gin.Context) { fail(c, http.StatusMethodNotAllowed, c.Request.Method+" is not allowed here") })
 
 	r.GET("/", s.dashboard)
-	api := r.Group("/api")
-	api.GET("/health", s.health)
+	r.GET("/assets/:file", s.asset)
+
+	// Open to everyone: probes need health, and the dashboard needs a way in.
+	open := r.Group("/api")
+	open.GET("/health", s.health)
+	open.POST("/login", s.login)
+	open.POST("/logout", s.logout)
+
+	api := r.Group("/api", s.requireToken)
+	api.GET("/openapi.json", s.openapi)
+	api.POST("/jobs/preview", s.previewJob)
 	api.POST("/jobs", s.createJob)
 	api.GET("/jobs", s.listJobs)
 	api.GET("/jobs/:id", s.getJob)
 	api.GET("/jobs/:id/result", s.getResult)
+	api.GET("/jobs/:id/result.csv", s.getResultCSV)
+	api.GET("/jobs/:id/result.json", s.getResultRows)
 	api.POST("/jobs/:id/pause", s.signal(workflows.SignalPause))
 	api.POST("/jobs/:id/resume", s.signal(workflows.SignalResume))
 	api.POST("/jobs/:id/cancel", s.cancelJob)
@@ -87,6 +123,31 @@ func fail(c *gin.Context, status int, msg string) {
 	c.AbortWithStatusJSON(status, apiError{Error: msg})
 }
 
+// problem is an error that knows its answer, so helpers deep in a request
+// can say what went wrong and the handler answers in one place.
+type problem struct {
+	status int
+	body   apiError
+}
+
+func (p *problem) Error() string { return p.body.Error }
+
+func newProblem(status int, msg string) *problem {
+	return &problem{status: status, body: apiError{Error: msg}}
+}
+
+// answer sends err as the request's answer: its own status when it is a
+// problem, else 503 with a generic message (the details go to the log).
+func (s *Server) answer(c *gin.Context, err error, what string) {
+	var p *problem
+	if errors.As(err, &p) {
+		c.AbortWithStatusJSON(p.status, p.body)
+		return
+	}
+	s.log.Error(what, zap.String("job", c.Param("id")), zap.Error(err))
+	fail(c, http.StatusServiceUnavailable, "the result store or Temporal is not answering; try again shortly")
+}
+
 func (s *Server) accessLog() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
@@ -103,6 +164,29 @@ func (s *Server) accessLog() gin.HandlerFunc {
 			return
 		}
 		s.log.Debug("request", fields...)
+	}
+}
+
+// securityHeaders keeps browsers from guessing content types, framing the
+// dashboard or leaking job IDs in referrers.
+func securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	c.Next()
+}
+
+// crossOrigin refuses state-changing requests a browser sends from another
+// site, so a page elsewhere cannot pause or cancel jobs through a visitor's
+// browser (or use the login cookie).
+func crossOrigin(cop *http.CrossOriginProtection) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := cop.Check(c.Request); err != nil {
+			fail(c, http.StatusForbidden, "cross-site requests are refused: use the dashboard served by this server, or call the API without a browser")
+			return
+		}
+		c.Next()
 	}
 }
 

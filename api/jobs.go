@@ -1,12 +1,10 @@
 package api
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"path/filepath"
 	"strconv"
@@ -38,54 +36,36 @@ type created struct {
 	HeaderRow int               `json:"header_row"`
 	Columns   map[string]string `json:"columns"` // role -> header used
 	Rejected  []sheets.Rejected `json:"rejected"`
-	Links     links             `json:"links"`
+	Window    int               `json:"window,omitempty"`
+	Priority  int               `json:"priority,omitempty"`
+	// Notify are who is told when the job ends or stalls, as accepted.
+	Notify []string `json:"notify,omitempty"`
+	Notes  []string `json:"notes,omitempty"`
+	Links  links    `json:"links"`
 }
 
 func (s *Server) createJob(c *gin.Context) {
-	// Enforce the limit on the body itself: gin's MaxMultipartMemory is only
-	// the point where it spills to disk. The slack covers multipart framing.
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.UploadMaxBytes+64<<10)
-	fh, err := c.FormFile("file")
+	data, filename, err := s.readUpload(c)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			fail(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("the upload is larger than the %d MB limit; split the list into smaller files", s.cfg.UploadMaxBytes>>20))
-			return
-		}
-		fail(c, http.StatusBadRequest, "send the spreadsheet as a multipart form field named \"file\" (.xlsx or .csv)")
+		s.answer(c, err, "read upload")
 		return
 	}
-	if fh.Size > s.cfg.UploadMaxBytes {
-		fail(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("the upload is larger than the %d MB limit; split the list into smaller files", s.cfg.UploadMaxBytes>>20))
-		return
-	}
-	f, err := fh.Open()
+	form, err := readJobForm(c)
 	if err != nil {
-		fail(c, http.StatusBadRequest, "could not read the uploaded file")
+		s.answer(c, err, "read job options")
 		return
 	}
-	data, err := io.ReadAll(io.LimitReader(f, s.cfg.UploadMaxBytes+1))
-	_ = f.Close()
+	ch, err := parseChoice(c.PostForm("mapping"))
 	if err != nil {
-		fail(c, http.StatusBadRequest, "could not read the uploaded file")
+		s.answer(c, err, "read mapping")
 		return
 	}
-
-	opts := s.cfg.JobOptions
-	if w := c.PostForm("window"); w != "" {
-		n, err := strconv.Atoi(w)
-		if err != nil || n < 1 || n > 256 {
-			fail(c, http.StatusBadRequest, "window must be a whole number from 1 to 256 (firms enriched at once)")
-			return
-		}
-		opts.Window = n
-	}
-
-	up, err := sheets.Parse(bytes.NewReader(data), fh.Filename, s.cfg.Limits)
+	p, err := s.parseUpload(data, filename, ch)
 	if err != nil {
-		s.parseError(c, err)
+		s.uploadError(c, err)
 		return
 	}
+	up := p.up
 	if len(up.Firms) == 0 {
 		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, apiError{
 			Error:  "no row of the sheet has a usable website, so there is nothing to enrich",
@@ -94,20 +74,25 @@ func (s *Server) createJob(c *gin.Context) {
 		return
 	}
 
-	priority, err := parsePriority(c.PostForm("priority"))
-	if err != nil {
-		fail(c, http.StatusBadRequest, err.Error())
-		return
+	opts := s.cfg.JobOptions
+	if form.window > 0 {
+		opts.Window = form.window
 	}
-	opts.Priority = priority
-	name := strings.TrimSpace(c.PostForm("name"))
+	if form.priority > 0 {
+		opts.Priority = form.priority
+	}
+	name := form.name
 	if name == "" {
-		name = strings.TrimSuffix(filepath.Base(fh.Filename), filepath.Ext(fh.Filename))
+		name = strings.TrimSuffix(filename, filepath.Ext(filename))
+	}
+	mappingKey := ""
+	if p.remapped {
+		mappingKey = fmt.Sprintf("%d,%d,%d", up.Mapping.Name, up.Mapping.Website, up.Mapping.Description)
 	}
 	job := store.Job{
-		ID: jobID(data, name, opts), Name: name, Filename: filepath.Base(fh.Filename), Format: up.Format, Sheet: up.Sheet,
+		ID: jobID(data, name, opts, mappingKey), Name: name, Filename: filename, Format: up.Format, Sheet: up.Sheet,
 		HeaderRow: up.HeaderRow, Headers: up.Headers, Mapping: up.Mapping, Total: len(up.Firms),
-		Rejected: up.Rejected, Created: time.Now().UTC(),
+		Rejected: up.Rejected, Created: time.Now().UTC(), Notify: form.notify,
 	}
 	existing, err := s.startJob(c, &job, data, up.Firms, opts)
 	if err != nil {
@@ -123,17 +108,22 @@ func (s *Server) createJob(c *gin.Context) {
 	}
 	c.JSON(status, created{
 		JobID: job.ID, Name: name, Firms: job.Total, Existing: existing, Sheet: up.Sheet, HeaderRow: up.HeaderRow,
-		Columns: columnsOf(up), Rejected: rejected, Links: s.linksFor(job.ID),
+		Columns: columnsOf(up), Rejected: rejected, Window: opts.Window, Priority: opts.Priority,
+		Notify: form.notify, Notes: p.notes, Links: s.linksFor(job.ID),
 	})
 }
 
 // jobID is derived from the upload and its options, so the same file with
 // the same options maps to the same job: uploading it again while it runs
-// returns the running job instead of starting a second one.
-func jobID(data []byte, name string, opts workflows.Options) string {
+// returns the running job instead of starting a second one. A mapping
+// other than the detected one makes another job.
+func jobID(data []byte, name string, opts workflows.Options, mapping string) string {
 	h := sha256.New()
 	h.Write(data)
 	fmt.Fprintf(h, "\x00%s\x00%d\x00%d", name, opts.Window, opts.Priority)
+	if mapping != "" {
+		fmt.Fprintf(h, "\x00mapping %s", mapping)
+	}
 	return "job-" + hex.EncodeToString(h.Sum(nil))[:16]
 }
 
@@ -184,7 +174,10 @@ func (s *Server) startJob(c *gin.Context, job *store.Job, upload []byte, firms [
 			workflows.SearchTotal.ValueSet(int64(job.Total)),
 			workflows.SearchUpload.ValueSet(job.Name),
 		),
-	}, workflows.EnrichJob, workflows.Input{JobID: job.ID, Name: job.Name, Total: job.Total, Options: opts})
+	}, workflows.EnrichJob, workflows.Input{
+		JobID: job.ID, Name: job.Name, Total: job.Total, Options: opts,
+		Notify: job.Notify, Link: s.linksFor(job.ID).Dashboard,
+	})
 	if err != nil {
 		s.log.Error("start workflow", zap.String("job", job.ID), zap.Error(err))
 		fail(c, http.StatusServiceUnavailable, "Temporal is not answering, so the job was not started; try again shortly")
@@ -210,23 +203,6 @@ func columnsOf(up *sheets.Upload) map[string]string {
 	return cols
 }
 
-func (s *Server) parseError(c *gin.Context, err error) {
-	var se *sheets.Error
-	if !errors.As(err, &se) {
-		s.log.Error("parse upload", zap.Error(err))
-		fail(c, http.StatusUnprocessableEntity, "the file could not be read as a spreadsheet")
-		return
-	}
-	status := http.StatusUnprocessableEntity
-	switch se.Kind {
-	case sheets.KindUnsupported:
-		status = http.StatusUnsupportedMediaType
-	case sheets.KindTooLarge:
-		status = http.StatusRequestEntityTooLarge
-	}
-	c.AbortWithStatusJSON(status, apiError{Error: se.Msg, Headers: se.Headers})
-}
-
 // jobView is a job's state as the API reports it.
 type jobView struct {
 	JobID            string         `json:"job_id"`
@@ -250,11 +226,13 @@ type jobView struct {
 	Closed           time.Time      `json:"closed,omitzero"`
 	// WorkerAnswering is false when no worker answered the progress query:
 	// the figures are then the last ones the job recorded in visibility.
-	WorkerAnswering bool   `json:"worker_answering"`
-	ResultReady     bool   `json:"result_ready"`
-	Rejected        int    `json:"rejected"`
-	Note            string `json:"note,omitempty"`
-	Links           links  `json:"links"`
+	WorkerAnswering bool `json:"worker_answering"`
+	// ResultReady is true once the final workbook is written; until then the
+	// result link gives a partial one built from what has finished.
+	ResultReady bool   `json:"result_ready"`
+	Rejected    int    `json:"rejected"`
+	Note        string `json:"note,omitempty"`
+	Links       links  `json:"links"`
 }
 
 func (s *Server) getJob(c *gin.Context) {
@@ -263,6 +241,11 @@ func (s *Server) getJob(c *gin.Context) {
 		return
 	}
 	v, err := s.view(c, job)
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		fail(c, http.StatusNotFound, fmt.Sprintf("job %s is not known to Temporal: it never started, or its history has expired (its workbook may still be downloaded)", job.ID))
+		return
+	}
 	if err != nil {
 		s.log.Warn("describe job", zap.String("job", job.ID), zap.Error(err))
 		fail(c, http.StatusServiceUnavailable, "Temporal is not answering; the job's state is unknown for now")
@@ -291,9 +274,13 @@ func (s *Server) view(c *gin.Context, job store.Job) (jobView, error) {
 	if d, ok := sa.GetInt64(workflows.SearchDone); ok {
 		v.Processed = int(d)
 	}
-	if r, _, _, err := s.store.Workbook(ctx, job.ID); err == nil {
-		r.Close()
-		v.ResultReady = true
+	if desc.Status != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		// A job run again keeps its previous workbook until the new run
+		// writes its own: only a closed run's workbook is its result.
+		if r, _, _, err := s.store.Workbook(ctx, job.ID); err == nil {
+			r.Close()
+			v.ResultReady = true
+		}
 	}
 
 	switch desc.Status {
@@ -425,28 +412,6 @@ func (s *Server) listJobs(c *gin.Context) {
 		jobs = append(jobs, j)
 	}
 	c.JSON(http.StatusOK, gin.H{"jobs": jobs, "next_page_token": hex.EncodeToString(resp.NextPageToken)})
-}
-
-func (s *Server) getResult(c *gin.Context) {
-	job, ok := s.jobRecord(c)
-	if !ok {
-		return
-	}
-	r, size, mod, err := s.store.Workbook(c.Request.Context(), job.ID)
-	if errors.Is(err, store.ErrNotFound) {
-		fail(c, http.StatusConflict, "the workbook is written when the job ends; it is not ready yet")
-		return
-	}
-	if err != nil {
-		s.log.Error("open workbook", zap.String("job", job.ID), zap.Error(err))
-		fail(c, http.StatusServiceUnavailable, "the result store is not answering; try again shortly")
-		return
-	}
-	defer r.Close()
-	name := strings.NewReplacer("\"", "", "/", "-", "\\", "-").Replace(job.Name)
-	c.Header("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name+"-enriched.xlsx"))
-	c.Header("Last-Modified", mod.UTC().Format(http.TimeFormat))
-	c.DataFromReader(http.StatusOK, size, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", r, nil)
 }
 
 func (s *Server) signal(name string) gin.HandlerFunc {

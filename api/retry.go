@@ -75,6 +75,7 @@ func (s *Server) retryFailed(c *gin.Context) {
 		ID: "job-" + hex.EncodeToString(h.Sum(nil))[:16], Name: parent.Name + " (retry of failed firms)",
 		Filename: parent.Filename, Format: parent.Format, Sheet: parent.Sheet, HeaderRow: parent.HeaderRow,
 		Headers: parent.Headers, Mapping: parent.Mapping, Total: len(failed), Created: time.Now().UTC(), Parent: parent.ID,
+		Notify: parent.Notify,
 	}
 	existing, err := s.startJob(c, &job, upload, failed, opts)
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 	"github.com/vcenrich/vcenrich/config"
 	"github.com/vcenrich/vcenrich/crawl"
 	"github.com/vcenrich/vcenrich/enrich"
+	"github.com/vcenrich/vcenrich/llm"
 	"github.com/vcenrich/vcenrich/metrics"
 	"github.com/vcenrich/vcenrich/notify"
 	"github.com/vcenrich/vcenrich/sheets"
@@ -89,6 +90,20 @@ func Notifier(cfg config.Config) *notify.Notifier {
 	})
 }
 
+// LLM builds the optional LLM extractor; nil when the settings do not name
+// both an endpoint and a model.
+func LLM(cfg config.Config) (*llm.Extractor, error) {
+	lc := llm.Config{BaseURL: cfg.LLMBaseURL, Model: cfg.LLMModel, APIKey: cfg.LLMAPIKey, Timeout: cfg.LLMTimeout}
+	if !lc.Enabled() {
+		return nil, nil
+	}
+	x, err := llm.New(lc)
+	if err != nil {
+		return nil, fmt.Errorf("VCENRICH_LLM_BASE_URL / VCENRICH_LLM_MODEL: %w", err)
+	}
+	return x, nil
+}
+
 // JobOptions are the per-job defaults from the settings.
 func JobOptions(cfg config.Config) workflows.Options {
 	return workflows.Options{
@@ -107,6 +122,10 @@ func JobOptions(cfg config.Config) workflows.Options {
 // record their metrics in m (nil for none).
 func NewWorker(cfg config.Config, c client.Client, st *store.Store, m *metrics.Metrics) (worker.Worker, error) {
 	f, err := Fetcher(cfg)
+	if err != nil {
+		return nil, err
+	}
+	extractor, err := LLM(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -129,22 +148,29 @@ func NewWorker(cfg config.Config, c client.Client, st *store.Store, m *metrics.M
 		Store:    st,
 		Metrics:  m,
 		Notifier: Notifier(cfg),
-		Engine:   &enrich.Engine{Fetcher: f, MaxPages: cfg.MaxPages},
+		Engine:   &enrich.Engine{Fetcher: f, MaxPages: cfg.MaxPages, Budget: cfg.FirmBudget, LLM: extractor},
 	})
 	return w, nil
 }
 
 // NewAPI builds the HTTP API.
 func NewAPI(cfg config.Config, c client.Client, st *store.Store, logger *zap.Logger) *api.Server {
+	return api.New(APIConfig(cfg), c, st, logger)
+}
+
+// APIConfig is the API's part of the settings, for a caller that adds hooks.
+func APIConfig(cfg config.Config) api.Config {
 	lim := sheets.DefaultLimits()
 	lim.MaxRows = cfg.MaxRows
-	return api.New(api.Config{
-		TaskQueue:      cfg.TaskQueue,
-		PublicURL:      cfg.PublicURL,
-		TemporalUIURL:  cfg.TemporalUIURL,
-		Namespace:      Namespace(),
-		UploadMaxBytes: cfg.UploadMaxBytes,
-		Limits:         lim,
-		JobOptions:     JobOptions(cfg),
-	}, c, st, logger)
+	return api.Config{
+		TaskQueue:       cfg.TaskQueue,
+		PublicURL:       cfg.PublicURL,
+		TemporalUIURL:   cfg.TemporalUIURL,
+		Namespace:       Namespace(),
+		UploadMaxBytes:  cfg.UploadMaxBytes,
+		Limits:          lim,
+		JobOptions:      JobOptions(cfg),
+		Token:           cfg.APIToken,
+		WorkerLossAfter: cfg.WorkerLossAfter,
+	}
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/vcenrich/vcenrich/api"
 	"github.com/vcenrich/vcenrich/demosites"
 	"github.com/vcenrich/vcenrich/jobclient"
 )
@@ -303,7 +304,13 @@ func TestWorkerLossAlert(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	alerts := s.server.CheckAlerts(ctx, time.Minute)
+	// Visibility on a real cluster counts a new job a moment after it
+	// starts: check until the running job is seen.
+	var alerts []api.Alert
+	eventually(t, 30*time.Second, "a worker-loss alert", func() bool {
+		alerts = s.server.CheckAlerts(ctx, time.Minute)
+		return len(alerts) > 0
+	})
 	if len(alerts) != 1 || alerts[0].Kind != "worker_loss" || !strings.Contains(alerts[0].Message, "start a worker") {
 		t.Fatalf("alerts %+v, want one worker-loss alert", alerts)
 	}

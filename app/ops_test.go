@@ -37,7 +37,7 @@ func TestNotificationsAndMetricsAfterJob(t *testing.T) {
 	t.Cleanup(func() { _ = m.Close() })
 	// The SDK reports through the client's metrics handler, as app.Dial
 	// sets it in production.
-	tc, err := client.NewClientFromExisting(s.temporal, client.Options{MetricsHandler: m.Temporal(), Logger: applog.Temporal(testenv.Logger(t))})
+	tc, err := client.NewClientFromExisting(s.temporal, client.Options{Namespace: app.Namespace(), MetricsHandler: m.Temporal(), Logger: applog.Temporal(testenv.Logger(t))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,8 @@ func TestNotificationsAndMetricsAfterJob(t *testing.T) {
 	}
 	t.Cleanup(w.Stop)
 
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
 	created, err := s.client.Upload(ctx, writeSample(t), jobclient.UploadOptions{Name: "ops"})
 	if err != nil {
 		t.Fatal(err)

@@ -51,6 +51,12 @@ type Config struct {
 	IgnoreRobots  bool          // VCENRICH_IGNORE_ROBOTS
 	FetchAllow    string        // VCENRICH_FETCH_ALLOW, parsed by crawl.ParseAllow
 	FetchHosts    string        // VCENRICH_FETCH_HOSTS, parsed by crawl.ParseHosts
+	FirmBudget    time.Duration // VCENRICH_FIRM_BUDGET: time the engine spends on one firm before returning what it found
+
+	LLMBaseURL string        // VCENRICH_LLM_BASE_URL: OpenAI-compatible API root; with LLMModel, turns the LLM extractor on
+	LLMModel   string        // VCENRICH_LLM_MODEL
+	LLMAPIKey  string        // VCENRICH_LLM_API_KEY
+	LLMTimeout time.Duration // VCENRICH_LLM_TIMEOUT: one request to the LLM endpoint
 
 	SMTPAddr     string   // VCENRICH_SMTP_ADDR
 	SMTPFrom     string   // VCENRICH_SMTP_FROM
@@ -102,11 +108,17 @@ func LoadFrom(env Env) (Config, error) {
 		UserAgent:     r.str("VCENRICH_USER_AGENT", "vcenrich/0.1 (+https://github.com/vcenrich/vcenrich)"),
 		FetchTimeout:  r.dur("VCENRICH_FETCH_TIMEOUT", 15*time.Second),
 		FetchMaxBytes: r.int64("VCENRICH_FETCH_MAX_BYTES", 4<<20),
-		MaxPages:      r.int("VCENRICH_MAX_PAGES", 6),
+		MaxPages:      r.int("VCENRICH_MAX_PAGES", 8),
 		HostInterval:  r.dur("VCENRICH_HOST_INTERVAL", 250*time.Millisecond),
 		IgnoreRobots:  r.bool("VCENRICH_IGNORE_ROBOTS", false),
 		FetchAllow:    r.str("VCENRICH_FETCH_ALLOW", ""),
 		FetchHosts:    r.str("VCENRICH_FETCH_HOSTS", ""),
+		FirmBudget:    r.dur("VCENRICH_FIRM_BUDGET", 0),
+
+		LLMBaseURL: r.str("VCENRICH_LLM_BASE_URL", ""),
+		LLMModel:   r.str("VCENRICH_LLM_MODEL", ""),
+		LLMAPIKey:  r.str("VCENRICH_LLM_API_KEY", ""),
+		LLMTimeout: r.dur("VCENRICH_LLM_TIMEOUT", 30*time.Second),
 
 		SMTPAddr:     r.str("VCENRICH_SMTP_ADDR", ""),
 		SMTPFrom:     r.str("VCENRICH_SMTP_FROM", "vcenrich@localhost"),
@@ -131,6 +143,14 @@ func LoadFrom(env Env) (Config, error) {
 	r.positive("VCENRICH_CONTINUE_EVERY", c.ContinueEvery)
 	r.positive("VCENRICH_MAX_ATTEMPTS", c.MaxAttempts)
 	r.positive("VCENRICH_MAX_PAGES", c.MaxPages)
+	// The engine's budget ends a firm a little before the activity's
+	// timeout would kill it, so what was found is kept.
+	if c.FirmBudget == 0 {
+		c.FirmBudget = c.FirmTimeout * 5 / 6
+	}
+	if c.FirmBudget > c.FirmTimeout {
+		r.fail("VCENRICH_FIRM_BUDGET", c.FirmBudget.String(), fmt.Errorf("must not exceed VCENRICH_FIRM_TIMEOUT (%s)", c.FirmTimeout))
+	}
 	r.positive("VCENRICH_WORKER_MAX_ACTIVITIES", c.WorkerMaxActivities)
 	if c.UploadMaxBytes <= 0 {
 		r.fail("VCENRICH_UPLOAD_MAX_BYTES", fmt.Sprint(c.UploadMaxBytes), fmt.Errorf("must be more than 0"))

@@ -239,6 +239,12 @@ func cookieApplies(c *http.Cookie, from, to string) bool {
 // Every failure is an *Error; non-2xx statuses are KindHTTP (KindRateLimited
 // for 429) with Status set, and non-HTML content is KindNotHTML.
 func (f *Fetcher) Get(ctx context.Context, rawURL string) (*Response, error) {
+	return f.get(ctx, rawURL, isPageType, true)
+}
+
+// get is Get with the content types to accept, and whether to decode the
+// body to UTF-8 (a gzipped sitemap must stay as it came).
+func (f *Fetcher) get(ctx context.Context, rawURL string, accept func(contentType string) bool, decode bool) (*Response, error) {
 	u, err := parseTarget(rawURL)
 	if err != nil {
 		return nil, err
@@ -258,7 +264,7 @@ func (f *Fetcher) Get(ctx context.Context, rawURL string) (*Response, error) {
 	}
 
 	res, err := f.exchange(ctx, u, interval, f.cfg.MaxBodyBytes, func(status int, h http.Header) bool {
-		return status >= 200 && status < 300 && isPageType(h.Get("Content-Type"))
+		return status >= 200 && status < 300 && accept(h.Get("Content-Type"))
 	})
 	if err != nil {
 		return nil, err
@@ -273,14 +279,18 @@ func (f *Fetcher) Get(ctx context.Context, rawURL string) (*Response, error) {
 		return nil, e
 	}
 	ct := res.header.Get("Content-Type")
-	if !isPageType(ct) {
+	if !accept(ct) {
 		return nil, &Error{Kind: KindNotHTML, URL: final, Status: res.status, Err: &notHTMLError{contentType: ct}}
+	}
+	body := res.body
+	if decode {
+		body = decodeBody(body, ct)
 	}
 	return &Response{
 		URL:         res.final,
 		Status:      res.status,
 		ContentType: ct,
-		Body:        decodeBody(res.body, ct),
+		Body:        body,
 		Truncated:   res.truncated,
 		Redirected:  siteName(u) != siteName(res.final),
 	}, nil

@@ -33,6 +33,7 @@ type robotsRules struct {
 	data      *robotstxt.RobotsData // nil: everything is allowed
 	offLimits int                   // non-zero: robots.txt answered this status, so nothing is allowed
 	delay     time.Duration         // Crawl-delay of the group that applies to us
+	sitemaps  []string              // Sitemap: lines, which apply whatever the group
 }
 
 // check returns a *robotsError when u may not be fetched.
@@ -83,7 +84,35 @@ func parseRobots(body []byte, truncated bool, agent string) *robotsRules {
 		// treated as absent, as crawlers commonly do.
 		return &robotsRules{}
 	}
-	return &robotsRules{data: data, delay: data.FindGroup(agent).CrawlDelay}
+	return &robotsRules{data: data, delay: data.FindGroup(agent).CrawlDelay, sitemaps: robotsSitemaps(body)}
+}
+
+// maxRobotsSitemaps bounds the Sitemap: lines kept per robots.txt.
+const maxRobotsSitemaps = 10
+
+// robotsSitemaps reads the Sitemap: lines, which stand outside the groups
+// (and which cleanRobots drops for that reason).
+func robotsSitemaps(body []byte) []string {
+	var out []string
+	for len(body) > 0 && len(out) < maxRobotsSitemaps {
+		var line []byte
+		if i := bytes.IndexAny(body, "\r\n"); i >= 0 {
+			line, body = body[:i], body[i+1:]
+		} else {
+			line, body = body, nil
+		}
+		if i := bytes.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		key, val, ok := bytes.Cut(line, []byte(":"))
+		if !ok || !strings.EqualFold(strings.TrimSpace(string(key)), "sitemap") {
+			continue
+		}
+		if v := robotsValue(val); v != "" && len(v) <= maxRobotsLineLen {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // cleanRobots rewrites a robots.txt into canonical "Field: value" lines,

@@ -3,6 +3,7 @@ package crawl
 import (
 	"bytes"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,7 +41,24 @@ func FuzzRobots(f *testing.F) {
 		for _, p := range []string{"/", "/team?x=1"} {
 			_ = rules.check(&url.URL{Path: p}, "vcenrich")
 		}
+		if len(rules.sitemaps) > maxRobotsSitemaps {
+			t.Fatalf("%d sitemaps kept, over the bound", len(rules.sitemaps))
+		}
+		for _, s := range rules.sitemaps {
+			if s == "" || len(s) > maxRobotsLineLen || strings.ContainsAny(s, " \t\r\n") {
+				t.Fatalf("bad sitemap entry %q", s)
+			}
+		}
 	})
+}
+
+func TestRobotsSitemaps(t *testing.T) {
+	body := "Sitemap: https://a.vc/s1.xml\nUser-agent: *\nDisallow: /x\n  SITEMAP :  /s2.xml  # relative\nsitemap:\n# Sitemap: https://a.vc/commented.xml\nSitemap: https://a.vc/s3.xml trailing words\n"
+	got := parseRobots([]byte(body), false, "vcenrich").sitemaps
+	want := []string{"https://a.vc/s1.xml", "/s2.xml", "https://a.vc/s3.xml"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("sitemaps = %q, want %q", got, want)
+	}
 }
 
 func TestCleanRobots(t *testing.T) {

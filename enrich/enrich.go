@@ -1,23 +1,60 @@
 // Package enrich is the enrichment engine: for one firm it fetches the
-// homepage, discovers team pages and extracts team members and a
-// description. It knows nothing of Temporal, so the same engine runs inside
-// an activity and in a plain goroutine pool (the benchmark's baseline).
+// homepage, discovers the team, portfolio and profile pages (navigation and
+// footer links, sitemaps, common paths), and extracts team members,
+// portfolio companies and the firm's profile. It knows nothing of Temporal,
+// so the same engine runs inside an activity and in a plain goroutine pool.
+//
+// Every page costs one of MaxPages and is announced to Progress first, so a
+// caller can heartbeat between pages; the whole firm runs within Budget.
 package enrich
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
+	"sort"
+	"strings"
+	"time"
 
 	"github.com/vcenrich/vcenrich/crawl"
 	"github.com/vcenrich/vcenrich/extract"
 	"github.com/vcenrich/vcenrich/firm"
+	"github.com/vcenrich/vcenrich/llm"
 )
 
-// Engine enriches firms. It is safe for concurrent use: the fetcher is shared.
+// Defaults for the zero values of Engine's limits.
+const (
+	DefaultMaxPages     = 6
+	DefaultMaxProfiles  = 4
+	DefaultMaxRetryWait = 5 * time.Second
+	maxListPages        = 4 // further pages of one paginated team list
+	maxTeamCandidates   = 4 // team/people/about pages tried before the fallbacks
+	strongTeamScore     = 80
+	maxContactEmails    = 20
+	maxTaxonomyText     = 64 << 10
+)
+
+// Engine enriches firms. It is safe for concurrent use: the fetcher is
+// shared, everything else is per call.
 type Engine struct {
-	Fetcher  *crawl.Fetcher
-	MaxPages int // pages per firm, homepage included
+	Fetcher *crawl.Fetcher
+	// MaxPages caps requests per firm: homepage, sitemaps, team, profile,
+	// portfolio and contact pages (robots.txt aside). Default 6.
+	MaxPages int
+	// Budget caps the time spent on one firm: when it runs out, the firm
+	// returns what it found so far. Zero means no budget beyond ctx.
+	Budget time.Duration
+	// MaxProfiles caps the individual profile pages visited to fill in
+	// titles and LinkedIn profiles a listing lacks. Default 4.
+	MaxProfiles int
+	// MaxRetryWait is the longest Retry-After (on a 429 or 503 for a page
+	// after the homepage) waited for before trying that page once more.
+	// Longer waits skip the page. Default 5s; negative never waits.
+	MaxRetryWait time.Duration
+	// LLM, when set, reads the best candidate team page on which the
+	// heuristics found nobody.
+	LLM *llm.Extractor
 }
 
 // Progress is told about each page before it is fetched, so a caller can
@@ -26,14 +63,22 @@ type Progress func(pageURL string)
 
 // Enrich visits in's website. A homepage that cannot be fetched is the
 // firm's failure and comes back as an error (a *crawl.Error when the web
-// said no); anything after the homepage only lowers what is found.
+// said no); anything after the homepage only lowers what is found, and a
+// spent Budget ends the firm with what it has. Only ctx's cancellation
+// fails a firm after its homepage.
 func (e *Engine) Enrich(ctx context.Context, in firm.Input, progress Progress) (firm.Result, error) {
 	res := firm.Result{Index: in.Index}
 	if progress == nil {
 		progress = func(string) {}
 	}
+	bctx := ctx
+	if e.Budget > 0 {
+		var cancel context.CancelFunc
+		bctx, cancel = context.WithTimeout(ctx, e.Budget)
+		defer cancel()
+	}
 	progress(in.Website)
-	home, err := e.Fetcher.Home(ctx, in.Website)
+	home, err := e.Fetcher.Home(bctx, in.Website)
 	if err != nil {
 		return res, err
 	}
@@ -43,74 +88,681 @@ func (e *Engine) Enrich(ctx context.Context, in firm.Input, progress Progress) (
 	if err != nil {
 		return res, fmt.Errorf("read homepage %s: %w", home.URL, err)
 	}
-	res.Description = homePage.Description
-
-	best, bestCount := "", 0
-	lists := [][]firm.Member{homePage.Members}
-	if len(homePage.Members) > 0 {
-		best, bestCount = home.URL.String(), len(homePage.Members)
+	r := &run{
+		e: e, ctx: ctx, bctx: bctx, res: &res, progress: progress,
+		site:      home.URL,
+		pagesLeft: max(e.maxPages()-1, 0),
+		seen:      map[string]bool{pageKey(home.URL.String()): true},
 	}
-	seen := map[string]bool{home.URL.String(): true}
-	budget := max(e.MaxPages-1, 0)
-
-	// visit fetches one more page within the budget. A page that fails is
-	// only a lost page, not a lost firm (and a guessed path that 404s is
-	// normal); only cancellation stops the firm.
-	visit := func(target string) (found int, err error) {
-		if budget == 0 || seen[target] {
-			return 0, nil
-		}
-		seen[target] = true
-		budget--
-		progress(target)
-		resp, err := e.Fetcher.Get(ctx, target)
-		res.Pages++
-		if err != nil {
-			return 0, ctx.Err()
-		}
-		p, err := extract.Parse(resp.Body, resp.URL)
-		if err != nil {
-			return 0, nil
-		}
-		lists = append(lists, p.Members)
-		if len(p.Members) > bestCount {
-			best, bestCount = resp.URL.String(), len(p.Members)
-		}
-		if res.Description == "" {
-			res.Description = p.Description
-		}
-		return len(p.Members), nil
+	if in.Description != "" {
+		r.taxonomy.WriteString(in.Description + "\n")
 	}
-
-	found := 0
-	for _, l := range extract.TeamLinks(homePage, home.URL, budget) {
-		n, err := visit(l.URL)
-		if err != nil {
+	r.home(homePage, home.Redirected)
+	if !homePage.Parked {
+		if err := r.discover(homePage); err != nil {
 			return res, err
 		}
-		found += n
 	}
-	if found == 0 && len(homePage.Members) == 0 {
-		for _, p := range extract.FallbackPaths() {
-			if budget == 0 {
-				break
-			}
-			ref, err := url.Parse(p)
-			if err != nil {
-				continue
-			}
-			n, err := visit(home.URL.ResolveReference(ref).String())
-			if err != nil {
-				return res, err
-			}
-			if n > 0 {
-				break
+	r.finish(homePage)
+	res.Status = firm.StatusOK
+	return res, nil
+}
+
+func (e *Engine) maxPages() int {
+	if e.MaxPages <= 0 {
+		return DefaultMaxPages
+	}
+	return e.MaxPages
+}
+
+func (e *Engine) maxProfiles() int {
+	if e.MaxProfiles <= 0 {
+		return DefaultMaxProfiles
+	}
+	return e.MaxProfiles
+}
+
+func (e *Engine) maxRetryWait() time.Duration {
+	switch {
+	case e.MaxRetryWait < 0:
+		return 0
+	case e.MaxRetryWait == 0:
+		return DefaultMaxRetryWait
+	}
+	return e.MaxRetryWait
+}
+
+// run is one firm's enrichment in progress.
+type run struct {
+	e         *Engine
+	ctx       context.Context // the caller's: its end fails the firm
+	bctx      context.Context // ctx within the budget: its end only stops the crawl
+	res       *firm.Result
+	progress  Progress
+	site      *url.URL // the homepage as finally fetched
+	pagesLeft int
+	seen      map[string]bool
+	aborted   error // the caller's cancellation, once seen
+
+	lists       [][]firm.Member // team members per page, in visit order
+	bestCount   int
+	companies   []firm.Company
+	emails      []string // candidate contact addresses, best sources first
+	otherEmails []string // addresses on other pages (team, portfolio), a last resort
+	taxonomy    strings.Builder
+	signals     bool // some page talks about investing
+	jsOnly      bool // the homepage needs JavaScript
+	llmPage     *extract.Page
+	budgetSpent bool
+}
+
+// pageKey identifies a URL for "already fetched": scheme, a leading
+// "www." and a trailing slash do not make another page.
+func pageKey(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	host := strings.TrimPrefix(strings.ToLower(u.Host), "www.")
+	return host + strings.TrimSuffix(u.EscapedPath(), "/") + "?" + u.RawQuery
+}
+
+// fetch gets and parses one more page within the page and time budgets. It
+// returns nil when the page is skipped, refused or fails; a page that fails
+// is a lost page, not a lost firm. A cancelled caller is recorded in
+// r.aborted.
+func (r *run) fetch(target string) *extract.Page {
+	resp := r.get(target, r.e.Fetcher.Get)
+	if resp == nil {
+		return nil
+	}
+	p, err := extract.Parse(resp.Body, resp.URL)
+	if err != nil {
+		return nil
+	}
+	return p
+}
+
+// fetchSitemap is fetch for a sitemap, whose body is XML.
+func (r *run) fetchSitemap(target string) *crawl.Response {
+	return r.get(target, r.e.Fetcher.GetSitemap)
+}
+
+// get spends one page of the budget on target (two when a short
+// Retry-After is worth waiting for), announcing each request first.
+func (r *run) get(target string, fetch func(context.Context, string) (*crawl.Response, error)) *crawl.Response {
+	if r.aborted != nil || r.pagesLeft == 0 {
+		return nil
+	}
+	key := pageKey(target)
+	if r.seen[key] {
+		return nil
+	}
+	if r.bctx.Err() != nil {
+		r.stopped()
+		return nil
+	}
+	r.seen[key] = true
+	for attempt := 0; ; attempt++ {
+		r.pagesLeft--
+		r.progress(target)
+		resp, err := fetch(r.bctx, target)
+		r.res.Pages++
+		if err == nil {
+			return resp
+		}
+		if r.ctx.Err() != nil {
+			r.aborted = r.ctx.Err()
+			return nil
+		}
+		if r.bctx.Err() != nil {
+			r.stopped()
+			return nil
+		}
+		var ce *crawl.Error
+		if !errors.As(err, &ce) {
+			return nil
+		}
+		switch ce.Kind {
+		case crawl.KindRobots, crawl.KindBlocked:
+			r.refused(ce.Kind)
+			return nil
+		}
+		if attempt == 0 && r.pagesLeft > 0 && r.waitRetryAfter(ce) {
+			continue
+		}
+		return nil
+	}
+}
+
+// waitRetryAfter waits out a short Retry-After on a 429 or 503 so the page
+// can be tried once more; it reports whether to retry.
+func (r *run) waitRetryAfter(ce *crawl.Error) bool {
+	if ce.RetryAfter <= 0 || ce.RetryAfter > r.e.maxRetryWait() || !(ce.Kind == crawl.KindRateLimited || ce.Status == 503) {
+		return false
+	}
+	if d, ok := r.bctx.Deadline(); ok && time.Until(d) < ce.RetryAfter {
+		return false
+	}
+	t := time.NewTimer(ce.RetryAfter)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.bctx.Done():
+		if r.ctx.Err() != nil {
+			r.aborted = r.ctx.Err()
+		} else {
+			r.stopped()
+		}
+		return false
+	}
+}
+
+func (r *run) refused(kind crawl.Kind) {
+	if r.res.Refusals == nil {
+		r.res.Refusals = map[string]int{}
+	}
+	r.res.Refusals[string(kind)]++
+}
+
+func (r *run) stopped() {
+	r.budgetSpent = true
+	r.pagesLeft = 0
+}
+
+// home takes in the homepage.
+func (r *run) home(p *extract.Page, redirected bool) {
+	r.res.Description = p.Description
+	r.res.Profile.LinkedIn, r.res.Profile.Twitter = p.LinkedIn, p.Twitter
+	r.res.Profile.Location = p.Location
+	r.jsOnly = p.JSOnly
+	r.page(p, true)
+	if redirected {
+		r.res.Website = firm.WebsiteRedirected
+		r.res.WebsiteNote = fmt.Sprintf("The website redirects to %s.", r.site.Hostname())
+	}
+}
+
+// page takes in what every visited page offers: people, companies,
+// contact addresses and, for pages about the firm, words for the taxonomy.
+func (r *run) page(p *extract.Page, aboutFirm bool) int {
+	if len(p.Members) > 0 {
+		r.lists = append(r.lists, p.Members)
+		if len(p.Members) > r.bestCount {
+			r.bestCount = len(p.Members)
+			r.res.TeamPageURL = p.URL
+		}
+	}
+	r.companies = append(r.companies, p.Companies...)
+	if !aboutFirm && len(r.otherEmails) < maxContactEmails {
+		r.otherEmails = append(r.otherEmails, p.Emails...)
+	}
+	if aboutFirm {
+		r.emails = append(r.emails, p.Emails...)
+		r.emails = append(r.emails, extract.EmailsInText(p.Text, maxContactEmails)...)
+		if r.taxonomy.Len() < maxTaxonomyText {
+			r.taxonomy.WriteString(p.Title + "\n" + p.Description + "\n" + p.Text + "\n")
+		}
+		if r.res.Description == "" {
+			r.res.Description = p.Description
+		}
+		if r.res.Profile.Location == "" {
+			r.res.Profile.Location = p.Location
+		}
+		if r.res.Profile.LinkedIn == "" {
+			r.res.Profile.LinkedIn = p.LinkedIn
+		}
+		if r.res.Profile.Twitter == "" {
+			r.res.Profile.Twitter = p.Twitter
+		}
+	}
+	if !r.signals && extract.FirmSignals(p.Title+" "+p.Description+" "+p.Text) {
+		r.signals = true
+	}
+	return len(p.Members)
+}
+
+// discover finds and reads the team, profile, portfolio and contact pages.
+func (r *run) discover(home *extract.Page) error {
+	team := extract.TeamLinks(home, r.site, 8)
+	portfolio := extract.PortfolioLinks(home, r.site, 2)
+	if len(team) == 0 || team[0].Score < strongTeamScore {
+		smTeam, smPortfolio := r.sitemap()
+		// A team page the sitemap names beats an about page the homepage links.
+		team = mergeLinks(team, smTeam)
+		sort.SliceStable(team, func(i, j int) bool { return team[i].Score > team[j].Score })
+		if len(portfolio) == 0 {
+			portfolio = smPortfolio
+		}
+	}
+	found := r.team(team)
+	if r.aborted != nil {
+		return r.aborted
+	}
+	if !found && len(home.Members) == 0 {
+		r.fallbacks(extract.PageExtension(home, r.site))
+	}
+	if r.aborted != nil {
+		return r.aborted
+	}
+	if r.llmPage == nil && !home.JSOnly && home.Text != "" {
+		// No better candidate: founders often name the team on the homepage.
+		r.llmPage = home
+	}
+	if r.bestCount == 0 && r.e.LLM != nil && r.llmPage != nil {
+		r.askLLM()
+	} else if r.e.LLM != nil && r.bestCount == 0 {
+		r.res.LLM = "no candidate page"
+	}
+	r.profiles()
+	if r.aborted != nil {
+		return r.aborted
+	}
+	r.portfolio(portfolio)
+	if r.aborted != nil {
+		return r.aborted
+	}
+	r.contact(home)
+	return r.aborted
+}
+
+// mergeLinks appends the links of b not in a, keeping a's order first.
+func mergeLinks(a, b []extract.Link) []extract.Link {
+	seen := map[string]bool{}
+	for _, l := range a {
+		seen[pageKey(l.URL)] = true
+	}
+	for _, l := range b {
+		if !seen[pageKey(l.URL)] {
+			seen[pageKey(l.URL)] = true
+			a = append(a, l)
+		}
+	}
+	return a
+}
+
+// sitemap reads the site's sitemap (the robots.txt Sitemap: lines first,
+// else /sitemap.xml; from an index, the child most likely to list pages)
+// for team and portfolio pages. It costs one or two pages, so it runs only
+// when the homepage links no strong team page.
+func (r *run) sitemap() (team, portfolio []extract.Link) {
+	if r.pagesLeft < 2 {
+		// Keep the last page for a team page found by other means.
+		return nil, nil
+	}
+	var candidates []string
+	if listed, err := r.e.Fetcher.Sitemaps(r.bctx, r.site.String()); err == nil {
+		candidates = listed
+	}
+	if len(candidates) == 0 {
+		candidates = []string{r.site.ResolveReference(&url.URL{Path: "/sitemap.xml"}).String()}
+	}
+	for depth := 0; depth < 2 && len(candidates) > 0 && r.pagesLeft > 1; depth++ {
+		sm := r.fetchSitemap(candidates[0])
+		if sm == nil {
+			return nil, nil
+		}
+		locs, index, err := extract.ParseSitemap(sm.Body)
+		if err != nil {
+			return nil, nil
+		}
+		if index {
+			candidates = rankSitemaps(locs)
+			continue
+		}
+		p := extract.SitemapPage(sm.URL.String(), locs)
+		return extract.TeamLinks(p, r.site, 8), extract.PortfolioLinks(p, r.site, 2)
+	}
+	return nil, nil
+}
+
+// rankSitemaps puts the children of a sitemap index most likely to list a
+// site's pages first, and those of blog posts, products and media last.
+func rankSitemaps(locs []string) []string {
+	var good, rest []string
+	for _, l := range locs {
+		low := strings.ToLower(l)
+		switch {
+		case strings.Contains(low, "page") || strings.Contains(low, "team") || strings.Contains(low, "people"):
+			good = append(good, l)
+		case strings.Contains(low, "post") || strings.Contains(low, "blog") || strings.Contains(low, "news") ||
+			strings.Contains(low, "product") || strings.Contains(low, "image") || strings.Contains(low, "video"):
+		default:
+			rest = append(rest, l)
+		}
+	}
+	return append(good, rest...)
+}
+
+// team visits candidate team pages, best first, and follows a paginated
+// list. Once a page lists people, only strong candidates (team, people,
+// partners, leadership) are still visited, not about pages. It reports
+// whether anyone was found.
+func (r *run) team(cands []extract.Link) bool {
+	found := false
+	tried := 0
+	for i := 0; i < len(cands) && tried < maxTeamCandidates; i++ {
+		c := cands[i]
+		if found && c.Score < strongTeamScore {
+			break
+		}
+		p := r.fetch(c.URL)
+		if r.aborted != nil || r.pagesLeft == 0 && p == nil {
+			return found
+		}
+		if p == nil {
+			continue
+		}
+		tried++
+		if r.page(p, c.Score < strongTeamScore) > 0 {
+			found = true
+			r.paginate(p)
+			continue
+		}
+		if p.JSOnly {
+			r.jsOnly = true
+		} else if r.llmPage == nil && p.Text != "" {
+			r.llmPage = p
+		}
+		// An about page may lead on to the team page the homepage did not link.
+		for _, l := range extract.TeamLinks(p, r.site, 4) {
+			if l.Score >= strongTeamScore && !r.seen[pageKey(l.URL)] {
+				cands = mergeLinks(cands, []extract.Link{l})
 			}
 		}
 	}
+	return found
+}
 
-	res.Team = extract.Merge(lists...)
-	res.TeamPageURL = best
-	res.Status = firm.StatusOK
-	return res, nil
+// paginate follows the further pages of the list on p while they list
+// people.
+func (r *run) paginate(p *extract.Page) {
+	for i := 0; i < maxListPages && r.pagesLeft > 0; i++ {
+		var next string
+		for _, u := range extract.NextPages(p, 4) {
+			if !r.seen[pageKey(u)] {
+				next = u
+				break
+			}
+		}
+		if next == "" {
+			return
+		}
+		np := r.fetch(next)
+		if np == nil || r.page(np, false) == 0 {
+			return
+		}
+		p = np
+	}
+}
+
+// fallbacks tries the common team paths, in the site's own page extension
+// first, until one lists people.
+func (r *run) fallbacks(ext string) {
+	for _, path := range extract.FallbackPathsFor(ext) {
+		if r.pagesLeft == 0 || r.aborted != nil {
+			return
+		}
+		target := r.site.ResolveReference(&url.URL{Path: path}).String()
+		p := r.fetch(target)
+		if p == nil {
+			continue
+		}
+		if r.page(p, strings.Contains(path, "about")) > 0 {
+			r.paginate(p)
+			return
+		}
+		if r.llmPage == nil && !p.JSOnly && p.Text != "" {
+			r.llmPage = p
+		}
+	}
+}
+
+// askLLM hands the best candidate page to the optional LLM extractor. Only
+// a short reason of ours is recorded when it fails.
+func (r *run) askLLM() {
+	if r.bctx.Err() != nil {
+		return
+	}
+	p := r.llmPage
+	links := make([]string, len(p.Links))
+	for i, l := range p.Links {
+		links[i] = l.URL
+	}
+	people, err := r.e.LLM.ExtractPeople(r.bctx, llm.Page{URL: p.URL, Text: p.Text, Links: links, Emails: p.Emails})
+	if err != nil {
+		var le *llm.Error
+		if errors.As(err, &le) {
+			r.res.LLM = "error: " + le.Short()
+		} else {
+			r.res.LLM = "error"
+		}
+		return
+	}
+	if len(people) == 0 {
+		r.res.LLM = "found nobody"
+		return
+	}
+	r.res.LLM = fmt.Sprintf("found %d", len(people))
+	r.lists = append(r.lists, people)
+	r.bestCount = len(people)
+	r.res.TeamPageURL = p.URL
+}
+
+// profiles visits the own pages of listed people whose title or LinkedIn
+// profile the listing lacks. The team is what matters most, so profiles
+// come before the portfolio page in the page budget.
+func (r *run) profiles() {
+	limit := r.e.maxProfiles()
+	team := extract.Merge(r.lists...)
+	var extra []firm.Member
+	for _, m := range team {
+		if limit == 0 || r.pagesLeft == 0 || r.aborted != nil {
+			break
+		}
+		if m.ProfileURL == "" || m.Title != "" && m.LinkedIn != "" {
+			continue
+		}
+		u, err := url.Parse(m.ProfileURL)
+		if err != nil || !sameSite(u.Hostname(), r.site.Hostname()) || r.seen[pageKey(m.ProfileURL)] {
+			continue
+		}
+		limit--
+		p := r.fetch(m.ProfileURL)
+		if p == nil {
+			continue
+		}
+		if got, ok := personOn(p, m.Name); ok {
+			got.SourceURL = m.SourceURL
+			got.ProfileURL = m.ProfileURL
+			got.Confidence = min(1, max(got.Confidence, m.Confidence)+0.1)
+			extra = append(extra, got)
+		}
+	}
+	if len(extra) > 0 {
+		r.lists = append(r.lists, extra)
+	}
+}
+
+// personOn finds name on a profile page.
+func personOn(p *extract.Page, name string) (firm.Member, bool) {
+	key := extract.NameKey(name)
+	for _, list := range [][]firm.Member{p.Members, p.Others} {
+		for _, m := range list {
+			if extract.NameKey(m.Name) == key {
+				return m, true
+			}
+		}
+	}
+	return firm.Member{}, false
+}
+
+// portfolio reads the best portfolio page and the next page of its list.
+func (r *run) portfolio(cands []extract.Link) {
+	for _, c := range cands {
+		if r.pagesLeft == 0 || r.aborted != nil {
+			return
+		}
+		p := r.fetch(c.URL)
+		if p == nil {
+			continue
+		}
+		r.page(p, false)
+		if len(p.Companies) > 0 {
+			if next := extract.NextPages(p, 1); len(next) > 0 && r.pagesLeft > 0 {
+				if np := r.fetch(next[0]); np != nil {
+					r.page(np, false)
+				}
+			}
+			return
+		}
+	}
+}
+
+// contact reads the contact page when the firm's address or location is
+// still missing and a page is left.
+func (r *run) contact(home *extract.Page) {
+	if r.pagesLeft == 0 || r.aborted != nil || r.contactEmail() != "" && r.res.Profile.Location != "" {
+		return
+	}
+	for _, l := range home.Links {
+		u, err := url.Parse(l.URL)
+		if err != nil || !sameSite(u.Hostname(), r.site.Hostname()) {
+			continue
+		}
+		slug := strings.Trim(strings.ToLower(u.Path), "/")
+		slug = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(slug, ".html"), ".php"), ".htm")
+		text := strings.ToLower(strings.TrimSpace(l.Text))
+		if slug == "contact" || slug == "contact-us" || slug == "contacts" || text == "contact" || text == "contact us" {
+			if p := r.fetch(l.URL); p != nil {
+				r.page(p, true)
+			}
+			return
+		}
+	}
+}
+
+func sameSite(a, b string) bool {
+	a = strings.TrimPrefix(strings.ToLower(a), "www.")
+	b = strings.TrimPrefix(strings.ToLower(b), "www.")
+	return a != "" && a == b
+}
+
+// genericMailboxes are the local parts of a firm's shared addresses.
+var genericMailboxes = map[string]bool{
+	"info": true, "hello": true, "contact": true, "team": true, "office": true, "deals": true,
+	"pitch": true, "pitches": true, "invest": true, "investments": true, "ir": true, "admin": true,
+	"general": true, "enquiries": true, "inquiries": true, "hi": true, "founders": true,
+	"submissions": true, "dealflow": true, "mail": true,
+}
+
+// contactEmail picks the firm's address: a shared mailbox on the firm's
+// domain first, then any address on it, then any address, never a team
+// member's own.
+func (r *run) contactEmail() string {
+	personal := map[string]bool{}
+	for _, l := range r.lists {
+		for _, m := range l {
+			if m.Email != "" {
+				personal[m.Email] = true
+			}
+		}
+	}
+	site := strings.TrimPrefix(strings.ToLower(r.site.Hostname()), "www.")
+	var onSite, other string
+	for _, e := range r.emails {
+		if personal[e] {
+			continue
+		}
+		local, domain, _ := strings.Cut(e, "@")
+		mine := domain == site || strings.HasSuffix(site, "."+domain) || strings.HasSuffix(domain, "."+site)
+		if mine && genericMailboxes[local] {
+			return e
+		}
+		if mine && onSite == "" {
+			onSite = e
+		}
+		if other == "" {
+			other = e
+		}
+	}
+	if onSite != "" {
+		return onSite
+	}
+	if other != "" {
+		return other
+	}
+	// A team page's "write to info@..." is the firm's; its people's own
+	// addresses are not.
+	for _, e := range r.otherEmails {
+		local, _, _ := strings.Cut(e, "@")
+		if !personal[e] && genericMailboxes[local] {
+			return e
+		}
+	}
+	return ""
+}
+
+// finish merges what the pages gave and decides the website status.
+func (r *run) finish(home *extract.Page) {
+	res := r.res
+	res.Team = extract.Merge(r.lists...)
+	for i := range res.Team {
+		res.Team[i].Tier = extract.TierOf(res.Team[i].Title)
+	}
+	res.Portfolio = dedupeCompanies(r.companies)
+	res.Profile.ContactEmail = r.contactEmail()
+	c := extract.Classify(r.taxonomy.String())
+	res.Profile.InvestorType, res.Profile.Stages, res.Profile.Sectors = c.InvestorType, c.Stages, c.Sectors
+
+	var notes []string
+	switch {
+	case home.Parked:
+		res.Website = firm.WebsiteNotAFirm
+		notes = append(notes, "The domain is parked or for sale.")
+	case len(res.Team) == 0 && r.jsOnly:
+		res.Website = firm.WebsiteJSOnly
+		notes = append(notes, "The website builds its pages with JavaScript, so there was no text to read the team from.")
+	case len(res.Team) == 0 && len(res.Portfolio) == 0 && !r.signals:
+		res.Website = firm.WebsiteNotAFirm
+		notes = append(notes, "Nothing on the website is about investing.")
+	case res.Website == firm.WebsiteRedirected:
+		notes = append(notes, res.WebsiteNote)
+	default:
+		res.Website = firm.WebsiteOK
+	}
+	if n := res.Refusals[string(crawl.KindRobots)]; n > 0 {
+		notes = append(notes, fmt.Sprintf("robots.txt kept us from %d page(s).", n))
+	}
+	if n := res.Refusals[string(crawl.KindBlocked)]; n > 0 {
+		notes = append(notes, fmt.Sprintf("%d page(s) led to addresses we never fetch.", n))
+	}
+	if r.budgetSpent {
+		notes = append(notes, "The time budget ran out, so the results may be incomplete.")
+	}
+	res.WebsiteNote = strings.Join(notes, " ")
+}
+
+// dedupeCompanies keeps the first of each company by name and by website
+// host, across pages.
+func dedupeCompanies(in []firm.Company) []firm.Company {
+	seenName, seenHost := map[string]bool{}, map[string]bool{}
+	var out []firm.Company
+	for _, c := range in {
+		name := strings.ToLower(strings.Join(strings.Fields(c.Name), " "))
+		host := ""
+		if u, err := url.Parse(c.Website); err == nil && c.Website != "" {
+			host = strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+		}
+		if name == "" || seenName[name] || host != "" && seenHost[host] {
+			continue
+		}
+		seenName[name] = true
+		if host != "" {
+			seenHost[host] = true
+		}
+		out = append(out, c)
+	}
+	return out
 }

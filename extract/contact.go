@@ -136,3 +136,157 @@ func linkedInKey(s string) string {
 	}
 	return ""
 }
+
+// Text obfuscations of "@" and "." that sites use to keep addresses from
+// harvesters: "jane [at] firm [dot] com", "jane(at)firm.com".
+var (
+	obfuscatedAt  = regexp.MustCompile(`(?i)\s*[\[\(\{<]\s*(?:at|@)\s*[\]\)\}>]\s*`)
+	obfuscatedDot = regexp.MustCompile(`(?i)\s*[\[\(\{<]\s*dot\s*[\]\)\}>]\s*`)
+)
+
+// deobfuscate rewrites bracketed "at" and "dot" back to "@" and ".".
+func deobfuscate(s string) string {
+	if !obfuscatedAt.MatchString(s) {
+		return s
+	}
+	return obfuscatedDot.ReplaceAllString(obfuscatedAt.ReplaceAllString(s, "@"), ".")
+}
+
+// firstTextEmail is the first address written out in s, plain or obfuscated.
+func firstTextEmail(s string) string {
+	if !strings.Contains(s, "@") && !obfuscatedAt.MatchString(s) {
+		return ""
+	}
+	return cleanEmail(emailInText.FindString(deobfuscate(s)))
+}
+
+// EmailsInText returns the addresses written out in text, plain or
+// obfuscated ("jane [at] firm [dot] com"), lower case and deduplicated, at
+// most max.
+func EmailsInText(text string, max int) []string {
+	if max <= 0 || !strings.Contains(text, "@") && !obfuscatedAt.MatchString(text) {
+		return nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, raw := range emailInText.FindAllString(deobfuscate(text), 4*max) {
+		if e := cleanEmail(raw); e != "" && !seen[e] {
+			seen[e] = true
+			out = append(out, e)
+			if len(out) == max {
+				break
+			}
+		}
+	}
+	return out
+}
+
+// CleanEmail lowercases and validates an address; "" when it is not one.
+func CleanEmail(s string) string {
+	return cleanEmail(strings.TrimPrefix(strings.TrimSpace(s), "mailto:"))
+}
+
+// NormaliseLinkedIn turns any spelling of a LinkedIn personal profile URL
+// into https://www.linkedin.com/in/<slug>; "" when it is not one.
+func NormaliseLinkedIn(href string) string { return normaliseLinkedIn(href) }
+
+// companyLinkedIn turns a LinkedIn company page URL into
+// https://www.linkedin.com/company/<slug>; "" when it is not one.
+func companyLinkedIn(href string) string {
+	u, err := url.Parse(strings.TrimSpace(href))
+	if err != nil {
+		return ""
+	}
+	host := strings.ToLower(u.Hostname())
+	if host != "linkedin.com" && !strings.HasSuffix(host, ".linkedin.com") {
+		return ""
+	}
+	segs := strings.FieldsFunc(u.EscapedPath(), func(r rune) bool { return r == '/' })
+	if len(segs) < 2 || !strings.EqualFold(segs[0], "company") && !strings.EqualFold(segs[0], "school") {
+		return ""
+	}
+	return "https://www.linkedin.com/company/" + segs[1]
+}
+
+// notTwitterHandles are paths on twitter.com and x.com that are features,
+// not accounts.
+var notTwitterHandles = map[string]bool{
+	"intent": true, "share": true, "home": true, "search": true, "hashtag": true, "i": true,
+	"login": true, "signup": true, "explore": true, "settings": true, "messages": true,
+	"notifications": true, "tos": true, "privacy": true, "widgets": true,
+}
+
+// twitterProfile turns a link to an X/Twitter account into
+// https://x.com/<handle>; "" for share buttons, tweets' intents and the like.
+func twitterProfile(href string) string {
+	u, err := url.Parse(strings.TrimSpace(href))
+	if err != nil {
+		return ""
+	}
+	switch strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.") {
+	case "twitter.com", "x.com", "mobile.twitter.com":
+	default:
+		return ""
+	}
+	segs := strings.FieldsFunc(u.Path, func(r rune) bool { return r == '/' })
+	if len(segs) == 0 {
+		return ""
+	}
+	handle := strings.TrimPrefix(segs[0], "@")
+	if notTwitterHandles[strings.ToLower(handle)] || !twitterHandle.MatchString(handle) {
+		return ""
+	}
+	return "https://x.com/" + handle
+}
+
+var twitterHandle = regexp.MustCompile(`^[A-Za-z0-9_]{1,15}$`)
+
+// socialProfiles picks the firm's LinkedIn company page and X/Twitter
+// account from the page's links and the organisation's sameAs list. A page
+// links many profiles (portfolio companies', a share button's); the firm's
+// own are the ones linked most often, the first of equals winning.
+func socialProfiles(links []Link, sameAs []string) (linkedin, twitter string) {
+	for _, s := range sameAs {
+		if linkedin == "" {
+			linkedin = companyLinkedIn(s)
+		}
+		if twitter == "" {
+			twitter = twitterProfile(s)
+		}
+	}
+	if linkedin != "" && twitter != "" {
+		return linkedin, twitter
+	}
+	var liOrder, twOrder []string
+	liCount, twCount := map[string]int{}, map[string]int{}
+	for _, l := range links {
+		if li := companyLinkedIn(l.URL); li != "" {
+			if liCount[li] == 0 {
+				liOrder = append(liOrder, li)
+			}
+			liCount[li]++
+		}
+		if tw := twitterProfile(l.URL); tw != "" {
+			if twCount[tw] == 0 {
+				twOrder = append(twOrder, tw)
+			}
+			twCount[tw]++
+		}
+	}
+	most := func(order []string, count map[string]int) string {
+		best := ""
+		for _, k := range order {
+			if best == "" || count[k] > count[best] {
+				best = k
+			}
+		}
+		return best
+	}
+	if linkedin == "" {
+		linkedin = most(liOrder, liCount)
+	}
+	if twitter == "" {
+		twitter = most(twOrder, twCount)
+	}
+	return linkedin, twitter
+}

@@ -117,6 +117,11 @@ func lines(nodes ...*html.Node) []line {
 			return
 		}
 		if !breaksLine(n) {
+			// A link set right after text without a space ("Partner<a>LinkedIn</a>")
+			// still reads as a separate word.
+			if n.Data == "a" && buf.Len() > 0 {
+				buf.WriteByte(' ')
+			}
 			for c := n.FirstChild; c != nil; c = c.NextSibling {
 				walk(c, depth+1)
 			}

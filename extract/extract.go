@@ -34,13 +34,16 @@ const (
 	maxDescriptionRunes = 1000
 	minDescriptionRunes = 60
 	jsOnlyTextBytes     = 200
+	maxTextBytes        = 32 << 10
+	maxCompanies        = 500
 )
 
 // Link is an absolute http(s) URL found on a page with its visible text.
-// Score is 0 from Parse and set by TeamLinks.
+// Score is 0 from Parse and set by TeamLinks and PortfolioLinks.
 type Link struct {
 	URL, Text string
 	Score     int
+	Rel       string // the rel attribute, lower case ("next" marks pagination)
 }
 
 // Page is what Parse found on one page.
@@ -53,6 +56,13 @@ type Page struct {
 	Links       []Link        // every <a href> resolved to an absolute http(s) URL, fragment dropped, deduplicated, with its text (Score 0 here)
 	Emails      []string      // mailto addresses on the page (decoded), deduplicated
 	JSOnly      bool          // body has almost no text but scripts / an app root: the page needs JavaScript
+
+	Companies []firm.Company // portfolio companies: on a portfolio page, or under a portfolio heading elsewhere
+	Text      string         // visible text of the content (navigation, banners and footers removed), at most 32 KB
+	Location  string         // where the firm says it is (structured address, <address>, "based in ..."), as stated
+	LinkedIn  string         // the firm's LinkedIn company page
+	Twitter   string         // the firm's X/Twitter profile
+	Parked    bool           // a parked or for-sale domain page, not a firm's site
 }
 
 // Parse analyses body, the HTML fetched from pageURL. It fails when pageURL
@@ -76,21 +86,36 @@ func Parse(body []byte, pageURL *url.URL) (*Page, error) {
 
 	p.Title = pageTitle(doc)
 	p.Description = metaDescription(doc)
-	ld := jsonLDPeople(root)
+	ld, org := jsonLD(root)
 	p.Links, p.Emails = collectLinks(root, base)
+	p.LinkedIn, p.Twitter = socialProfiles(p.Links, org.sameAs)
 	jsOnly := needsJavaScript(doc)
+	p.Location = org.location
+	if p.Location == "" {
+		p.Location = statedAddress(root)
+	}
+	footer := footerText(root)
 
 	clean(root)
 	if p.Description == "" {
 		p.Description = paragraphDescription(root)
 	}
-	p.Members, p.Others = people(root, ld)
+	p.Text = visibleText(root, maxTextBytes)
+	if p.Location == "" {
+		p.Location = basedIn(p.Text)
+	}
+	if p.Location == "" {
+		p.Location = basedIn(footer)
+	}
+	p.Parked = parked(p.Title + "\n" + p.Text)
+	p.Members, p.Others = people(root, ld, base)
 	for i := range p.Members {
 		p.Members[i].SourceURL = p.URL
 	}
 	for i := range p.Others {
 		p.Others[i].SourceURL = p.URL
 	}
+	p.Companies = companies(root, base, pageURL, portfolioPage(pageURL, p.Title))
 	p.JSOnly = jsOnly && len(p.Members) == 0 && len(p.Others) == 0
 	return p, nil
 }
@@ -293,11 +318,12 @@ func siteBanner(n *html.Node) bool {
 // people runs every extractor over the cleaned document and splits the
 // result by section. ld holds the JSON-LD people, which have no place in the
 // document and so count as members unless the page lists them elsewhere.
-func people(root *html.Node, ld []firm.Member) (members, others []firm.Member) {
-	x := newExtractor(root)
+func people(root *html.Node, ld []firm.Member, base *url.URL) (members, others []firm.Member) {
+	x := newExtractor(root, base)
 	x.microdata()
 	x.visit(root, 0)
 	x.standalone()
+	x.lineLists()
 	dropSharedLinkedIn(x.found)
 	members, others = assign(x.found, x.sections())
 	otherKeys := map[string]bool{}
@@ -329,6 +355,12 @@ func people(root *html.Node, ld []firm.Member) (members, others []firm.Member) {
 	}
 	if len(others) > maxMembers {
 		others = others[:maxMembers]
+	}
+	for i := range members {
+		members[i].Tier = TierOf(members[i].Title)
+	}
+	for i := range others {
+		others[i].Tier = TierOf(others[i].Title)
 	}
 	return members, others
 }

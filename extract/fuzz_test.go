@@ -65,7 +65,57 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("bad email %q", e)
 			}
 		}
+		if len(p.Companies) > 500 || len(p.Text) > 32<<10 {
+			t.Fatalf("unbounded output: %d companies, %d bytes of text", len(p.Companies), len(p.Text))
+		}
+		for _, c := range p.Companies {
+			if strings.TrimSpace(c.Name) == "" {
+				t.Fatalf("company without a name: %+v", c)
+			}
+		}
+		for _, m := range p.Members {
+			if m.Confidence <= 0 || m.Confidence > 1 {
+				t.Fatalf("confidence %v out of range: %+v", m.Confidence, m)
+			}
+		}
 		extract.TeamLinks(p, pageURL, 10)
+		extract.PortfolioLinks(p, pageURL, 10)
+		extract.NextPages(p, 10)
 		extract.Merge(p.Members, p.Others)
+		extract.Classify(p.Text)
+	})
+}
+
+// FuzzParseSitemap checks that no input panics the sitemap reader, that it
+// stays fast, and that what it returns is bounded and absolute.
+func FuzzParseSitemap(f *testing.F) {
+	for _, seed := range []string{
+		`<?xml version="1.0"?><urlset><url><loc>https://a.vc/team</loc></url></urlset>`,
+		`<sitemapindex><sitemap><loc>https://a.vc/s1.xml</loc></sitemap></sitemapindex>`,
+		`<urlset><url><loc>https://a.vc/x`,
+		`<!DOCTYPE html><html></html>`,
+		`<?xml version="1.0" encoding="ISO-8859-1"?><urlset><url><loc>http://a.vc/caf&#233;</loc></url></urlset>`,
+		strings.Repeat("<urlset>", 1000),
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		start := time.Now()
+		locs, _, err := extract.ParseSitemap(body)
+		if d := time.Since(start); d > time.Second {
+			t.Fatalf("slow sitemap parse: %v", d)
+		}
+		if err != nil {
+			return
+		}
+		if len(locs) > 5000 {
+			t.Fatalf("%d URLs, over the bound", len(locs))
+		}
+		for _, l := range locs {
+			u, err := url.Parse(l)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				t.Fatalf("bad URL %q", l)
+			}
+		}
 	})
 }

@@ -26,7 +26,15 @@ func collectLinks(root *html.Node, base *url.URL) ([]Link, []string) {
 		for _, e := range elementEmails(n) {
 			addEmail(e)
 		}
-		if n.Data != "a" && n.Data != "area" {
+		rel := strings.ToLower(collapse(attr(n, "rel")))
+		switch n.Data {
+		case "a", "area":
+		case "link":
+			// <link rel="next"> in the head is how many CMSs mark pagination.
+			if !strings.Contains(" "+rel+" ", " next ") {
+				return
+			}
+		default:
 			return
 		}
 		href := strings.TrimSpace(attr(n, "href"))
@@ -41,13 +49,16 @@ func collectLinks(root *html.Node, base *url.URL) ([]Link, []string) {
 			if links[i].Text == "" {
 				links[i].Text = linkText(n)
 			}
+			if links[i].Rel == "" {
+				links[i].Rel = rel
+			}
 			return
 		}
 		if len(links) >= maxLinks {
 			return
 		}
 		seenLink[abs] = len(links)
-		links = append(links, Link{URL: abs, Text: linkText(n)})
+		links = append(links, Link{URL: abs, Text: linkText(n), Rel: rel})
 	})
 	return links, emails
 }
@@ -237,4 +248,61 @@ var fallbackPaths = []string{
 // /team.html, ... The slice is a fresh copy each call.
 func FallbackPaths() []string {
 	return append([]string(nil), fallbackPaths...)
+}
+
+// extBases are the team and about pages tried first with a site's own page
+// extension.
+var extBases = []string{"/team", "/about-us", "/about", "/our-team", "/people", "/leadership"}
+
+// FallbackPathsFor is FallbackPaths for a site whose pages end in ext
+// (".php", ".html", ...; see PageExtension): the team and about pages with
+// that extension come first, then the rest.
+func FallbackPathsFor(ext string) []string {
+	if ext == "" {
+		return FallbackPaths()
+	}
+	out := make([]string, 0, len(extBases)+len(fallbackPaths))
+	seen := map[string]bool{}
+	for _, b := range extBases {
+		out = append(out, b+ext)
+		seen[b+ext] = true
+	}
+	for _, p := range fallbackPaths {
+		if !seen[p] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// PageExtension is the file extension most of a page's same-site links end
+// in (".php", ".html", ".htm", ".asp", ".aspx"), or "" when most have none:
+// old sites name every page alike.
+func PageExtension(p *Page, site *url.URL) string {
+	if p == nil || site == nil {
+		return ""
+	}
+	counts := map[string]int{}
+	total := 0
+	for _, l := range p.Links {
+		u, err := url.Parse(l.URL)
+		if err != nil || !sameSite(u.Hostname(), site.Hostname()) || strings.Trim(u.Path, "/") == "" {
+			continue
+		}
+		total++
+		switch ext := strings.ToLower(path.Ext(u.Path)); ext {
+		case ".php", ".html", ".htm", ".asp", ".aspx":
+			counts[ext]++
+		}
+	}
+	best, n := "", 0
+	for ext, c := range counts {
+		if c > n || c == n && ext < best {
+			best, n = ext, c
+		}
+	}
+	if 2*n <= total {
+		return ""
+	}
+	return best
 }

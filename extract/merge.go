@@ -79,8 +79,8 @@ func richness(m firm.Member) int {
 
 // Merge deduplicates members across pages by normalised name (case, accents,
 // punctuation, middle initials) and LinkedIn URL, keeping the richest record
-// (fill missing title/linkedin/email from duplicates). Output is in order of
-// first appearance.
+// (fill missing title/linkedin/email/profile from duplicates, keep the
+// highest confidence). Output is in order of first appearance.
 func Merge(lists ...[]firm.Member) []firm.Member {
 	var all []firm.Member
 	for _, l := range lists {
@@ -168,6 +168,10 @@ func Merge(lists ...[]firm.Member) []firm.Member {
 			if m.SourceURL == "" {
 				m.SourceURL = d.SourceURL
 			}
+			if m.ProfileURL == "" {
+				m.ProfileURL = d.ProfileURL
+			}
+			m.Confidence = max(m.Confidence, d.Confidence)
 		}
 		out = append(out, m)
 	}

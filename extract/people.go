@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"math"
 	"net/url"
 	"path"
 	"regexp"
@@ -59,13 +60,52 @@ func combine(a, b summary) summary {
 
 // candidate is a person found somewhere in the document.
 type candidate struct {
-	m   firm.Member
-	pos int
+	m      firm.Member
+	pos    int
+	method method
+}
+
+// method is how a person was found; it sets the base of their confidence.
+type method int
+
+const (
+	methodStructured method = iota // schema.org Person in JSON-LD or microdata
+	methodCard                     // one of a group of repeated cards, named in text
+	methodStandalone               // a heading or bold name with a title, or a "Name – Title" line
+	methodAlt                      // a card named only by its photo's alt text
+)
+
+// methodBase is the confidence a method gives on its own; the evidence a
+// record carries adds to it (see confidence).
+var methodBase = map[method]float64{
+	methodStructured: 0.8,
+	methodCard:       0.6,
+	methodStandalone: 0.5,
+	methodAlt:        0.4,
+}
+
+// confidence combines how a person was found with what their record holds:
+// a title adds 0.1, a LinkedIn profile or an email 0.1, a profile page of
+// their own 0.05. Rounded to hundredths so that reports stay readable.
+func confidence(how method, m firm.Member) float64 {
+	c := methodBase[how]
+	if m.Title != "" {
+		c += 0.1
+	}
+	if m.LinkedIn != "" || m.Email != "" {
+		c += 0.1
+	}
+	if m.ProfileURL != "" {
+		c += 0.05
+	}
+	return math.Round(min(c, 1)*100) / 100
 }
 
 // extractor holds the per-page state of people extraction.
 type extractor struct {
 	root      *html.Node
+	base      *url.URL
+	lists     []lineList // blocks holding one "Name – Title" per line
 	pos       map[*html.Node]int
 	anchors   map[*html.Node]*anchor
 	order     []*anchor
@@ -84,9 +124,10 @@ var excludedNameClasses = []string{"site", "user", "file", "fund", "portfolio", 
 
 var altNoise = regexp.MustCompile(`(?i)^(photo|picture|image|headshot|portrait|profile(?: photo| picture)?)\s+of\s+|\s*[-–,|]?\s*\b(headshot|portrait|photo|profile photo|profile picture|image)$`)
 
-func newExtractor(root *html.Node) *extractor {
+func newExtractor(root *html.Node, base *url.URL) *extractor {
 	x := &extractor{
 		root:      root,
+		base:      base,
 		pos:       map[*html.Node]int{},
 		anchors:   map[*html.Node]*anchor{},
 		sum:       map[*html.Node]summary{},
@@ -142,6 +183,9 @@ func (x *extractor) anchorFor(n *html.Node) *anchor {
 		return nil
 	}
 	ls := lines(n)
+	if rank == rankLeaf && len(ls) >= 2 && x.lineList(n, ls) {
+		return nil
+	}
 	if len(ls) == 0 || len(ls) > 3 {
 		return nil
 	}
@@ -172,6 +216,29 @@ func (x *extractor) anchorFor(n *html.Node) *anchor {
 		return a
 	}
 	return nil
+}
+
+// lineList is a block whose lines each give a person, as "Name – Title"
+// lines separated by <br>.
+type lineList struct {
+	node   *html.Node
+	people []firm.Member
+}
+
+// lineList records n when at least two of its lines, and most of them,
+// read as "Name – Title".
+func (x *extractor) lineList(n *html.Node, ls []line) bool {
+	var people []firm.Member
+	for _, l := range ls {
+		if name, title, ok := splitNameTitle(stripNickname(l.text)); ok {
+			people = append(people, firm.Member{Name: name, Title: title})
+		}
+	}
+	if len(people) < 2 || 2*len(people) < len(ls) {
+		return false
+	}
+	x.lists = append(x.lists, lineList{node: n, people: people})
+	return true
 }
 
 // ownText is the text of n's direct text children.
@@ -308,14 +375,14 @@ func (x *extractor) emitGroup(g []*html.Node, cards map[*html.Node]bool) {
 	var got []candidate
 	evidence := 0
 	for _, c := range g {
-		m, ev, ok := x.emitCard(c, cards)
+		m, how, ev, ok := x.emitCard(c, cards)
 		if !ok {
 			continue
 		}
 		if ev {
 			evidence++
 		}
-		got = append(got, candidate{m: m, pos: x.pos[c]})
+		got = append(got, candidate{m: m, pos: x.pos[c], method: how})
 	}
 	if evidence == 0 || 3*evidence < len(got) {
 		return
@@ -326,7 +393,7 @@ func (x *extractor) emitGroup(g []*html.Node, cards map[*html.Node]bool) {
 // emitCard extracts the person in card c. A card that holds only the name
 // (an <h3> followed by a <p> title, flat div.name/div.title lists) extends
 // over its following siblings up to the next card or heading.
-func (x *extractor) emitCard(c *html.Node, cards map[*html.Node]bool) (firm.Member, bool, bool) {
+func (x *extractor) emitCard(c *html.Node, cards map[*html.Node]bool) (firm.Member, method, bool, bool) {
 	s := x.sum[c]
 	var a *anchor
 	forEachElement(c, func(n *html.Node) {
@@ -335,7 +402,11 @@ func (x *extractor) emitCard(c *html.Node, cards map[*html.Node]bool) (firm.Memb
 		}
 	})
 	if a == nil {
-		return firm.Member{}, false, false
+		return firm.Member{}, 0, false, false
+	}
+	how := methodCard
+	if a.rank == rankAlt {
+		how = methodAlt
 	}
 	if isUpper(a.name) {
 		// Prefer "Marisol Vega" from the photo's alt over "MARISOL VEGA".
@@ -372,9 +443,9 @@ func (x *extractor) emitCard(c *html.Node, cards map[*html.Node]bool) (firm.Memb
 	}
 	m, ev := x.person(nodes, a)
 	if a.rank >= rankLeaf && !ev {
-		return firm.Member{}, false, false
+		return firm.Member{}, 0, false, false
 	}
-	return m, ev, true
+	return m, how, ev, true
 }
 
 func isUpper(s string) bool {
@@ -403,7 +474,12 @@ func (x *extractor) person(nodes []*html.Node, a *anchor) (firm.Member, bool) {
 				if m.LinkedIn == "" {
 					m.LinkedIn = normaliseLinkedIn(href)
 				}
-				profile = profile || profileLink(href, a.name)
+				if profileLink(href, a.name) {
+					profile = true
+					if m.ProfileURL == "" && x.base != nil {
+						m.ProfileURL = resolveHTTP(x.base, href)
+					}
+				}
 			}
 			if m.Email == "" {
 				if es := elementEmails(e); len(es) > 0 {
@@ -414,7 +490,7 @@ func (x *extractor) person(nodes []*html.Node, a *anchor) (firm.Member, bool) {
 	}
 	if m.Email == "" {
 		for _, l := range ls {
-			if e := cleanEmail(emailInText.FindString(l.text)); e != "" {
+			if e := firstTextEmail(l.text); e != "" {
 				m.Email = e
 				break
 			}
@@ -576,7 +652,24 @@ func (x *extractor) standalone() {
 		for _, n := range nodes {
 			x.cardNodes[n] = true
 		}
-		x.found = append(x.found, candidate{m: m, pos: x.pos[a.node]})
+		x.found = append(x.found, candidate{m: m, pos: x.pos[a.node], method: methodStandalone})
+	}
+}
+
+// lineLists emits the people of blocks of "Name – Title" lines that no
+// card already took.
+func (x *extractor) lineLists() {
+	for _, l := range x.lists {
+		if x.inCard(l.node) {
+			continue
+		}
+		x.cardNodes[l.node] = true
+		for _, m := range l.people {
+			if len(x.found) >= maxCandidates {
+				return
+			}
+			x.found = append(x.found, candidate{m: m, pos: x.pos[l.node], method: methodStandalone})
+		}
 	}
 }
 
@@ -588,7 +681,7 @@ func (x *extractor) microdata() {
 		}
 		if m, ok := microdataPerson(n); ok {
 			x.cardNodes[n] = true
-			x.found = append(x.found, candidate{m: m, pos: x.pos[n]})
+			x.found = append(x.found, candidate{m: m, pos: x.pos[n], method: methodStructured})
 		}
 	})
 }
@@ -727,6 +820,7 @@ func assign(found []candidate, events []sectionEvent) (members, others []firm.Me
 			}
 			e++
 		}
+		c.m.Confidence = confidence(c.method, c.m)
 		switch cur.kind {
 		case sectionOther:
 			m := c.m

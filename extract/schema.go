@@ -24,9 +24,23 @@ var personKeys = map[string]bool{
 	"hasmember": true,
 }
 
-// jsonLDPeople reads schema.org Person objects from every JSON-LD script.
-func jsonLDPeople(root *html.Node) []firm.Member {
+// orgInfo is what JSON-LD says about the organisation itself.
+type orgInfo struct {
+	location string
+	sameAs   []string
+}
+
+// orgTypes are the schema.org types a firm describes itself with.
+var orgTypes = map[string]bool{
+	"organization": true, "corporation": true, "localbusiness": true, "financialservice": true,
+	"professionalservice": true, "investmentfund": true, "ngo": true,
+}
+
+// jsonLD reads schema.org Person objects, and the organisation's address and
+// profiles, from every JSON-LD script.
+func jsonLD(root *html.Node) ([]firm.Member, orgInfo) {
 	var out []firm.Member
+	var org orgInfo
 	forEachElement(root, func(n *html.Node) {
 		if n.Data != "script" || !strings.Contains(strings.ToLower(attr(n, "type")), "ld+json") {
 			return
@@ -42,9 +56,70 @@ func jsonLDPeople(root *html.Node) []firm.Member {
 		if err != nil {
 			return
 		}
-		walkJSONLD(v, "", 0, &out)
+		walkJSONLD(v, "", 0, &out, &org)
 	})
-	return out
+	for i := range out {
+		out[i].Confidence = confidence(methodStructured, out[i])
+	}
+	return out, org
+}
+
+func isOrgType(v any) bool {
+	switch t := v.(type) {
+	case string:
+		t = strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(t, "http://schema.org/"), "https://schema.org/"), "schema:")
+		return orgTypes[strings.ToLower(t)]
+	case []any:
+		for _, e := range t {
+			if isOrgType(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// readOrg keeps the first address and every profile link of an organisation.
+func readOrg(t *ldObject, org *orgInfo) {
+	if org.location == "" {
+		org.location = ldAddress(t.get("address"))
+	}
+	if len(org.sameAs) < 20 {
+		org.sameAs = append(org.sameAs, jsonStrings(t.get("sameAs"))...)
+	}
+}
+
+// ldAddress renders a PostalAddress (or a plain string) as "City, Region,
+// Country", which is what a reader wants from a firm's location.
+func ldAddress(v any) string {
+	switch t := v.(type) {
+	case string:
+		return truncateRunes(collapse(t), 200)
+	case []any:
+		for _, e := range t {
+			if s := ldAddress(e); s != "" {
+				return s
+			}
+		}
+	case *ldObject:
+		var parts []string
+		for _, k := range []string{"addressLocality", "addressRegion", "addressCountry"} {
+			if s := jsonString(t.get(k)); s != "" && !containsFold(parts, s) {
+				parts = append(parts, s)
+			}
+		}
+		return truncateRunes(strings.Join(parts, ", "), 200)
+	}
+	return ""
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // ldObject is a JSON object that remembers its key order, so people come
@@ -104,16 +179,24 @@ func decodeOrdered(dec *json.Decoder, depth int) (any, error) {
 	return nil, fmt.Errorf("json-ld: unexpected %v", d)
 }
 
-func walkJSONLD(v any, key string, depth int, out *[]firm.Member) {
+func walkJSONLD(v any, key string, depth int, out *[]firm.Member, org *orgInfo) {
 	if depth > maxJSONLDDepth || len(*out) >= maxJSONLDPersons {
 		return
 	}
 	switch t := v.(type) {
 	case []any:
 		for _, e := range t {
-			walkJSONLD(e, key, depth+1, out)
+			walkJSONLD(e, key, depth+1, out, org)
 		}
 	case *ldObject:
+		switch strings.ToLower(key) {
+		case "", "@graph", "mainentity", "about":
+			// Only the page's own organisation, not a worksFor or
+			// alumniOf nested inside a person.
+			if isOrgType(t.get("@type")) {
+				readOrg(t, org)
+			}
+		}
 		if isPersonType(t.get("@type")) {
 			_, hasJob := t.vals["jobTitle"]
 			_, hasWorks := t.vals["worksFor"]
@@ -128,7 +211,7 @@ func walkJSONLD(v any, key string, depth int, out *[]firm.Member) {
 			case "author", "creator", "publisher", "editor", "reviewedby", "accountableperson", "copyrightholder":
 				continue
 			}
-			walkJSONLD(t.vals[k], k, depth+1, out)
+			walkJSONLD(t.vals[k], k, depth+1, out, org)
 		}
 	}
 }

@@ -224,9 +224,27 @@ func isBio(s string) bool {
 	return false
 }
 
-// cleanTitle trims separators left over from "Name – Title" layouts.
+// cleanTitle trims separators left over from "Name – Title" layouts, and
+// the text of links that follow a title on the same line ("Partner
+// LinkedIn", "Principal · Email").
 func cleanTitle(s string) string {
-	return strings.Trim(collapse(s), " ,;:|–—-·•/")
+	s = strings.Trim(collapse(s), " ,;:|–—-·•/")
+	for {
+		i := strings.LastIndexAny(s, " ,;|·•/")
+		if i < 0 {
+			return s
+		}
+		if !trailingLinkWords[strings.ToLower(s[i+1:])] {
+			return s
+		}
+		s = strings.Trim(s[:i], " ,;:|–—-·•/")
+	}
+}
+
+// trailingLinkWords are the texts of links set after a title.
+var trailingLinkWords = map[string]bool{
+	"linkedin": true, "twitter": true, "email": true, "e-mail": true, "mail": true,
+	"bio": true, "profile": true, "website": true, "x": true, "vcard": true,
 }
 
 // titleLike reports whether s can be a person's job title: short, containing
@@ -284,3 +302,20 @@ func isBoilerplate(s string) bool {
 	}
 	return false
 }
+
+// LooksLikeName reports whether s reads as a person's displayed name: two to
+// four capitalised words, none of them a word that belongs to a phrase
+// (calls to action, company words, roles, places).
+func LooksLikeName(s string) bool { return nameLike(s) }
+
+// LooksLikeTitle reports whether s can be the job title of the person named
+// name: short, with a role word, not a department label or a sentence.
+func LooksLikeTitle(s, name string) bool { return titleLike(s, name) }
+
+// CleanTitle trims the separators that "Name – Title" layouts leave around
+// a title.
+func CleanTitle(s string) string { return cleanTitle(s) }
+
+// NameKey identifies a person across pages: first and last name folded for
+// case, accents, punctuation, honorifics and middle initials.
+func NameKey(name string) string { return nameKey(name) }

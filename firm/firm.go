@@ -22,14 +22,57 @@ const (
 	StatusPending Status = "not processed" // the job ended (cancelled) before this firm ran
 )
 
+// Decision-maker tiers of a member, from their title. TierOther covers
+// everything else, an unknown title included.
+const (
+	TierOther = 0
+	Tier1     = 1 // managing, general or founding partner, partner, managing director, CIO, the firm's CEO, founder, president
+	Tier2     = 2 // principal, vice president, director, senior associate, venture or operating partner
+	Tier3     = 3 // associate, analyst
+)
+
 // Member is one person found on a firm's website.
 type Member struct {
+	Name       string  `json:"name"`
+	Title      string  `json:"title,omitempty"`
+	Tier       int     `json:"tier,omitempty"` // Tier1..Tier3, TierOther (0) otherwise
+	LinkedIn   string  `json:"linkedin,omitempty"`
+	Email      string  `json:"email,omitempty"`
+	ProfileURL string  `json:"profile_url,omitempty"` // the person's own page on the firm's site
+	SourceURL  string  `json:"source_url,omitempty"`
+	Confidence float64 `json:"confidence,omitempty"` // 0–1, from the signals that found the person
+}
+
+// Company is one portfolio company listed on a firm's website.
+type Company struct {
 	Name      string `json:"name"`
-	Title     string `json:"title,omitempty"`
-	LinkedIn  string `json:"linkedin,omitempty"`
-	Email     string `json:"email,omitempty"`
+	Website   string `json:"website,omitempty"`
 	SourceURL string `json:"source_url,omitempty"`
 }
+
+// Profile is what a firm's website says about the firm itself.
+type Profile struct {
+	ContactEmail string   `json:"contact_email,omitempty"`
+	LinkedIn     string   `json:"linkedin,omitempty"` // the firm's company page
+	Twitter      string   `json:"twitter,omitempty"`  // X/Twitter profile
+	Location     string   `json:"location,omitempty"` // as stated on the site
+	InvestorType string   `json:"investor_type,omitempty"`
+	Stages       []string `json:"stages,omitempty"`
+	Sectors      []string `json:"sectors,omitempty"`
+}
+
+// WebsiteStatus says what state a firm's website was found in.
+type WebsiteStatus string
+
+const (
+	WebsiteOK              WebsiteStatus = "ok"
+	WebsiteRedirected      WebsiteStatus = "redirected"        // the homepage moved to another host
+	WebsiteDead            WebsiteStatus = "dead"              // the homepage could not be fetched
+	WebsiteBlockedByRobots WebsiteStatus = "blocked_by_robots" // robots.txt shuts us out
+	WebsiteBlockedByGuard  WebsiteStatus = "blocked_by_guard"  // the site leads to an address we never fetch
+	WebsiteNotAFirm        WebsiteStatus = "not_a_firm"        // a parked or for-sale domain, or nothing about investing
+	WebsiteJSOnly          WebsiteStatus = "js_only"           // the content needs JavaScript, so nothing could be read
+)
 
 // Result is everything enrichment recorded for one firm. It is stored whole in
 // the result store; the workflow only ever sees a Summary of it.
@@ -45,6 +88,40 @@ type Result struct {
 	Description string   `json:"description,omitempty"`
 	Pages       int      `json:"pages,omitempty"` // pages fetched
 	Team        []Member `json:"team,omitempty"`
+
+	Website     WebsiteStatus  `json:"website_status,omitempty"`
+	WebsiteNote string         `json:"website_note,omitempty"` // a sentence saying why, when the status is not plain ok
+	Portfolio   []Company      `json:"portfolio,omitempty"`
+	Profile     Profile        `json:"profile"`
+	Refusals    map[string]int `json:"refusals,omitempty"` // pages not fetched, by reason (blocked_by_robots, blocked_by_guard)
+	LLM         string         `json:"llm,omitempty"`      // what the optional LLM extractor did, in a few words of ours
+}
+
+// SiteStatus is the website status, derived from the failure reason for a
+// firm that failed before the engine could say (a failed homepage).
+func (r Result) SiteStatus() WebsiteStatus {
+	if r.Website != "" {
+		return r.Website
+	}
+	if r.Status != StatusFailed {
+		return ""
+	}
+	return WebsiteStatusForReason(r.Reason)
+}
+
+// WebsiteStatusForReason maps a homepage failure class (the crawl package's
+// kinds) to a website status. Reasons that are ours rather than the site's
+// (the result store, an internal error) map to "".
+func WebsiteStatusForReason(reason string) WebsiteStatus {
+	switch reason {
+	case string(WebsiteBlockedByRobots):
+		return WebsiteBlockedByRobots
+	case string(WebsiteBlockedByGuard):
+		return WebsiteBlockedByGuard
+	case "dns", "connect", "tls", "timeout", "http_status", "redirects", "not_html", "rate_limited", "bad_url":
+		return WebsiteDead
+	}
+	return ""
 }
 
 // Summary is the small record of a firm's outcome that travels through

@@ -27,6 +27,13 @@ func New(baseURL string) *Client {
 	return &Client{r: r}
 }
 
+// SetToken makes every request carry the server's API token
+// (VCENRICH_API_TOKEN), for servers that require one.
+func (c *Client) SetToken(token string) *Client {
+	c.r.SetAuthToken(token)
+	return c
+}
+
 // Rejected is an input row the server did not accept.
 type Rejected struct {
 	Row    int    `json:"row"`
@@ -51,7 +58,57 @@ type Created struct {
 	HeaderRow int               `json:"header_row"`
 	Columns   map[string]string `json:"columns"`
 	Rejected  []Rejected        `json:"rejected"`
+	Notify    []string          `json:"notify"`
 	Links     Links             `json:"links"`
+}
+
+// Mapping names the columns to read, by header as the preview lists it;
+// empty Name or Description means none.
+type Mapping struct {
+	Name        string `json:"name"`
+	Website     string `json:"website"`
+	Description string `json:"description"`
+}
+
+// Preview is what a job from a file would read.
+type Preview struct {
+	Filename        string            `json:"filename"`
+	Format          string            `json:"format"`
+	Sheet           string            `json:"sheet"`
+	HeaderRow       int               `json:"header_row"`
+	Headers         []string          `json:"headers"`
+	MappingRequired bool              `json:"mapping_required"`
+	Message         string            `json:"message"`
+	Columns         map[string]string `json:"columns"`
+	Firms           int               `json:"firms"`
+	Rejected        []Rejected        `json:"rejected"`
+	RejectedCount   int               `json:"rejected_count"`
+	DuplicateCount  int               `json:"duplicate_count"`
+	Notes           []string          `json:"notes"`
+}
+
+// Preview sends a spreadsheet to be read without starting a job; mapping
+// may be nil for the detected columns.
+func (c *Client) Preview(ctx context.Context, path string, mapping *Mapping) (Preview, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Preview{}, fmt.Errorf("open spreadsheet: %w", err)
+	}
+	defer f.Close()
+	form := map[string]string{}
+	if mapping != nil {
+		b, err := json.Marshal(mapping)
+		if err != nil {
+			return Preview{}, fmt.Errorf("encode mapping: %w", err)
+		}
+		form["mapping"] = string(b)
+	}
+	var out Preview
+	req := c.r.R().SetContext(ctx).SetFileReader("file", filepath.Base(path), f).SetFormData(form).SetResult(&out)
+	if err := check(req.Post("/api/jobs/preview")); err != nil {
+		return Preview{}, err
+	}
+	return out, nil
 }
 
 // Job is a job's state.
@@ -118,6 +175,8 @@ type UploadOptions struct {
 	Name     string
 	Window   int    // firms enriched at once
 	Priority string // urgent, high, normal, low or 1–5
+	Notify   string // email addresses or https webhook URLs, comma-separated, told when the job ends or stalls
+	Mapping  *Mapping
 }
 
 // Upload sends a spreadsheet and starts a job, or returns the same upload's
@@ -138,6 +197,16 @@ func (c *Client) Upload(ctx context.Context, path string, opts UploadOptions) (C
 	}
 	if opts.Priority != "" {
 		form["priority"] = opts.Priority
+	}
+	if opts.Notify != "" {
+		form["notify"] = opts.Notify
+	}
+	if opts.Mapping != nil {
+		b, err := json.Marshal(opts.Mapping)
+		if err != nil {
+			return Created{}, fmt.Errorf("encode mapping: %w", err)
+		}
+		form["mapping"] = string(b)
 	}
 	req := c.r.R().SetContext(ctx).SetFileReader("file", filepath.Base(path), f).SetFormData(form).SetResult(&out)
 	if err := check(req.Post("/api/jobs")); err != nil {

@@ -22,6 +22,8 @@ import (
 
 	"code.dny.dev/ssrf"
 	"github.com/go-resty/resty/v2"
+
+	"github.com/vcenrich/vcenrich/store"
 )
 
 // Event kinds.
@@ -250,4 +252,20 @@ func redact(target string) string {
 		return "(unparsable URL)"
 	}
 	return u.Scheme + "://" + u.Host + "/…"
+}
+
+// SendOnce sends ev unless the store records its key as sent, and records
+// it after sending: a retried caller does not send twice.
+func (n *Notifier) SendOnce(ctx context.Context, st *store.Store, ev Event, to []string) (sent bool, err error) {
+	if !n.Enabled(to) {
+		return false, nil
+	}
+	done, err := st.Notified(ctx, ev.Key)
+	if err != nil || done {
+		return false, err
+	}
+	if err := n.Send(ctx, ev, to); err != nil {
+		return false, fmt.Errorf("notify %s: %w", ev.Kind, err)
+	}
+	return true, st.MarkNotified(ctx, ev.Key)
 }

@@ -14,10 +14,12 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.uber.org/zap"
 
+	apipkg "github.com/vcenrich/vcenrich/api"
 	"github.com/vcenrich/vcenrich/app"
 	"github.com/vcenrich/vcenrich/applog"
 	"github.com/vcenrich/vcenrich/config"
 	"github.com/vcenrich/vcenrich/metrics"
+	"github.com/vcenrich/vcenrich/notify"
 	"github.com/vcenrich/vcenrich/store"
 )
 
@@ -53,7 +55,25 @@ func run() error {
 		return err
 	}
 	defer c.Close()
-	api := app.NewAPI(cfg, c, st, logger)
+	notifier := app.Notifier(cfg)
+	ac := app.APIConfig(cfg)
+	ac.OnCheck = m.Fleet
+	// Worker loss is the one alert no workflow can send: with no worker, no
+	// activity runs. The server sends it itself, once per alert.
+	ac.OnAlert = func(ctx context.Context, a apipkg.Alert) {
+		if a.Kind != "worker_loss" {
+			return // stalled jobs notify through their own workflow
+		}
+		ev := notify.Event{
+			Key: "worker_loss/" + a.Since.UTC().Format(time.RFC3339), Kind: notify.WorkerLoss,
+			Title: "vcenrich: no worker is running", Text: a.Message, Link: cfg.PublicURL + "/", At: a.Since,
+		}
+		if _, err := notifier.SendOnce(ctx, st, ev, nil); err != nil {
+			logger.Error("worker-loss notification not sent", zap.Error(err))
+		}
+	}
+	api := apipkg.New(ac, c, st, logger)
+	defer api.Close()
 	go api.Watch(ctx, cfg.AlertInterval, cfg.WorkerLossAfter)
 	// /metrics sits beside the API rather than in it: Prometheus scrapes it
 	// without the API token, and the API knows nothing of the registry.

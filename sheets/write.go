@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf16"
 
@@ -37,16 +38,19 @@ type Export struct {
 }
 
 const (
-	sheetFirms   = "Firms"
-	sheetMembers = "Team Members"
-	sheetSummary = "Summary"
+	sheetFirms     = "Firms"
+	sheetMembers   = "Team Members"
+	sheetPortfolio = "Portfolio Companies"
+	sheetSummary   = "Summary"
 	// maxCellChars is Excel's limit on a cell, counted in UTF-16 units.
 	maxCellChars = 32_767
 )
 
-// WriteWorkbook writes the enriched workbook: Firms, Team Members, Summary.
-// Every text cell is written as a string, never a formula, so a value such as
-// "=cmd()" taken from a website stays inert.
+// WriteWorkbook writes the enriched workbook: Firms, Team Members, Portfolio
+// Companies and Summary, each streamed firm by firm. Every text cell is
+// written as a string, never a formula, so a value such as "=cmd()" taken
+// from a website stays inert; no cell exceeds Excel's 32,767 characters.
+// The Summary's coverage figures are counted while the other sheets stream.
 func WriteWorkbook(w io.Writer, e Export) error {
 	if e.Load == nil && e.Total > 0 {
 		return fmt.Errorf("write workbook: Export.Load is nil")
@@ -58,7 +62,7 @@ func WriteWorkbook(w io.Writer, e Export) error {
 	if err := f.SetSheetName("Sheet1", sheetFirms); err != nil {
 		return fmt.Errorf("write workbook: %w", err)
 	}
-	for _, name := range []string{sheetMembers, sheetSummary} {
+	for _, name := range []string{sheetMembers, sheetPortfolio, sheetSummary} {
 		if _, err := f.NewSheet(name); err != nil {
 			return fmt.Errorf("write workbook: add sheet %s: %w", name, err)
 		}
@@ -69,13 +73,17 @@ func WriteWorkbook(w io.Writer, e Export) error {
 		return fmt.Errorf("write workbook: header style: %w", err)
 	}
 
-	if err := writeFirms(f, e, bold); err != nil {
+	var cov coverage
+	if err := writeFirms(f, e, bold, &cov); err != nil {
 		return fmt.Errorf("write workbook: %s sheet: %w", sheetFirms, err)
 	}
-	if err := writeMembers(f, e, bold); err != nil {
+	if err := writeMembers(f, e, bold, &cov); err != nil {
 		return fmt.Errorf("write workbook: %s sheet: %w", sheetMembers, err)
 	}
-	if err := writeSummary(f, e.Summary, bold); err != nil {
+	if err := writePortfolio(f, e, bold); err != nil {
+		return fmt.Errorf("write workbook: %s sheet: %w", sheetPortfolio, err)
+	}
+	if err := writeSummary(f, e.Summary, cov, bold); err != nil {
 		return fmt.Errorf("write workbook: %s sheet: %w", sheetSummary, err)
 	}
 	if err := f.Write(w); err != nil {
@@ -108,19 +116,38 @@ func newStream(f *excelize.File, sheet string, headers []string, widths []float6
 	return sw, nil
 }
 
-func writeFirms(f *excelize.File, e Export, bold int) error {
-	extra := []string{"Status", "Error", "Failure Reason", "Team Count", "Team Page URL", "Description", "Final URL"}
-	headers := append(slices.Clip(e.InputHeaders), extra...)
+// coverage is what the Summary says about the quality of the results,
+// counted while the Firms and Team Members sheets stream.
+type coverage struct {
+	enriched, withTeam, members   int
+	linkedin, email, title, tier1 int
+	portfolio                     int
+	websites                      map[firm.WebsiteStatus]int
+}
+
+// firmColumns are the Firms sheet's columns after the input's own.
+var firmColumns = []string{
+	"Status", "Error", "Failure Reason", "Team Count", "Team Page URL", "Description", "Final URL",
+	"Website Status", "Website Note", "Investor Type", "Stages", "Sectors", "Location",
+	"Contact Email", "Firm LinkedIn", "Firm X/Twitter", "Portfolio Count", "Pages Fetched",
+	"Refusals", "LLM",
+}
+
+var firmWidths = []float64{12, 40, 18, 12, 40, 60, 40, 16, 40, 18, 28, 36, 28, 30, 40, 32, 14, 12, 24, 18}
+
+func writeFirms(f *excelize.File, e Export, bold int, cov *coverage) error {
+	headers := append(slices.Clip(e.InputHeaders), firmColumns...)
 	widths := make([]float64, len(headers))
 	for i := range widths {
 		widths[i] = 18
 	}
 	n := len(e.InputHeaders)
-	widths[n+1], widths[n+4], widths[n+5], widths[n+6] = 40, 40, 60, 40
+	copy(widths[n:], firmWidths)
 	sw, err := newStream(f, sheetFirms, headers, widths, bold)
 	if err != nil {
 		return err
 	}
+	cov.websites = map[firm.WebsiteStatus]int{}
 	row := make([]any, len(headers))
 	for i := range e.Total {
 		in, res, err := e.Load(i)
@@ -133,15 +160,30 @@ func writeFirms(f *excelize.File, e Export, bold int) error {
 				row[j] = str(in.Values[j])
 			}
 		}
-		row[n] = text(string(res.Status))
-		row[n+1] = str(res.Error)
-		row[n+2] = str(res.Reason)
-		if res.Status != firm.StatusPending {
-			row[n+3] = len(res.Team)
+		p := res.Profile
+		cells := []any{
+			text(string(res.Status)), str(res.Error), str(res.Reason), nil, str(res.TeamPageURL),
+			str(res.Description), str(res.FinalURL), str(string(res.SiteStatus())), str(res.WebsiteNote),
+			str(p.InvestorType), str(strings.Join(p.Stages, "; ")), str(strings.Join(p.Sectors, "; ")),
+			str(p.Location), str(p.ContactEmail), str(p.LinkedIn), str(p.Twitter), nil, nil,
+			str(refusals(res.Refusals)), str(res.LLM),
 		}
-		row[n+4] = str(res.TeamPageURL)
-		row[n+5] = str(res.Description)
-		row[n+6] = str(res.FinalURL)
+		if res.Status != firm.StatusPending {
+			cells[3] = len(res.Team)
+		}
+		if res.Status == firm.StatusOK {
+			cells[16] = len(res.Portfolio)
+			cells[17] = res.Pages
+			cov.enriched++
+			cov.portfolio += len(res.Portfolio)
+			if len(res.Team) > 0 {
+				cov.withTeam++
+			}
+		}
+		if ws := res.SiteStatus(); ws != "" {
+			cov.websites[ws]++
+		}
+		copy(row[n:], cells)
 		if err := sw.SetRow(cellName(i+2), row); err != nil {
 			return err
 		}
@@ -149,9 +191,18 @@ func writeFirms(f *excelize.File, e Export, bold int) error {
 	return sw.Flush()
 }
 
-func writeMembers(f *excelize.File, e Export, bold int) error {
-	headers := []string{"Firm", "Website", "Name", "Title", "LinkedIn", "Email", "Source URL"}
-	sw, err := newStream(f, sheetMembers, headers, []float64{28, 32, 28, 32, 40, 30, 40}, bold)
+// refusals renders pages not fetched by reason: "blocked_by_robots: 2".
+func refusals(m map[string]int) string {
+	parts := make([]string, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, fmt.Sprintf("%s: %d", k, m[k]))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func writeMembers(f *excelize.File, e Export, bold int, cov *coverage) error {
+	headers := []string{"Firm", "Website", "Name", "Title", "LinkedIn", "Email", "Source URL", "Tier", "Profile URL", "Confidence"}
+	sw, err := newStream(f, sheetMembers, headers, []float64{28, 32, 28, 32, 40, 30, 40, 8, 40, 12}, bold)
 	if err != nil {
 		return err
 	}
@@ -162,7 +213,51 @@ func writeMembers(f *excelize.File, e Export, bold int) error {
 			return fmt.Errorf("load firm %d: %w", i, err)
 		}
 		for _, m := range res.Team {
-			row := []any{str(in.Name), str(in.Website), str(m.Name), str(m.Title), str(m.LinkedIn), str(m.Email), str(m.SourceURL)}
+			var tier any = "other"
+			if m.Tier >= firm.Tier1 && m.Tier <= firm.Tier3 {
+				tier = m.Tier
+			}
+			var conf any
+			if m.Confidence > 0 {
+				conf = m.Confidence
+			}
+			row := []any{str(in.Name), str(in.Website), str(m.Name), str(m.Title), str(m.LinkedIn), str(m.Email), str(m.SourceURL), tier, str(m.ProfileURL), conf}
+			if err := sw.SetRow(cellName(r), row); err != nil {
+				return err
+			}
+			r++
+			cov.members++
+			if m.LinkedIn != "" {
+				cov.linkedin++
+			}
+			if m.Email != "" {
+				cov.email++
+			}
+			if m.Title != "" {
+				cov.title++
+			}
+			if m.Tier == firm.Tier1 {
+				cov.tier1++
+			}
+		}
+	}
+	return sw.Flush()
+}
+
+func writePortfolio(f *excelize.File, e Export, bold int) error {
+	headers := []string{"Firm", "Website", "Company", "Company Website", "Source URL"}
+	sw, err := newStream(f, sheetPortfolio, headers, []float64{28, 32, 32, 40, 40}, bold)
+	if err != nil {
+		return err
+	}
+	r := 2
+	for i := range e.Total {
+		in, res, err := e.Load(i)
+		if err != nil {
+			return fmt.Errorf("load firm %d: %w", i, err)
+		}
+		for _, c := range res.Portfolio {
+			row := []any{str(in.Name), str(in.Website), str(c.Name), str(c.Website), str(c.SourceURL)}
 			if err := sw.SetRow(cellName(r), row); err != nil {
 				return err
 			}
@@ -172,8 +267,22 @@ func writeMembers(f *excelize.File, e Export, bold int) error {
 	return sw.Flush()
 }
 
-func writeSummary(f *excelize.File, s Summary, bold int) error {
-	sw, err := newStream(f, sheetSummary, []string{"Field", "Value"}, []float64{24, 60}, bold)
+// share renders part of whole as "87.5% (35 of 40)".
+func share(part, whole int) string {
+	if whole == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f%% (%d of %d)", 100*float64(part)/float64(whole), part, whole)
+}
+
+// websiteOrder lists website statuses for the Summary, most telling first.
+var websiteOrder = []firm.WebsiteStatus{
+	firm.WebsiteOK, firm.WebsiteRedirected, firm.WebsiteJSOnly, firm.WebsiteNotAFirm,
+	firm.WebsiteBlockedByRobots, firm.WebsiteBlockedByGuard, firm.WebsiteDead,
+}
+
+func writeSummary(f *excelize.File, s Summary, cov coverage, bold int) error {
+	sw, err := newStream(f, sheetSummary, []string{"Field", "Value"}, []float64{30, 60}, bold)
 	if err != nil {
 		return err
 	}
@@ -192,6 +301,28 @@ func writeSummary(f *excelize.File, s Summary, bold int) error {
 		{"Done", s.Done},
 		{"Failed", s.Failed},
 		{"Team members", s.TeamMembers},
+	}
+	perFirm := "–"
+	if cov.withTeam > 0 {
+		perFirm = fmt.Sprintf("%.1f", float64(cov.members)/float64(cov.withTeam))
+	}
+	rows = append(rows, nil,
+		[]any{excelize.Cell{StyleID: bold, Value: "Coverage"}, excelize.Cell{StyleID: bold, Value: "Share"}},
+		[]any{"Firms with a team found", share(cov.withTeam, cov.enriched)},
+		[]any{"Members per firm with a team", perFirm},
+		[]any{"Members with a title", share(cov.title, cov.members)},
+		[]any{"Members with LinkedIn", share(cov.linkedin, cov.members)},
+		[]any{"Members with an email", share(cov.email, cov.members)},
+		[]any{"Decision makers (tier 1)", share(cov.tier1, cov.members)},
+		[]any{"Portfolio companies", cov.portfolio},
+	)
+	if len(cov.websites) > 0 {
+		rows = append(rows, nil, []any{excelize.Cell{StyleID: bold, Value: "Website status"}, excelize.Cell{StyleID: bold, Value: "Firms"}})
+		for _, ws := range websiteOrder {
+			if n := cov.websites[ws]; n > 0 {
+				rows = append(rows, []any{text(string(ws)), n})
+			}
+		}
 	}
 	if len(s.FailuresByReason) > 0 {
 		rows = append(rows, nil, []any{excelize.Cell{StyleID: bold, Value: "Failures by reason"}, excelize.Cell{StyleID: bold, Value: "Firms"}})

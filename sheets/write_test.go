@@ -27,10 +27,21 @@ func TestWriteWorkbook(t *testing.T) {
 		{
 			in: in(0, 2, "Accel", "https://accel.com/", "", "Accel", "accel.com", "Palo Alto"),
 			res: firm.Result{Index: 0, Status: firm.StatusOK, FinalURL: "https://www.accel.com/", TeamPageURL: "https://www.accel.com/team",
-				Description: "Early and growth", Team: []firm.Member{
-					{Name: "Ann Lee", Title: "Partner", LinkedIn: "https://linkedin.com/in/annlee", SourceURL: "https://www.accel.com/team"},
-					{Name: "Bo Chen", Email: "bo@accel.com", SourceURL: "https://www.accel.com/team"},
-				}},
+				Description: "Early and growth", Pages: 4, Website: firm.WebsiteOK, LLM: "found nobody",
+				Team: []firm.Member{
+					{Name: "Ann Lee", Title: "Partner", Tier: firm.Tier1, LinkedIn: "https://linkedin.com/in/annlee", SourceURL: "https://www.accel.com/team", ProfileURL: "https://www.accel.com/team/ann-lee", Confidence: 0.85},
+					{Name: "Bo Chen", Email: "bo@accel.com", SourceURL: "https://www.accel.com/team", Confidence: 0.7},
+				},
+				Portfolio: []firm.Company{
+					{Name: "Slack", Website: "https://slack.com", SourceURL: "https://www.accel.com/portfolio"},
+					{Name: "Etsy", SourceURL: "https://www.accel.com/portfolio"},
+				},
+				Profile: firm.Profile{
+					ContactEmail: "info@accel.com", LinkedIn: "https://www.linkedin.com/company/accel", Twitter: "https://x.com/accel",
+					Location: "Palo Alto", InvestorType: "Venture Capital", Stages: []string{"Seed", "Growth"}, Sectors: []string{"Fintech", "Consumer"},
+				},
+				Refusals: map[string]int{"blocked_by_robots": 2, "blocked_by_guard": 1},
+			},
 		},
 		{
 			in:  in(1, 3, "Gone Capital", "https://gone.vc/", "", "Gone Capital", "gone.vc", ""),
@@ -42,8 +53,10 @@ func TestWriteWorkbook(t *testing.T) {
 		},
 		{
 			in: in(3, 5, "=cmd()", "https://evil.example/", "", "=cmd()", "evil.example", "+1 555 0100"),
-			res: firm.Result{Index: 3, Status: firm.StatusOK, FinalURL: "https://evil.example/", Description: longDesc,
-				Team: []firm.Member{{Name: "@SUM(A1)", Title: "-2+3"}}},
+			res: firm.Result{Index: 3, Status: firm.StatusOK, FinalURL: "https://evil.example/", Description: longDesc, Pages: 1,
+				Website: firm.WebsiteRedirected, WebsiteNote: "+redirected",
+				Team:      []firm.Member{{Name: "@SUM(A1)", Title: "-2+3", Tier: firm.Tier3}},
+				Portfolio: []firm.Company{{Name: "=HYPERLINK(\"x\")", Website: "https://evil.example/co"}}},
 		},
 	}
 	var calls []int
@@ -67,7 +80,7 @@ func TestWriteWorkbook(t *testing.T) {
 	if err := sheets.WriteWorkbook(&buf, e); err != nil {
 		t.Fatalf("WriteWorkbook: %v", err)
 	}
-	if want := []int{0, 1, 2, 3, 0, 1, 2, 3}; !reflect.DeepEqual(calls, want) {
+	if want := []int{0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3}; !reflect.DeepEqual(calls, want) {
 		t.Errorf("Load calls = %v, want %v", calls, want)
 	}
 
@@ -76,7 +89,7 @@ func TestWriteWorkbook(t *testing.T) {
 		t.Fatalf("reopen: %v", err)
 	}
 	defer f.Close()
-	if got, want := f.GetSheetList(), []string{"Firms", "Team Members", "Summary"}; !reflect.DeepEqual(got, want) {
+	if got, want := f.GetSheetList(), []string{"Firms", "Team Members", "Portfolio Companies", "Summary"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("sheets = %q, want %q", got, want)
 	}
 	if got := f.GetActiveSheetIndex(); got != 0 {
@@ -86,17 +99,28 @@ func TestWriteWorkbook(t *testing.T) {
 	truncated := longDesc[:32_767]
 	sheetsWant := map[string][][]string{
 		"Firms": {
-			{"Name", "Website", "City", "Status", "Error", "Failure Reason", "Team Count", "Team Page URL", "Description", "Final URL"},
-			{"Accel", "accel.com", "Palo Alto", "ok", "", "", "2", "https://www.accel.com/team", "Early and growth", "https://www.accel.com/"},
-			{"Gone Capital", "gone.vc", "", "failed", "The website did not answer.", "timeout", "0"},
+			{"Name", "Website", "City", "Status", "Error", "Failure Reason", "Team Count", "Team Page URL", "Description", "Final URL",
+				"Website Status", "Website Note", "Investor Type", "Stages", "Sectors", "Location", "Contact Email", "Firm LinkedIn",
+				"Firm X/Twitter", "Portfolio Count", "Pages Fetched", "Refusals", "LLM"},
+			{"Accel", "accel.com", "Palo Alto", "ok", "", "", "2", "https://www.accel.com/team", "Early and growth", "https://www.accel.com/",
+				"ok", "", "Venture Capital", "Seed; Growth", "Fintech; Consumer", "Palo Alto", "info@accel.com", "https://www.linkedin.com/company/accel",
+				"https://x.com/accel", "2", "4", "blocked_by_guard: 1; blocked_by_robots: 2", "found nobody"},
+			{"Gone Capital", "gone.vc", "", "failed", "The website did not answer.", "timeout", "0", "", "", "", "dead"},
 			{"Later", "later.vc", "", "not processed"},
-			{"=cmd()", "evil.example", "+1 555 0100", "ok", "", "", "1", "", truncated, "https://evil.example/"},
+			{"=cmd()", "evil.example", "+1 555 0100", "ok", "", "", "1", "", truncated, "https://evil.example/",
+				"redirected", "+redirected", "", "", "", "", "", "", "", "1", "1"},
 		},
 		"Team Members": {
-			{"Firm", "Website", "Name", "Title", "LinkedIn", "Email", "Source URL"},
-			{"Accel", "https://accel.com/", "Ann Lee", "Partner", "https://linkedin.com/in/annlee", "", "https://www.accel.com/team"},
-			{"Accel", "https://accel.com/", "Bo Chen", "", "", "bo@accel.com", "https://www.accel.com/team"},
-			{"=cmd()", "https://evil.example/", "@SUM(A1)", "-2+3"},
+			{"Firm", "Website", "Name", "Title", "LinkedIn", "Email", "Source URL", "Tier", "Profile URL", "Confidence"},
+			{"Accel", "https://accel.com/", "Ann Lee", "Partner", "https://linkedin.com/in/annlee", "", "https://www.accel.com/team", "1", "https://www.accel.com/team/ann-lee", "0.85"},
+			{"Accel", "https://accel.com/", "Bo Chen", "", "", "bo@accel.com", "https://www.accel.com/team", "other", "", "0.7"},
+			{"=cmd()", "https://evil.example/", "@SUM(A1)", "-2+3", "", "", "", "3"},
+		},
+		"Portfolio Companies": {
+			{"Firm", "Website", "Company", "Company Website", "Source URL"},
+			{"Accel", "https://accel.com/", "Slack", "https://slack.com", "https://www.accel.com/portfolio"},
+			{"Accel", "https://accel.com/", "Etsy", "", "https://www.accel.com/portfolio"},
+			{"=cmd()", "https://evil.example/", "=HYPERLINK(\"x\")", "https://evil.example/co"},
 		},
 		"Summary": {
 			{"Field", "Value"},
@@ -110,6 +134,20 @@ func TestWriteWorkbook(t *testing.T) {
 			{"Done", "3"},
 			{"Failed", "1"},
 			{"Team members", "3"},
+			nil,
+			{"Coverage", "Share"},
+			{"Firms with a team found", "100.0% (2 of 2)"},
+			{"Members per firm with a team", "1.5"},
+			{"Members with a title", "66.7% (2 of 3)"},
+			{"Members with LinkedIn", "33.3% (1 of 3)"},
+			{"Members with an email", "33.3% (1 of 3)"},
+			{"Decision makers (tier 1)", "33.3% (1 of 3)"},
+			{"Portfolio companies", "3"},
+			nil,
+			{"Website status", "Firms"},
+			{"ok", "1"},
+			{"redirected", "1"},
+			{"dead", "1"},
 			nil,
 			{"Failures by reason", "Firms"},
 			{"timeout", "2"},
@@ -136,7 +174,7 @@ func TestWriteWorkbook(t *testing.T) {
 		}
 	}
 
-	for _, cell := range []struct{ sheet, ref string }{{"Firms", "A5"}, {"Firms", "C5"}, {"Team Members", "C4"}, {"Team Members", "D4"}} {
+	for _, cell := range []struct{ sheet, ref string }{{"Firms", "A5"}, {"Firms", "C5"}, {"Firms", "L5"}, {"Team Members", "C4"}, {"Team Members", "D4"}, {"Portfolio Companies", "C4"}} {
 		formula, err := f.GetCellFormula(cell.sheet, cell.ref)
 		if err != nil || formula != "" {
 			t.Errorf("%s!%s formula = %q, %v; want a plain value", cell.sheet, cell.ref, formula, err)

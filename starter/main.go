@@ -6,7 +6,8 @@
 //	starter status|pause|resume|cancel|retry JOB
 //	starter download [-out FILE] JOB
 //
-// The server is VCENRICH_SERVER (default http://127.0.0.1:8080) or -server.
+// The server is VCENRICH_SERVER (default http://127.0.0.1:8080) or -server;
+// when the server requires a token, VCENRICH_API_TOKEN holds it.
 package main
 
 import (
@@ -61,6 +62,9 @@ func run(ctx context.Context, args []string) error {
 		return fmt.Errorf("%s takes one argument\n%s", cmd, usage)
 	}
 	c := jobclient.New(*server)
+	if token := os.Getenv("VCENRICH_API_TOKEN"); token != "" {
+		c.SetToken(token)
+	}
 	arg := fs.Arg(0)
 	switch cmd {
 	case "run":

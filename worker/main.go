@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"time"
 
@@ -66,11 +67,16 @@ func run() error {
 	return nil
 }
 
-// serveMetrics serves /metrics for Prometheus; a worker that cannot bind its
+// serveMetrics serves /metrics for Prometheus, and Go's profiler under
+// /debug/pprof/ (the same loopback address by default) so `make bench` and an
+// operator can see where a worker's time goes. A worker that cannot bind its
 // metrics port still works, and says so.
 func serveMetrics(addr string, m *metrics.Metrics, logger *zap.Logger) {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", m.Handler())
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	logger.Info("metrics listening", zap.String("addr", "http://"+addr+"/metrics"))
 	if err := srv.ListenAndServe(); err != nil {

@@ -6,6 +6,7 @@ package testenv
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,10 +15,14 @@ import (
 	"testing"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/testsuite"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/vcenrich/vcenrich/applog"
 )
@@ -76,9 +81,17 @@ func DevServerArgs(t testing.TB) []string {
 }
 
 // Temporal starts a dev server on free ports for the test and stops it at
-// the end. The returned client logs through the test's logger.
+// the end. The returned client logs through the test's logger. When
+// VCENRICH_TEST_TEMPORAL names a running cluster's frontend (make
+// test-cluster), the test uses that instead and no dev server starts.
 func Temporal(t testing.TB) (client.Client, *testsuite.DevServer) {
 	t.Helper()
+	if addr := os.Getenv("VCENRICH_TEST_TEMPORAL"); addr != "" {
+		if testing.Short() {
+			t.Skip("integration test: skipped with -short")
+		}
+		return clusterNamespace(t, addr), nil
+	}
 	bin := TemporalBin(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -129,4 +142,70 @@ func (w *testWriter) close() {
 	w.mu.Lock()
 	w.done = true
 	w.mu.Unlock()
+}
+
+// clusterNamespace gives the test a namespace of its own on a shared
+// cluster, with vcenrich's search attributes, and sets TEMPORAL_NAMESPACE
+// so the code under test uses it: job IDs derive from uploads, and the same
+// upload in two tests (or two runs) must not meet.
+func clusterNamespace(t testing.TB, addr string) client.Client {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	ns := fmt.Sprintf("t%d-%s", time.Now().UnixNano(), strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name())))
+	if len(ns) > 60 {
+		ns = ns[:60]
+	}
+	admin, err := client.Dial(client.Options{HostPort: addr, Logger: applog.Temporal(Logger(t))})
+	if err != nil {
+		t.Fatalf("connect to the cluster at %s: %v", addr, err)
+	}
+	defer admin.Close()
+	if _, err := admin.WorkflowService().RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
+		Namespace: ns, WorkflowExecutionRetentionPeriod: durationpb.New(24 * time.Hour),
+	}); err != nil {
+		t.Fatalf("register namespace %s: %v", ns, err)
+	}
+	attrs := map[string]enumspb.IndexedValueType{}
+	args := DevServerArgs(t)
+	for i := 0; i+1 < len(args); i++ {
+		if args[i] != "--search-attribute" {
+			continue
+		}
+		name, kind, _ := strings.Cut(args[i+1], "=")
+		attrs[name] = enumspb.IndexedValueType(enumspb.IndexedValueType_value["INDEXED_VALUE_TYPE_"+strings.ToUpper(kind)])
+	}
+	// A new namespace reaches every frontend's cache within seconds: retry
+	// until it answers.
+	for {
+		_, err = admin.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{Namespace: ns, SearchAttributes: attrs})
+		if err == nil || ctx.Err() != nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+	if err != nil {
+		t.Fatalf("search attributes in %s: %v", ns, err)
+	}
+	t.Setenv("TEMPORAL_NAMESPACE", ns)
+	c, err := client.Dial(client.Options{HostPort: addr, Namespace: ns, Logger: applog.Temporal(Logger(t))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	for {
+		_, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: ns, Query: "VcJobStatus = 'running'"})
+		if err == nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("namespace %s not ready: %v", ns, err)
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+	return c
 }

@@ -1,0 +1,796 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/xuri/excelize/v2"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.uber.org/zap"
+
+	"github.com/vcenrich/vcenrich/api"
+	"github.com/vcenrich/vcenrich/firm"
+	"github.com/vcenrich/vcenrich/sheets"
+	"github.com/vcenrich/vcenrich/store"
+	"github.com/vcenrich/vcenrich/workflows"
+)
+
+// env is one API server over a fake Temporal and an in-memory store.
+type env struct {
+	t     *testing.T
+	fake  *fakeTemporal
+	store *store.Store
+	cfg   api.Config
+	h     http.Handler
+}
+
+func newEnv(t *testing.T, mod func(*api.Config)) *env {
+	t.Helper()
+	gin.SetMode(gin.TestMode)
+	st, err := store.Open(context.Background(), "mem://")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	cfg := api.Config{
+		TaskQueue: "vcenrich-test", PublicURL: "http://vc.test", TemporalUIURL: "http://ui.test",
+		UploadMaxBytes: 64 << 10, QueryTimeout: time.Second, TempDir: t.TempDir(),
+		JobOptions: workflows.Options{Window: 4, Priority: 3},
+	}
+	if mod != nil {
+		mod(&cfg)
+	}
+	fake := newFakeTemporal()
+	srv := api.New(cfg, fake, st, zap.NewNop())
+	t.Cleanup(func() {
+		if err := srv.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return &env{t: t, fake: fake, store: st, cfg: cfg, h: srv.Handler()}
+}
+
+func (e *env) do(method, target string, body io.Reader, header http.Header) *httptest.ResponseRecorder {
+	e.t.Helper()
+	req := httptest.NewRequest(method, target, body)
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	rec := httptest.NewRecorder()
+	e.h.ServeHTTP(rec, req)
+	return rec
+}
+
+// upload posts a multipart form with the file (when data is not nil) and
+// fields.
+func (e *env) upload(target, filename string, data []byte, fields map[string]string) *httptest.ResponseRecorder {
+	e.t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	if data != nil {
+		fw, _ := mw.CreateFormFile("file", filename)
+		_, _ = fw.Write(data)
+	}
+	for k, v := range fields {
+		_ = mw.WriteField(k, v)
+	}
+	_ = mw.Close()
+	return e.do(http.MethodPost, target, &b, http.Header{"Content-Type": {mw.FormDataContentType()}})
+}
+
+func decode[T any](t *testing.T, rec *httptest.ResponseRecorder) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
+		t.Fatalf("answer %d is not the JSON expected: %v\n%s", rec.Code, err, rec.Body.String())
+	}
+	return v
+}
+
+// wantError checks an error answer: its status, JSON with a sentence, and
+// that the sentence mentions what the person must know.
+func wantError(t *testing.T, rec *httptest.ResponseRecorder, status int, mention string) {
+	t.Helper()
+	if rec.Code != status {
+		t.Fatalf("status %d, want %d: %s", rec.Code, status, rec.Body.String())
+	}
+	if !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
+		t.Errorf("error answer is %q, not JSON", rec.Header().Get("Content-Type"))
+	}
+	var body struct {
+		Error string `json:"error"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || len(body.Error) < 10 {
+		t.Fatalf("error answer has no sentence: %s", rec.Body.String())
+	}
+	if !strings.Contains(strings.ToLower(body.Error), strings.ToLower(mention)) {
+		t.Errorf("error %q does not mention %q", body.Error, mention)
+	}
+}
+
+// firmsCSV has six usable firms, a row without a website, a repeated
+// website, and a second column of addresses for remapping.
+const firmsCSV = `Firm Name,Website,Description,City,Other Site
+Accel,accel.com,Early and growth,Palo Alto,accel.example.com
+Benchmark,https://www.benchmark.com/,,San Francisco,benchmark.example.com
+Sequoia,sequoiacap.com,,Menlo Park,
+Index Ventures,indexventures.com,,London,index.example.com
+Greylock,greylock.com,,Menlo Park,greylock.example.com
+Balderton,balderton.com,,London,accel.example.com
+Nowhere Capital,,,Nowhere,nowhere.example.com
+Accel Again,https://accel.com,,Palo Alto,again.example.com
+`
+
+type previewAnswer struct {
+	Headers         []string          `json:"headers"`
+	HeaderRow       int               `json:"header_row"`
+	MappingRequired bool              `json:"mapping_required"`
+	Message         string            `json:"message"`
+	Mapping         map[string]int    `json:"mapping"`
+	Columns         map[string]string `json:"columns"`
+	Firms           int               `json:"firms"`
+	Samples         []struct {
+		Row     int    `json:"row"`
+		Name    string `json:"name"`
+		Website string `json:"website"`
+	} `json:"samples"`
+	Rejected      []sheets.Rejected `json:"rejected"`
+	RejectedCount int               `json:"rejected_count"`
+	Duplicates    []struct {
+		Row    int `json:"row"`
+		SameAs int `json:"same_as"`
+	} `json:"duplicates"`
+	DuplicateCount int      `json:"duplicate_count"`
+	Notes          []string `json:"notes"`
+}
+
+func TestPreview(t *testing.T) {
+	e := newEnv(t, nil)
+	rec := e.upload("/api/jobs/preview", "firms.csv", []byte(firmsCSV), nil)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("preview: %d %s", rec.Code, rec.Body.String())
+	}
+	p := decode[previewAnswer](t, rec)
+	if p.HeaderRow != 1 || p.Firms != 6 || len(p.Samples) != 5 || p.MappingRequired {
+		t.Errorf("preview %+v: want header row 1, 6 firms, 5 samples", p)
+	}
+	if p.Mapping["name"] != 0 || p.Mapping["website"] != 1 || p.Mapping["description"] != 2 || p.Columns["website"] != "Website" {
+		t.Errorf("detected mapping %v %v", p.Mapping, p.Columns)
+	}
+	if p.Samples[1].Website != "https://www.benchmark.com/" || p.Samples[0].Website != "https://accel.com/" || p.Samples[0].Row != 2 {
+		t.Errorf("samples %+v", p.Samples)
+	}
+	if p.RejectedCount != 2 || p.DuplicateCount != 1 || len(p.Duplicates) != 1 || p.Duplicates[0].Row != 9 || p.Duplicates[0].SameAs != 2 {
+		t.Errorf("rejected %+v (%d), duplicates %+v (%d)", p.Rejected, p.RejectedCount, p.Duplicates, p.DuplicateCount)
+	}
+	if len(e.fake.started) != 0 {
+		t.Error("a preview started a workflow")
+	}
+
+	t.Run("a confirmed mapping is applied", func(t *testing.T) {
+		rec := e.upload("/api/jobs/preview", "firms.csv", []byte(firmsCSV), map[string]string{"mapping": `{"name": "City", "website": 4, "description": null}`})
+		p := decode[previewAnswer](t, rec)
+		if rec.Code != http.StatusOK || p.Mapping["name"] != 3 || p.Mapping["website"] != 4 || p.Mapping["description"] != -1 {
+			t.Fatalf("%d %+v", rec.Code, p)
+		}
+		// Sequoia has no other site and Balderton repeats Accel's: four of
+		// the six accepted rows remain; the rows the parser rejected stay so.
+		if p.Firms != 4 || p.Samples[0].Name != "Palo Alto" || p.Samples[0].Website != "https://accel.example.com/" {
+			t.Errorf("remapped preview %+v", p)
+		}
+		if p.RejectedCount != 4 || p.DuplicateCount != 2 || len(p.Notes) != 1 {
+			t.Errorf("remapped rejections %+v, notes %v", p.Rejected, p.Notes)
+		}
+	})
+
+	t.Run("no website column asks for a mapping", func(t *testing.T) {
+		rec := e.upload("/api/jobs/preview", "list.csv", []byte("Firm,City\nAccel,Palo Alto\n"), nil)
+		p := decode[previewAnswer](t, rec)
+		if rec.Code != http.StatusOK || !p.MappingRequired || !slices.Equal(p.Headers, []string{"Firm", "City"}) || p.Message == "" {
+			t.Errorf("%d %+v", rec.Code, p)
+		}
+	})
+
+	for _, tc := range []struct {
+		name     string
+		file     []byte
+		filename string
+		fields   map[string]string
+		status   int
+		mention  string
+	}{
+		{"no file", nil, "", nil, http.StatusBadRequest, `"file"`},
+		{"mapping not JSON", []byte(firmsCSV), "f.csv", map[string]string{"mapping": "website=URL"}, http.StatusBadRequest, "mapping must be JSON"},
+		{"mapping names no column", []byte(firmsCSV), "f.csv", map[string]string{"mapping": `{"website": "URL"}`}, http.StatusBadRequest, `no column named "URL"`},
+		{"mapping without website", []byte(firmsCSV), "f.csv", map[string]string{"mapping": `{"name": "Firm Name"}`}, http.StatusBadRequest, "website column"},
+		{"column number out of range", []byte(firmsCSV), "f.csv", map[string]string{"mapping": `{"website": 9}`}, http.StatusBadRequest, "out of range"},
+		{"one column, two roles", []byte(firmsCSV), "f.csv", map[string]string{"mapping": `{"name": "Website", "website": "Website"}`}, http.StatusBadRequest, "two roles"},
+		{"mapping on an unrecognised sheet", []byte("Company Label,Location\nAccel,accel.com\n"), "f.csv", map[string]string{"mapping": `{"website": "Location"}`}, http.StatusUnprocessableEntity, "rename"},
+		{"too large", bytes.Repeat([]byte("a"), 70<<10), "big.csv", nil, http.StatusRequestEntityTooLarge, "64 KB limit"},
+		{"legacy xls", append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 64)...), "old.xls", nil, http.StatusUnsupportedMediaType, "xlsx"},
+		{"no firm rows", []byte("Firm Name,Website\n"), "empty.csv", nil, http.StatusUnprocessableEntity, "no firms"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wantError(t, e.upload("/api/jobs/preview", tc.filename, tc.file, tc.fields), tc.status, tc.mention)
+		})
+	}
+}
+
+// TestUploadLimitOnBody sends a body larger than the limit that declares
+// no length: the limit holds on the bytes themselves.
+func TestUploadLimitOnBody(t *testing.T) {
+	e := newEnv(t, nil)
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	fw, _ := mw.CreateFormFile("file", "big.csv")
+	_, _ = fw.Write([]byte("Firm Name,Website\n"))
+	_, _ = fw.Write(bytes.Repeat([]byte("x,y.com\n"), 20<<10))
+	_ = mw.Close()
+	req := httptest.NewRequest(http.MethodPost, "/api/jobs", io.MultiReader(&b)) // no Content-Length
+	req.ContentLength = -1
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	rec := httptest.NewRecorder()
+	e.h.ServeHTTP(rec, req)
+	wantError(t, rec, http.StatusRequestEntityTooLarge, "limit")
+}
+
+type createdAnswer struct {
+	JobID    string            `json:"job_id"`
+	Name     string            `json:"name"`
+	Firms    int               `json:"firms"`
+	Existing bool              `json:"existing"`
+	Columns  map[string]string `json:"columns"`
+	Rejected []sheets.Rejected `json:"rejected"`
+	Window   int               `json:"window"`
+	Priority int               `json:"priority"`
+	Notify   []string          `json:"notify"`
+	Links    map[string]string `json:"links"`
+}
+
+func (e *env) create(fields map[string]string) createdAnswer {
+	e.t.Helper()
+	rec := e.upload("/api/jobs", "firms.csv", []byte(firmsCSV), fields)
+	if rec.Code != http.StatusCreated {
+		e.t.Fatalf("create job: %d %s", rec.Code, rec.Body.String())
+	}
+	return decode[createdAnswer](e.t, rec)
+}
+
+func TestCreateJob(t *testing.T) {
+	e := newEnv(t, nil)
+	c := e.create(map[string]string{"name": "Q3 list", "window": "2", "priority": "urgent", "notify": "ops@example.com, https://hooks.example.com/vc"})
+	if c.Firms != 6 || c.Name != "Q3 list" || c.Window != 2 || c.Priority != 1 || len(c.Rejected) != 2 {
+		t.Errorf("created %+v", c)
+	}
+	if !slices.Equal(c.Notify, []string{"ops@example.com", "https://hooks.example.com/vc"}) {
+		t.Errorf("notify %v", c.Notify)
+	}
+	if c.Links["temporal_ui"] != "http://ui.test/namespaces/default/workflows/"+c.JobID || c.Links["result"] != "http://vc.test/api/jobs/"+c.JobID+"/result" {
+		t.Errorf("links %v", c.Links)
+	}
+	job, err := e.store.Job(context.Background(), c.JobID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if job.Total != 6 || job.Run == "" || !slices.Equal(job.Notify, c.Notify) || job.Mapping != (sheets.Mapping{Name: 0, Website: 1, Description: 2}) {
+		t.Errorf("stored job %+v", job)
+	}
+	in, opts := e.fake.inputs[0], e.fake.started[0]
+	if in.Options.Window != 2 || in.Options.Priority != 1 || !slices.Equal(in.Notify, c.Notify) || in.Link != c.Links["dashboard"] || opts.Priority.PriorityKey != 1 {
+		t.Errorf("workflow started with %+v, %+v", in, opts.Priority)
+	}
+
+	t.Run("the same upload while it runs is that job", func(t *testing.T) {
+		rec := e.upload("/api/jobs", "firms.csv", []byte(firmsCSV), map[string]string{"name": "Q3 list", "window": "2", "priority": "urgent"})
+		again := decode[createdAnswer](t, rec)
+		if rec.Code != http.StatusOK || !again.Existing || again.JobID != c.JobID {
+			t.Errorf("%d %+v", rec.Code, again)
+		}
+	})
+	t.Run("the detected mapping confirmed is the same job", func(t *testing.T) {
+		rec := e.upload("/api/jobs", "firms.csv", []byte(firmsCSV), map[string]string{"name": "Q3 list", "window": "2", "priority": "urgent",
+			"mapping": `{"name": 0, "website": 1, "description": 2}`})
+		if again := decode[createdAnswer](t, rec); again.JobID != c.JobID {
+			t.Errorf("confirming the detected columns gave job %s, want %s", again.JobID, c.JobID)
+		}
+	})
+	t.Run("another mapping is another job", func(t *testing.T) {
+		other := e.create(map[string]string{"name": "Q3 list", "window": "2", "priority": "urgent", "mapping": `{"name": "City", "website": "Website"}`})
+		if other.JobID == c.JobID || other.Columns["name"] != "City" {
+			t.Fatalf("%+v", other)
+		}
+		first, err := e.store.Firm(context.Background(), other.JobID, 0)
+		if err != nil || first.Name != "Palo Alto" || len(first.Values) != 5 {
+			t.Errorf("first firm %+v, %v", first, err)
+		}
+	})
+
+	for _, tc := range []struct {
+		name    string
+		fields  map[string]string
+		file    string
+		status  int
+		mention string
+	}{
+		{"window too large", map[string]string{"window": "1000"}, firmsCSV, http.StatusBadRequest, "window"},
+		{"unknown priority", map[string]string{"priority": "asap"}, firmsCSV, http.StatusBadRequest, "priority"},
+		{"notify not an address", map[string]string{"notify": "call me"}, firmsCSV, http.StatusBadRequest, "notify"},
+		{"notify over http", map[string]string{"notify": "http://hooks.example.com/x"}, firmsCSV, http.StatusBadRequest, "https"},
+		{"name too long", map[string]string{"name": strings.Repeat("n", 201)}, firmsCSV, http.StatusBadRequest, "200 characters"},
+		{"no usable website", nil, "Firm Name,Website\nAccel,not a url\n", http.StatusUnprocessableEntity, "usable website"},
+		{"no website column", nil, "Firm,City\nAccel,Palo Alto\n", http.StatusUnprocessableEntity, "no website column"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wantError(t, e.upload("/api/jobs", "f.csv", []byte(tc.file), tc.fields), tc.status, tc.mention)
+		})
+	}
+	t.Run("without options the server's defaults hold", func(t *testing.T) {
+		low := newEnv(t, func(c *api.Config) { c.JobOptions.Priority = 5 })
+		c := low.create(nil)
+		if c.Priority != 5 || c.Window != 4 || c.Name != "firms" || c.Notify != nil {
+			t.Errorf("defaults: %+v", c)
+		}
+	})
+	t.Run("Temporal down", func(t *testing.T) {
+		e.fake.down = true
+		defer func() { e.fake.down = false }()
+		wantError(t, e.upload("/api/jobs", "f.csv", []byte(firmsCSV), map[string]string{"name": "down"}), http.StatusServiceUnavailable, "Temporal")
+	})
+}
+
+func TestListJobs(t *testing.T) {
+	e := newEnv(t, nil)
+	a := e.create(map[string]string{"name": "a"})
+	b := e.create(map[string]string{"name": "b"})
+	e.fake.workflows[b.JobID].status = enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
+	e.fake.workflows[b.JobID].vcStatus = workflows.StatusCompleted
+
+	type list struct {
+		Jobs []struct {
+			JobID  string `json:"job_id"`
+			Name   string `json:"name"`
+			Status string `json:"status"`
+			Total  int    `json:"total"`
+		} `json:"jobs"`
+	}
+	all := decode[list](t, e.do(http.MethodGet, "/api/jobs", nil, nil))
+	if len(all.Jobs) != 2 {
+		t.Fatalf("jobs %+v", all)
+	}
+	running := decode[list](t, e.do(http.MethodGet, "/api/jobs?status=running&page_size=10", nil, nil))
+	if len(running.Jobs) != 1 || running.Jobs[0].JobID != a.JobID || running.Jobs[0].Total != 6 || running.Jobs[0].Name != "a" {
+		t.Errorf("running jobs %+v", running)
+	}
+	for _, tc := range []struct {
+		query   string
+		status  int
+		mention string
+	}{
+		{"?status=sleeping", http.StatusBadRequest, "status must be"},
+		{"?page_size=0", http.StatusBadRequest, "page_size"},
+		{"?page_token=zz", http.StatusBadRequest, "page_token"},
+	} {
+		t.Run(tc.query, func(t *testing.T) {
+			wantError(t, e.do(http.MethodGet, "/api/jobs"+tc.query, nil, nil), tc.status, tc.mention)
+		})
+	}
+	e.fake.down = true
+	wantError(t, e.do(http.MethodGet, "/api/jobs", nil, nil), http.StatusServiceUnavailable, "Temporal")
+}
+
+type jobAnswer struct {
+	Status          string `json:"status"`
+	Total           int    `json:"total"`
+	Processed       int    `json:"processed"`
+	Done            int    `json:"done"`
+	RatePerMinute   float64
+	WorkerAnswering bool   `json:"worker_answering"`
+	ResultReady     bool   `json:"result_ready"`
+	Note            string `json:"note"`
+}
+
+func TestGetJob(t *testing.T) {
+	e := newEnv(t, nil)
+	c := e.create(nil)
+	w := e.fake.workflows[c.JobID]
+	w.progress.Done, w.progress.Failed, w.progress.RatePerMinute = 3, 1, 12
+
+	j := decode[jobAnswer](t, e.do(http.MethodGet, "/api/jobs/"+c.JobID, nil, nil))
+	if j.Status != "running" || j.Processed != 4 || j.Done != 3 || !j.WorkerAnswering || j.ResultReady {
+		t.Errorf("running job %+v", j)
+	}
+	e.fake.noWorker = true
+	j = decode[jobAnswer](t, e.do(http.MethodGet, "/api/jobs/"+c.JobID, nil, nil))
+	if j.WorkerAnswering || !strings.Contains(j.Note, "no worker") || j.Processed != 4 {
+		t.Errorf("job without a worker %+v", j)
+	}
+	wantError(t, e.do(http.MethodGet, "/api/jobs/job-nope", nil, nil), http.StatusNotFound, "job-nope")
+	delete(e.fake.workflows, c.JobID)
+	wantError(t, e.do(http.MethodGet, "/api/jobs/"+c.JobID, nil, nil), http.StatusNotFound, "not known to Temporal")
+	e.fake.down = true
+	wantError(t, e.do(http.MethodGet, "/api/jobs/"+c.JobID, nil, nil), http.StatusServiceUnavailable, "Temporal")
+}
+
+func TestJobControl(t *testing.T) {
+	e := newEnv(t, nil)
+	c := e.create(nil)
+	before := time.Now()
+	for _, action := range []string{"pause", "resume", "cancel"} {
+		rec := e.do(http.MethodPost, "/api/jobs/"+c.JobID+"/"+action, nil, nil)
+		if rec.Code != http.StatusAccepted {
+			t.Fatalf("%s: %d %s", action, rec.Code, rec.Body.String())
+		}
+	}
+	if len(e.fake.signals) != 3 || e.fake.signals[0].name != "pause" || e.fake.signals[1].name != "resume" || e.fake.signals[2].name != "cancel" {
+		t.Fatalf("signals %+v", e.fake.signals)
+	}
+	if at := e.fake.signals[0].ctl.At; at.Before(before) || at.After(time.Now()) {
+		t.Errorf("pause stamped %v; the workflow orders signals by this send time", at)
+	}
+	wantError(t, e.do(http.MethodPost, "/api/jobs/job-nope/pause", nil, nil), http.StatusNotFound, "job-nope")
+	e.fake.workflows[c.JobID].status = enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
+	for _, action := range []string{"pause", "resume", "cancel"} {
+		wantError(t, e.do(http.MethodPost, "/api/jobs/"+c.JobID+"/"+action, nil, nil), http.StatusConflict, "no longer running")
+	}
+	e.fake.down = true
+	wantError(t, e.do(http.MethodPost, "/api/jobs/"+c.JobID+"/pause", nil, nil), http.StatusServiceUnavailable, "Temporal")
+	wantError(t, e.do(http.MethodPost, "/api/jobs/"+c.JobID+"/cancel", nil, nil), http.StatusServiceUnavailable, "Temporal")
+}
+
+func TestRetryFailedAndAlerts(t *testing.T) {
+	e := newEnv(t, nil)
+	c := e.create(nil)
+	wantError(t, e.do(http.MethodPost, "/api/jobs/"+c.JobID+"/retry-failed", nil, nil), http.StatusConflict, "still running")
+	wantError(t, e.do(http.MethodPost, "/api/jobs/job-nope/retry-failed", nil, nil), http.StatusNotFound, "job-nope")
+	if rec := e.do(http.MethodGet, "/api/alerts", nil, nil); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"alerts":[]`) {
+		t.Errorf("alerts: %d %s", rec.Code, rec.Body.String())
+	}
+}
+
+// finish records results for some firms of a job's run: firm 0 found two
+// people, one named like a formula; firm 1 failed.
+func (e *env) finish(id string) store.Job {
+	e.t.Helper()
+	ctx := context.Background()
+	job, err := e.store.Job(ctx, id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	results := []firm.Result{
+		{Index: 0, Run: job.Run, Status: firm.StatusOK, Team: []firm.Member{
+			{Name: "Ada Partner", Title: "General Partner"}, {Name: "=cmd()", Title: "@attack"},
+		}},
+		{Index: 1, Run: job.Run, Status: firm.StatusFailed, Reason: "dns", Error: "the host does not exist"},
+		{Index: 2, Run: "an-earlier-run", Status: firm.StatusOK, Team: []firm.Member{{Name: "Old Result"}}},
+	}
+	for _, r := range results {
+		if err := e.store.PutResult(ctx, id, r); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	return job
+}
+
+func rowsOf(t *testing.T, body []byte, sheet string) [][]string {
+	t.Helper()
+	wb, err := excelize.OpenReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	rows, err := wb.GetRows(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func column(header []string, name string) int { return slices.Index(header, name) }
+
+func TestResultWorkbook(t *testing.T) {
+	e := newEnv(t, nil)
+	c := e.create(map[string]string{"name": "Q3: top/firms"})
+	e.finish(c.JobID)
+
+	rec := e.do(http.MethodGet, "/api/jobs/"+c.JobID+"/result", nil, nil)
+	if rec.Code != http.StatusOK || rec.Header().Get("Vcenrich-Result") != "partial" {
+		t.Fatalf("partial result: %d %v %s", rec.Code, rec.Header(), rec.Body.String())
+	}
+	if cd := rec.Header().Get("Content-Disposition"); !strings.Contains(cd, `filename="Q3- top-firms-partial.xlsx"`) {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	firms := rowsOf(t, rec.Body.Bytes(), "Firms")
+	if len(firms) != 7 {
+		t.Fatalf("partial workbook has %d rows, want a header and all 6 firms", len(firms))
+	}
+	st := column(firms[0], "Status")
+	got := []string{}
+	for _, r := range firms[1:] {
+		got = append(got, r[st])
+	}
+	want := []string{"ok", "failed", "not processed", "not processed", "not processed", "not processed"}
+	if !slices.Equal(got, want) {
+		t.Errorf("statuses %v, want %v (a result of an earlier run is not this run's)", got, want)
+	}
+	team := rowsOf(t, rec.Body.Bytes(), "Team Members")
+	if len(team) != 3 {
+		t.Errorf("team rows %v", team)
+	}
+
+	t.Run("final once the job ended", func(t *testing.T) {
+		job, _ := e.store.Job(context.Background(), c.JobID)
+		err := e.store.PutWorkbook(context.Background(), c.JobID, func(w io.Writer) error {
+			return sheets.WriteWorkbook(w, sheets.Export{InputHeaders: job.Headers, Summary: sheets.Summary{JobID: job.ID, Status: "completed"}})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.fake.workflows[c.JobID].status = enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
+		rec := e.do(http.MethodGet, "/api/jobs/"+c.JobID+"/result", nil, nil)
+		if rec.Code != http.StatusOK || rec.Header().Get("Vcenrich-Result") != "final" || len(rowsOf(t, rec.Body.Bytes(), "Firms")) != 1 {
+			t.Errorf("final result: %d %v", rec.Code, rec.Header())
+		}
+		e.fake.down = true
+		defer func() { e.fake.down = false }()
+		if rec := e.do(http.MethodGet, "/api/jobs/"+c.JobID+"/result", nil, nil); rec.Code != http.StatusOK {
+			t.Errorf("a written workbook needs no Temporal, got %d", rec.Code)
+		}
+	})
+
+	wantError(t, e.do(http.MethodGet, "/api/jobs/job-nope/result", nil, nil), http.StatusNotFound, "job-nope")
+	never := e.create(map[string]string{"name": "never"})
+	delete(e.fake.workflows, never.JobID)
+	wantError(t, e.do(http.MethodGet, "/api/jobs/"+never.JobID+"/result", nil, nil), http.StatusConflict, "never started")
+	other := e.create(map[string]string{"name": "other"})
+	e.fake.down = true
+	wantError(t, e.do(http.MethodGet, "/api/jobs/"+other.JobID+"/result", nil, nil), http.StatusServiceUnavailable, "not answering")
+}
+
+func TestResultCSV(t *testing.T) {
+	e := newEnv(t, nil)
+	c := e.create(nil)
+	e.finish(c.JobID)
+
+	rec := e.do(http.MethodGet, "/api/jobs/"+c.JobID+"/result.csv?sheet="+url.QueryEscape("Team Members"), nil, nil)
+	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/csv") {
+		t.Fatalf("csv: %d %v", rec.Code, rec.Header())
+	}
+	body := strings.TrimPrefix(rec.Body.String(), "\ufeff")
+	records, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(records) != 3 {
+		t.Fatalf("records %v", records)
+	}
+	name, title := column(records[0], "Name"), column(records[0], "Title")
+	if records[2][name] != "'=cmd()" || records[2][title] != "'@attack" || records[1][name] != "Ada Partner" {
+		t.Errorf("rows %v: formula-like values must get a leading quote", records[1:])
+	}
+	for _, r := range records {
+		for _, v := range r {
+			if v != "" && strings.ContainsRune("=+-@", rune(v[0])) {
+				t.Errorf("value %q could run as a formula", v)
+			}
+		}
+	}
+	firms := e.do(http.MethodGet, "/api/jobs/"+c.JobID+"/result.csv", nil, nil)
+	if n := strings.Count(firms.Body.String(), "\n"); firms.Code != http.StatusOK || n != 7 {
+		t.Errorf("Firms as CSV: %d with %d lines, want 7", firms.Code, n)
+	}
+	wantError(t, e.do(http.MethodGet, "/api/jobs/"+c.JobID+"/result.csv?sheet=People", nil, nil), http.StatusBadRequest, `no sheet "People"`)
+	wantError(t, e.do(http.MethodGet, "/api/jobs/job-nope/result.csv", nil, nil), http.StatusNotFound, "job-nope")
+	delete(e.fake.workflows, c.JobID)
+	wantError(t, e.do(http.MethodGet, "/api/jobs/"+c.JobID+"/result.csv", nil, nil), http.StatusConflict, "never started")
+	e.fake.down = true
+	wantError(t, e.do(http.MethodGet, "/api/jobs/"+c.JobID+"/result.csv", nil, nil), http.StatusServiceUnavailable, "not answering")
+}
+
+func TestResultRows(t *testing.T) {
+	e := newEnv(t, nil)
+	c := e.create(nil)
+	e.finish(c.JobID)
+	type page struct {
+		Sheets  []string   `json:"sheets"`
+		Columns []string   `json:"columns"`
+		Rows    [][]string `json:"rows"`
+		Total   int        `json:"total"`
+		Partial bool       `json:"partial"`
+	}
+	p := decode[page](t, e.do(http.MethodGet, "/api/jobs/"+c.JobID+"/result.json?sheet=Firms&offset=2&limit=3", nil, nil))
+	if p.Total != 6 || len(p.Rows) != 3 || !p.Partial || !slices.Contains(p.Sheets, "Team Members") || p.Columns[0] != "Firm Name" {
+		t.Fatalf("page %+v", p)
+	}
+	if p.Rows[0][0] != "Sequoia" || len(p.Rows[0]) != len(p.Columns) {
+		t.Errorf("third firm %v", p.Rows[0])
+	}
+	p = decode[page](t, e.do(http.MethodGet, "/api/jobs/"+c.JobID+"/result.json?sheet=Team+Members&q=PARTNER", nil, nil))
+	if p.Total != 1 || p.Rows[0][column(p.Columns, "Name")] != "Ada Partner" {
+		t.Errorf("search: %+v", p)
+	}
+	for _, q := range []string{"offset=-1", "limit=0", "limit=501", "sheet=Nope"} {
+		wantError(t, e.do(http.MethodGet, "/api/jobs/"+c.JobID+"/result.json?"+q, nil, nil), http.StatusBadRequest, strings.Split(q, "=")[0])
+	}
+	wantError(t, e.do(http.MethodGet, "/api/jobs/job-nope/result.json", nil, nil), http.StatusNotFound, "job-nope")
+	delete(e.fake.workflows, c.JobID)
+	wantError(t, e.do(http.MethodGet, "/api/jobs/"+c.JobID+"/result.json", nil, nil), http.StatusConflict, "never started")
+}
+
+func TestHealth(t *testing.T) {
+	type answer struct {
+		Status      string `json:"status"`
+		LiveWorkers int    `json:"live_workers"`
+		RunningJobs int    `json:"running_jobs"`
+		Warning     string `json:"warning"`
+		Workers     []struct {
+			Identity string `json:"identity"`
+			Live     bool   `json:"live"`
+		} `json:"workers"`
+	}
+	e := newEnv(t, func(c *api.Config) { c.WorkerLossAfter = time.Minute })
+	e.fake.pollers = append(e.fake.pollers, poller("1@worker-a@", time.Now()), poller("2@worker-b@", time.Now().Add(-5*time.Minute)))
+	h := decode[answer](t, e.do(http.MethodGet, "/api/health", nil, nil))
+	if h.Status != "ok" || h.LiveWorkers != 1 || len(h.Workers) != 2 || !h.Workers[0].Live || h.Workers[1].Live {
+		t.Errorf("health %+v", h)
+	}
+	e.create(nil)
+	e.fake.pollers = e.fake.pollers[1:]
+	h = decode[answer](t, e.do(http.MethodGet, "/api/health", nil, nil))
+	if h.Status != "degraded" || h.RunningJobs != 1 || !strings.Contains(h.Warning, "no worker") {
+		t.Errorf("jobs running with only a quiet worker: %+v", h)
+	}
+	e.fake.down = true
+	rec := e.do(http.MethodGet, "/api/health", nil, nil)
+	if h := decode[answer](t, rec); rec.Code != http.StatusServiceUnavailable || h.Status != "down" {
+		t.Errorf("Temporal down: %d %+v", rec.Code, h)
+	}
+}
+
+func TestToken(t *testing.T) {
+	const token = "s3cret-token-for-tests"
+	e := newEnv(t, func(c *api.Config) { c.Token = token })
+	bearer := http.Header{"Authorization": {"Bearer " + token}}
+
+	for _, target := range []string{"/api/jobs", "/api/jobs/job-x", "/api/openapi.json", "/api/alerts"} {
+		rec := e.do(http.MethodGet, target, nil, nil)
+		wantError(t, rec, http.StatusUnauthorized, "token")
+		if rec.Header().Get("WWW-Authenticate") == "" {
+			t.Errorf("%s: 401 without WWW-Authenticate", target)
+		}
+	}
+	wantError(t, e.do(http.MethodGet, "/api/jobs", nil, http.Header{"Authorization": {"Bearer wrong"}}), http.StatusUnauthorized, "token")
+	if rec := e.do(http.MethodGet, "/api/jobs", nil, bearer); rec.Code != http.StatusOK {
+		t.Errorf("with the token: %d %s", rec.Code, rec.Body.String())
+	}
+	wantError(t, e.upload("/api/jobs", "f.csv", []byte(firmsCSV), nil), http.StatusUnauthorized, "token")
+
+	// Health stays open for probes, in its short form.
+	probe := e.do(http.MethodGet, "/api/health", nil, nil)
+	if probe.Code != http.StatusOK || strings.Contains(probe.Body.String(), `"workers":`) || !strings.Contains(probe.Body.String(), `"auth_required":true`) {
+		t.Errorf("health without the token: %d %s", probe.Code, probe.Body.String())
+	}
+	if full := e.do(http.MethodGet, "/api/health", nil, bearer); !strings.Contains(full.Body.String(), `"workers":[]`) {
+		t.Errorf("health with the token: %s", full.Body.String())
+	}
+
+	// The dashboard's sign-in sets a cookie that works in place of the header.
+	jsonHeader := http.Header{"Content-Type": {"application/json"}}
+	wantError(t, e.do(http.MethodPost, "/api/login", strings.NewReader(`{"token":"nope"}`), jsonHeader), http.StatusUnauthorized, "not this server's API token")
+	wantError(t, e.do(http.MethodPost, "/api/login", strings.NewReader(`{}`), jsonHeader), http.StatusBadRequest, "token")
+	login := e.do(http.MethodPost, "/api/login", strings.NewReader(`{"token":"`+token+`"}`), jsonHeader)
+	cookie := login.Header().Get("Set-Cookie")
+	if login.Code != http.StatusNoContent || !strings.Contains(cookie, "HttpOnly") || !strings.Contains(cookie, "SameSite=Strict") || strings.Contains(cookie, token) {
+		t.Fatalf("login: %d, cookie %q", login.Code, cookie)
+	}
+	withCookie := http.Header{"Cookie": {strings.Split(cookie, ";")[0]}}
+	if rec := e.do(http.MethodGet, "/api/jobs", nil, withCookie); rec.Code != http.StatusOK {
+		t.Errorf("with the session cookie: %d", rec.Code)
+	}
+	logout := e.do(http.MethodPost, "/api/logout", nil, withCookie)
+	if logout.Code != http.StatusNoContent || !strings.Contains(logout.Header().Get("Set-Cookie"), "Max-Age=0") {
+		t.Errorf("logout: %d %q", logout.Code, logout.Header().Get("Set-Cookie"))
+	}
+}
+
+func TestCrossOriginProtection(t *testing.T) {
+	e := newEnv(t, nil)
+	c := e.create(nil)
+	cross := http.Header{"Sec-Fetch-Site": {"cross-site"}, "Origin": {"https://evil.example"}}
+	for _, target := range []string{"/api/jobs/" + c.JobID + "/cancel", "/api/jobs/" + c.JobID + "/pause", "/api/login"} {
+		wantError(t, e.do(http.MethodPost, target, nil, cross), http.StatusForbidden, "cross-site")
+	}
+	if len(e.fake.signals) != 0 {
+		t.Fatalf("a cross-site request reached the job: %+v", e.fake.signals)
+	}
+	same := http.Header{"Sec-Fetch-Site": {"same-origin"}}
+	if rec := e.do(http.MethodPost, "/api/jobs/"+c.JobID+"/pause", nil, same); rec.Code != http.StatusAccepted {
+		t.Errorf("same-origin pause: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := e.do(http.MethodGet, "/api/jobs", nil, cross); rec.Code != http.StatusOK {
+		t.Errorf("a cross-site read is harmless and allowed; got %d", rec.Code)
+	}
+}
+
+func TestDashboardAndRoutes(t *testing.T) {
+	e := newEnv(t, nil)
+	page := e.do(http.MethodGet, "/", nil, nil)
+	csp := page.Header().Get("Content-Security-Policy")
+	if page.Code != http.StatusOK || !strings.Contains(page.Body.String(), `src="/assets/app.js"`) || !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("dashboard: %d, CSP %q", page.Code, csp)
+	}
+	for target, ctype := range map[string]string{"/assets/app.js": "text/javascript", "/assets/app.css": "text/css", "/api/openapi.json": "application/json"} {
+		rec := e.do(http.MethodGet, target, nil, nil)
+		if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), ctype) || rec.Body.Len() < 1000 {
+			t.Errorf("%s: %d %s, %d bytes", target, rec.Code, rec.Header().Get("Content-Type"), rec.Body.Len())
+		}
+	}
+	wantError(t, e.do(http.MethodGet, "/assets/index.html", nil, nil), http.StatusNotFound, "no such page")
+	wantError(t, e.do(http.MethodGet, "/api/nothing", nil, nil), http.StatusNotFound, "no such page")
+	wantError(t, e.do(http.MethodDelete, "/api/jobs", nil, nil), http.StatusMethodNotAllowed, "not allowed")
+}
+
+// TestOpenAPICoversEveryRoute keeps the description and the routes in step:
+// every route is described, with each status its handler can answer, and
+// nothing is described that is not served.
+func TestOpenAPICoversEveryRoute(t *testing.T) {
+	e := newEnv(t, nil)
+	var doc struct {
+		OpenAPI string `json:"openapi"`
+		Paths   map[string]map[string]struct {
+			Description string         `json:"description"`
+			Responses   map[string]any `json:"responses"`
+		} `json:"paths"`
+	}
+	if err := json.Unmarshal(e.do(http.MethodGet, "/api/openapi.json", nil, nil).Body.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.") {
+		t.Errorf("openapi version %q", doc.OpenAPI)
+	}
+	param := regexp.MustCompile(`:(\w+)`)
+	served := map[string]bool{}
+	for _, r := range e.h.(*gin.Engine).Routes() {
+		if !strings.HasPrefix(r.Path, "/api/") {
+			continue
+		}
+		path := param.ReplaceAllString(r.Path, "{$1}")
+		key := strings.ToLower(r.Method) + " " + path
+		served[key] = true
+		op, ok := doc.Paths[path][strings.ToLower(r.Method)]
+		if !ok {
+			t.Errorf("%s is served but not described", key)
+			continue
+		}
+		if len(op.Responses) == 0 {
+			t.Errorf("%s describes no responses", key)
+		}
+		if strings.Contains(path, "{id}") {
+			if _, ok := op.Responses["404"]; !ok {
+				t.Errorf("%s does not describe its 404", key)
+			}
+		}
+	}
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			if !served[method+" "+path] {
+				t.Errorf("%s %s is described but not served", method, path)
+			}
+		}
+	}
+	if d := doc.Paths["/api/jobs/{id}/result.csv"]["get"].Description; !strings.Contains(d, "single quote") {
+		t.Errorf("the CSV export does not document its formula neutralisation: %q", d)
+	}
+}

@@ -1,0 +1,118 @@
+package api
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func TestNeutralise(t *testing.T) {
+	for in, want := range map[string]string{
+		"=cmd()":       "'=cmd()",
+		"+1 555":       "'+1 555",
+		"-2":           "'-2",
+		"@SUM(A1)":     "'@SUM(A1)",
+		"\t=x":         "'\t=x",
+		"\r=x":         "'\r=x",
+		"Ada Lovelace": "Ada Lovelace",
+		"a=b":          "a=b",
+		"":             "",
+		"'quoted":      "'quoted",
+	} {
+		if got := neutralise(in); got != want {
+			t.Errorf("neutralise(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestSizeText(t *testing.T) {
+	for n, want := range map[int64]string{
+		20 << 20:   "20 MB",
+		20_000_000: "20 MB",
+		1_500_000:  "1.5 MB",
+		64 << 10:   "64 KB",
+		2500:       "2.5 KB",
+		900:        "900 bytes",
+	} {
+		if got := sizeText(n); got != want {
+			t.Errorf("sizeText(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+func TestAttachment(t *testing.T) {
+	for name, want := range map[string]string{
+		"Q3 list":      `attachment; filename="Q3 list.xlsx"`,
+		`a/b\c:"d"`:    `attachment; filename=a-b-c--d-.xlsx`,
+		"":             `attachment; filename=vcenrich.xlsx`,
+		"Société Gén.": `attachment; filename*=utf-8''Soci%C3%A9t%C3%A9%20G%C3%A9n..xlsx`,
+	} {
+		if got := attachment(name, ".xlsx"); got != want {
+			t.Errorf("attachment(%q) = %s, want %s", name, got, want)
+		}
+	}
+}
+
+func TestParseNotify(t *testing.T) {
+	for _, tc := range []struct {
+		in   []string
+		want []string
+		ok   bool
+	}{
+		{nil, nil, true},
+		{[]string{"a@example.com, https://hooks.example.com/x", "a@example.com"}, []string{"a@example.com", "https://hooks.example.com/x"}, true},
+		{[]string{"Ada <a@example.com>"}, nil, false},
+		{[]string{"http://hooks.example.com"}, nil, false},
+		{[]string{"not an address"}, nil, false},
+	} {
+		got, err := parseNotify(tc.in)
+		if (err == nil) != tc.ok || fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("parseNotify(%q) = %q, %v", tc.in, got, err)
+		}
+	}
+}
+
+// TestWorkbookCache: one build serves repeated requests, a new version
+// replaces the old file, and evicted or closed entries leave no file.
+func TestWorkbookCache(t *testing.T) {
+	dir := t.TempDir()
+	wc := newWorkbookCache(dir, 2)
+	builds := 0
+	build := func(w io.Writer) error { builds++; _, err := fmt.Fprintf(w, "build %d", builds); return err }
+	read := func(id, key string) string {
+		t.Helper()
+		var got []byte
+		err := wc.use(id, key, time.Hour, build, func(path string) (err error) { got, err = os.ReadFile(path); return err })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(got)
+	}
+	files := func() int {
+		m, _ := filepath.Glob(filepath.Join(dir, "*"))
+		return len(m)
+	}
+	if read("a", "v1") != "build 1" || read("a", "v1") != "build 1" || builds != 1 {
+		t.Fatalf("a fresh workbook was built again (%d builds)", builds)
+	}
+	if read("a", "v2") != "build 2" || files() != 1 {
+		t.Errorf("a new version must replace the old file; %d files", files())
+	}
+	read("b", "v1")
+	read("c", "v1") // evicts a, the least recently used
+	if files() != 2 {
+		t.Errorf("%d files after eviction, want 2", files())
+	}
+	if read("a", "v2") != "build 5" {
+		t.Error("an evicted workbook was served")
+	}
+	if err := wc.use("d", "v1", 0, func(io.Writer) error { return fmt.Errorf("store down") }, func(string) error { return nil }); err == nil {
+		t.Error("a failed build was not reported")
+	}
+	if err := wc.close(); err != nil || files() != 0 {
+		t.Errorf("close left %d files (%v)", files(), err)
+	}
+}

@@ -1,0 +1,493 @@
+// vcenrich dashboard: plain JavaScript, no build step. Every page element
+// is built with textContent, never from HTML strings, so a firm or job name
+// can never become markup.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const POLL_MS = 2000;
+const ACTIVE = new Set(["running", "paused", "stalled", "exporting"]);
+
+// h builds an element: h("td", {class: "x", dataset: {label: "Job"}}, "text", child…).
+function h(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === "dataset") Object.assign(e.dataset, v);
+    else if (k === "class") e.className = v;
+    else if (k in e && typeof v !== "string") e[k] = v;
+    else e.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) {
+    if (c === undefined || c === null || c === false) continue;
+    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return e;
+}
+
+const state = {
+  file: null,          // the spreadsheet being previewed
+  preview: null,       // the server's preview of it
+  filter: "",
+  pages: [""],         // page tokens of the job list loaded so far
+  details: new Map(),  // job ID -> GET /api/jobs/:id answer, for active jobs
+  results: null,       // {id, name, sheet, q, offset, limit}
+  signedOut: false,
+  busy: false,
+};
+
+class HTTPError extends Error {
+  constructor(status, body) {
+    super((body && body.error) || `The server answered ${status}.`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+async function api(path, opts) {
+  const r = await fetch(path, Object.assign({ credentials: "same-origin" }, opts));
+  const body = (r.headers.get("content-type") || "").includes("json") ? await r.json() : null;
+  if (r.status === 401) signedOut();
+  if (!r.ok) throw new HTTPError(r.status, body);
+  return body;
+}
+
+function setMsg(id, text, kind) {
+  const m = $(id);
+  m.textContent = text || "";
+  m.className = "msg" + (kind ? " " + kind : "");
+}
+
+// ---- sign-in --------------------------------------------------------------
+
+function signedOut() {
+  state.signedOut = true;
+  $("login").hidden = false;
+  $("app").hidden = true;
+  $("logout").hidden = true;
+  $("token").focus();
+}
+
+$("login-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  try {
+    await api("/api/login", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ token: $("token").value }) });
+    $("token").value = "";
+    setMsg("login-msg", "");
+    state.signedOut = false;
+    $("login").hidden = true;
+    $("app").hidden = false;
+    refresh();
+  } catch (err) {
+    setMsg("login-msg", err.message, "err");
+  }
+});
+
+$("logout").addEventListener("click", async () => {
+  await api("/api/logout", { method: "POST" }).catch(() => {});
+  signedOut();
+});
+
+// ---- upload and column mapping ----------------------------------------------
+
+const drop = $("drop");
+["dragenter", "dragover"].forEach((t) => drop.addEventListener(t, (e) => { e.preventDefault(); drop.classList.add("over"); }));
+["dragleave", "drop"].forEach((t) => drop.addEventListener(t, () => drop.classList.remove("over")));
+drop.addEventListener("drop", (e) => {
+  e.preventDefault();
+  if (e.dataTransfer.files.length) choose(e.dataTransfer.files[0]);
+});
+$("file-input").addEventListener("change", (e) => {
+  if (e.target.files.length) choose(e.target.files[0]);
+});
+
+function choose(file) {
+  state.file = file;
+  $("job-name").value = file.name.replace(/\.[^.]+$/, "");
+  preview(null);
+}
+
+// mappingChoice is the mapping the selects show, as column indexes.
+function mappingChoice() {
+  const m = {};
+  for (const role of ["name", "website", "description"]) m[role] = Number($("map-" + role).value);
+  return m;
+}
+
+async function preview(mapping) {
+  setMsg("upload-msg", `Reading ${state.file.name}…`);
+  const fd = new FormData();
+  fd.append("file", state.file);
+  if (mapping) fd.append("mapping", JSON.stringify(mapping));
+  try {
+    state.preview = await api("/api/jobs/preview", { method: "POST", body: fd });
+    setMsg("upload-msg", "");
+    showPreview(state.preview);
+  } catch (err) {
+    setMsg("upload-msg", err.message + (err.body && err.body.headers_found ? "\nColumns found: " + err.body.headers_found.join(", ") : ""), "err");
+    if (!mapping) $("preview").hidden = true;
+  }
+}
+
+function fillSelect(sel, headers, chosen, optional) {
+  sel.replaceChildren(
+    h("option", { value: "-1" }, optional ? "(none)" : "(choose the website column)"),
+    ...headers.map((name, i) => h("option", { value: String(i), selected: i === chosen }, name)));
+  sel.value = String(chosen ?? -1);
+}
+
+function showPreview(p) {
+  $("preview").hidden = false;
+  const m = p.mapping || { name: -1, website: -1, description: -1 };
+  fillSelect($("map-name"), p.headers, m.name, true);
+  fillSelect($("map-website"), p.headers, m.website, false);
+  fillSelect($("map-description"), p.headers, m.description, true);
+  const msg = $("preview-message");
+  msg.hidden = !p.mapping_required;
+  msg.textContent = p.message || "";
+  if (p.mapping_required) {
+    $("preview-summary").textContent = `No column of ${p.filename} was recognised as the website. Columns found: ${p.headers.join(", ") || "none"}.`;
+  } else {
+    const where = p.sheet ? `sheet "${p.sheet}", header row ${p.header_row}` : `header row ${p.header_row}`;
+    const extra = [];
+    if (p.rejected_count) extra.push(`${p.rejected_count} row${p.rejected_count === 1 ? "" : "s"} rejected`);
+    if (p.duplicate_count) extra.push(`${p.duplicate_count} duplicate${p.duplicate_count === 1 ? "" : "s"}`);
+    $("preview-summary").replaceChildren(
+      h("strong", {}, `${p.firms} firm${p.firms === 1 ? "" : "s"}`),
+      ` from ${p.filename} (${where})` + (extra.length ? ` · ${extra.join(" · ")}` : "") + ". Check the columns, then start the job.");
+  }
+  // Sample rows, with the mapped columns marked.
+  const roles = {};
+  if (p.mapping) for (const [role, i] of Object.entries(p.mapping)) if (i >= 0) roles[i] = role;
+  const table = $("samples");
+  table.replaceChildren();
+  if (p.samples.length) {
+    table.append(h("thead", {}, h("tr", {}, p.headers.map((name, i) =>
+      h("th", { class: roles[i] ? "mapped" : "" }, roles[i] ? h("span", { class: "role" }, roles[i]) : null, name)))));
+    table.append(h("tbody", {}, p.samples.map((s) => h("tr", {}, p.headers.map((_, i) =>
+      h("td", { class: roles[i] ? "mapped" : "", title: s.values[i] || "" }, s.values[i] || ""))))));
+  }
+  const box = $("rejected-box");
+  box.hidden = !p.rejected_count;
+  $("rejected-summary").textContent = `${p.rejected_count} rejected row${p.rejected_count === 1 ? "" : "s"} (${p.duplicate_count} duplicate${p.duplicate_count === 1 ? "" : "s"})`;
+  $("rejected-list").replaceChildren(...p.rejected.map((r) => h("li", {}, `Row ${r.row}: ${r.reason}`)),
+    p.rejected_count > p.rejected.length ? h("li", {}, `… and ${p.rejected_count - p.rejected.length} more`) : null);
+  $("notes").replaceChildren(...(p.notes || []).map((n) => h("li", {}, n)));
+  $("start").disabled = p.mapping_required && mappingChoice().website < 0;
+}
+
+$("mapping").addEventListener("change", () => {
+  $("start").disabled = mappingChoice().website < 0;
+  if (mappingChoice().website >= 0) preview(mappingChoice());
+});
+
+$("discard").addEventListener("click", resetUpload);
+
+function resetUpload() {
+  state.file = null;
+  state.preview = null;
+  $("preview").hidden = true;
+  $("job-form").reset();
+  $("file-input").value = "";
+}
+
+$("job-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  if (!state.file) return;
+  const fd = new FormData(e.target);
+  for (const k of ["window", "notify", "name", "priority"]) if (!String(fd.get(k) || "").trim()) fd.delete(k);
+  fd.append("file", state.file);
+  fd.append("mapping", JSON.stringify(mappingChoice()));
+  $("start").disabled = true;
+  setMsg("upload-msg", "Starting…");
+  try {
+    const j = await api("/api/jobs", { method: "POST", body: fd });
+    let text = j.existing ? `That upload is already running as ${j.name} (${j.job_id}).` : `Started ${j.name}: ${j.firms} firms (${j.job_id}).`;
+    if (j.notify && j.notify.length) text += ` ${j.notify.join(", ")} will be told when it ends.`;
+    setMsg("upload-msg", text, "ok");
+    resetUpload();
+    state.pages = [""];
+    await refresh();
+    const row = document.querySelector(`tr[data-job="${CSS.escape(j.job_id)}"]`);
+    if (row) row.classList.add("highlight");
+  } catch (err) {
+    setMsg("upload-msg", err.message, "err");
+  } finally {
+    $("start").disabled = false;
+  }
+});
+
+// ---- jobs ------------------------------------------------------------------
+
+function duration(seconds) {
+  seconds = Math.max(0, Math.round(seconds));
+  if (seconds < 60) return `${seconds}s`;
+  const m = Math.floor(seconds / 60), hrs = Math.floor(m / 60);
+  if (hrs === 0) return `${m}m ${seconds % 60}s`;
+  if (hrs < 48) return `${hrs}h ${m % 60}m`;
+  return `${Math.floor(hrs / 24)}d ${hrs % 24}h`;
+}
+
+function ago(t) {
+  if (!t) return "never";
+  return duration((Date.now() - new Date(t).getTime()) / 1000) + " ago";
+}
+
+function jobRow(j) {
+  const d = state.details.get(j.job_id);
+  const status = (d && d.status) || j.status || "running";
+  const total = (d && d.total) || j.total || 0;
+  const processed = d ? d.processed : j.processed || 0;
+  const pct = total ? Math.floor((100 * processed) / total) : 0;
+  const active = ACTIVE.has(status);
+  const base = `/api/jobs/${encodeURIComponent(j.job_id)}`;
+
+  const figures = [`${pct}% · ${processed} / ${total} firms`];
+  if (d && d.failed) figures.push(`${d.failed} failed`);
+  if (d && d.team_members) figures.push(`${d.team_members} people`);
+  const pace = [];
+  if (d && active && d.rate_per_minute > 0) pace.push(`${d.rate_per_minute.toFixed(1)} firms/min`);
+  if (d && status === "running" && d.eta_seconds > 0) pace.push(`ETA ${duration(d.eta_seconds)}`);
+  if (d && active && d.updated) pace.push(`last firm ${ago(d.updated)}`);
+
+  const orphaned = Boolean(d && active && d.worker_answering === false);
+  const warnings = [];
+  if (orphaned) warnings.push("No worker is answering: these are the last recorded figures.");
+  if (status === "stalled") warnings.push("Stalled: no firm has finished for a long while.");
+
+  const actions = [];
+  const button = (action, label) => h("button", { type: "button", dataset: { action, id: j.job_id } }, label);
+  if (status === "running" || status === "stalled") actions.push(button("pause", "Pause"));
+  if (status === "paused") actions.push(button("resume", "Resume"));
+  if (active && status !== "exporting") actions.push(button("cancel", "Cancel"));
+  actions.push(h("a", { class: "button", href: `${base}/result`, dataset: { action: "download" } }, active ? "Download partial" : "Download"));
+  actions.push(button("results", "Results"));
+  if (status === "completed" || status === "cancelled") actions.push(button("retry-failed", "Retry failed"));
+  if (j.links && j.links.temporal_ui) actions.push(h("a", { class: "button", href: j.links.temporal_ui, target: "_blank", rel: "noopener" }, "Temporal"));
+
+  return h("tr", { dataset: { job: j.job_id, status } },
+    h("td", { dataset: { label: "Job" } }, h("strong", {}, j.name || j.job_id), h("br"), h("small", {}, j.job_id),
+      h("br"), h("small", {}, "started " + (j.started ? new Date(j.started).toLocaleString() : "—"))),
+    h("td", { dataset: { label: "Status" } }, orphaned
+      ? h("span", { class: "chip stalled", title: "No worker answers for this job" }, status + " · no worker")
+      : h("span", { class: "chip " + status }, status)),
+    h("td", { dataset: { label: "Progress" } },
+      h("progress", { class: status, max: 100, value: pct, "aria-label": `${pct}%` }),
+      h("div", { class: "figures pct" }, figures.join(" · ")),
+      pace.length ? h("div", { class: "figures" }, pace.join(" · ")) : null,
+      warnings.map((w) => h("span", { class: "warn" }, w))),
+    h("td", { dataset: { label: "Actions" } }, h("div", { class: "actions" }, actions)));
+}
+
+$("jobs").addEventListener("click", async (e) => {
+  const b = e.target.closest("button[data-action]");
+  if (!b) return;
+  const { action, id } = b.dataset;
+  if (action === "results") {
+    const row = b.closest("tr");
+    openResults(id, row.querySelector("strong").textContent);
+    return;
+  }
+  if (action === "cancel" && !confirm("Cancel this job? Firms in flight stop; the workbook keeps what finished.")) return;
+  b.disabled = true;
+  try {
+    await api(`/api/jobs/${encodeURIComponent(id)}/${action}`, { method: "POST" });
+    if (action === "retry-failed") state.pages = [""];
+    await refresh();
+  } catch (err) {
+    alert(err.message);
+  } finally {
+    b.disabled = false;
+  }
+});
+
+$("status-filter").addEventListener("change", (e) => {
+  state.filter = e.target.value;
+  state.pages = [""];
+  refresh();
+});
+
+$("more").addEventListener("click", () => {
+  if (state.next) state.pages.push(state.next);
+  refresh();
+});
+
+async function loadJobs() {
+  const jobs = [];
+  let next = "";
+  for (const token of state.pages) {
+    const q = new URLSearchParams({ page_size: "20" });
+    if (state.filter) q.set("status", state.filter);
+    if (token) q.set("page_token", token);
+    const page = await api("/api/jobs?" + q);
+    jobs.push(...page.jobs);
+    next = page.next_page_token;
+  }
+  state.next = next;
+  // Rate, ETA and the worker's answer come from each active job's progress;
+  // a job seen running is asked once more after it ends, for its final
+  // figures, and not again.
+  const wanted = jobs.filter((j) => ACTIVE.has(j.status) || (state.details.has(j.job_id) && ACTIVE.has(state.details.get(j.job_id).status)));
+  const fetched = new Map((await Promise.all(wanted.map((j) =>
+    api(`/api/jobs/${encodeURIComponent(j.job_id)}`).then((d) => [j.job_id, d], () => null)))).filter(Boolean));
+  const details = new Map();
+  for (const j of jobs) {
+    const d = fetched.get(j.job_id) || state.details.get(j.job_id);
+    if (d) details.set(j.job_id, d);
+  }
+  state.details = details;
+  return jobs;
+}
+
+function showJobs(jobs) {
+  const body = $("jobs");
+  $("more").hidden = !state.next;
+  if (!jobs.length) {
+    body.replaceChildren(h("tr", {}, h("td", { colspan: 4 }, state.filter ? `No ${state.filter} jobs.` : "No jobs yet: drop a spreadsheet above.")));
+    return;
+  }
+  // Update rows in place when the list is the same, replacing only the
+  // cells that changed: a button being clicked is never swapped under the
+  // pointer.
+  const current = [...body.querySelectorAll("tr[data-job]")];
+  if (current.length === jobs.length && current.every((r, i) => r.dataset.job === jobs[i].job_id)) {
+    jobs.forEach((j, i) => {
+      const fresh = jobRow(j), row = current[i];
+      row.dataset.status = fresh.dataset.status;
+      [...fresh.children].forEach((td, k) => {
+        if (!row.children[k].isEqualNode(td)) row.replaceChild(td, row.children[k]);
+      });
+    });
+    return;
+  }
+  const highlighted = new Set(current.filter((r) => r.classList.contains("highlight")).map((r) => r.dataset.job));
+  body.replaceChildren(...jobs.map(jobRow));
+  for (const r of body.querySelectorAll("tr[data-job]")) if (highlighted.has(r.dataset.job)) r.classList.add("highlight");
+}
+
+// ---- workers and health ------------------------------------------------------
+
+function showHealth(hl) {
+  const problems = [];
+  if (hl.status === "down") problems.push(`Temporal or the result store is unreachable (Temporal: ${hl.temporal}; store: ${hl.store}). Jobs cannot be started or followed.`);
+  if (hl.running_jobs > 0 && hl.live_workers === 0) problems.push(`No worker is polling task queue "${hl.task_queue}" while ${hl.running_jobs} job${hl.running_jobs === 1 ? " is" : "s are"} running: nothing progresses until a worker starts.`);
+  for (const a of hl.alerts || []) if (a.kind !== "worker_loss" || !problems.length) problems.push(a.message);
+  const banner = $("banner");
+  banner.hidden = !problems.length;
+  banner.textContent = problems.join("\n");
+
+  const label = $("health");
+  label.textContent = hl.status === "down" ? "service down" : `${hl.live_workers} live worker${hl.live_workers === 1 ? "" : "s"} · ${hl.running_jobs} running`;
+  label.className = "health" + (problems.length ? " bad" : "");
+  $("logout").hidden = !hl.auth_required;
+
+  $("workers-summary").textContent = hl.workers.length
+    ? `${hl.live_workers} of ${hl.workers.length} polling task queue "${hl.task_queue}"`
+    : `No worker has polled task queue "${hl.task_queue}" lately.`;
+  $("workers").replaceChildren(...hl.workers.map((w) => h("li", { class: w.live ? "live" : "stale" },
+    h("span", { class: "dot" + (w.live ? " live" : "") }), w.identity, h("br"),
+    h("small", { class: "note" }, (w.live ? "live · " : "gone quiet · ") + "last poll " + ago(w.last_poll)))));
+}
+
+async function refresh() {
+  if (state.busy || state.signedOut) return;
+  state.busy = true;
+  try {
+    const hl = await api("/api/health").catch((err) => err.body);
+    if (hl && hl.auth_required && !hl.workers) {
+      signedOut(); // the short form: this browser has not signed in
+      return;
+    }
+    if (hl && hl.workers) showHealth(hl);
+    showJobs(await loadJobs());
+  } catch (err) {
+    // With the server up but Temporal down, the health banner says so.
+    if (!state.signedOut && !$("health").textContent.startsWith("service down")) {
+      $("health").textContent = "server unreachable";
+      $("health").className = "health bad";
+    }
+  } finally {
+    state.busy = false;
+  }
+}
+
+// ---- results -----------------------------------------------------------------
+
+function openResults(id, name) {
+  state.results = { id, name, sheet: "Team Members", q: "", offset: 0, limit: 25 };
+  $("q").value = "";
+  $("results").hidden = false;
+  $("results-job").textContent = name;
+  loadRows().then(() => $("results").scrollIntoView({ behavior: "smooth" }));
+}
+
+$("results-close").addEventListener("click", () => {
+  state.results = null;
+  $("results").hidden = true;
+});
+
+async function loadRows() {
+  const r = state.results;
+  if (!r) return;
+  const q = new URLSearchParams({ sheet: r.sheet, offset: String(r.offset), limit: String(r.limit) });
+  if (r.q) q.set("q", r.q);
+  const base = `/api/jobs/${encodeURIComponent(r.id)}`;
+  $("csv").href = `${base}/result.csv?sheet=${encodeURIComponent(r.sheet)}`;
+  try {
+    const page = await api(`${base}/result.json?${q}`);
+    showRows(page);
+  } catch (err) {
+    $("rows").replaceChildren(h("tbody", {}, h("tr", {}, h("td", {}, err.message))));
+  }
+}
+
+function showRows(page) {
+  const r = state.results;
+  $("tabs").replaceChildren(...page.sheets.map((name) => h("button", {
+    type: "button", role: "tab", "aria-selected": String(name === page.sheet), dataset: { sheet: name },
+  }, name)));
+  $("results-note").textContent = page.partial ? "Partial: the job has not finished." : "";
+  const table = $("rows");
+  const rows = page.rows.map((row) => h("tr", {}, row.map((v) => h("td", { title: v }, v))));
+  if (!rows.length) rows.push(h("tr", {}, h("td", { colspan: Math.max(1, page.columns.length) }, r.q ? "No row matches." : "No rows yet.")));
+  table.replaceChildren(h("thead", {}, h("tr", {}, page.columns.map((c) => h("th", {}, c)))), h("tbody", {}, rows));
+  const last = Math.min(page.offset + page.rows.length, page.total);
+  $("page-info").textContent = page.total ? `Rows ${page.offset + 1}–${last} of ${page.total}` : "";
+  $("prev").disabled = page.offset === 0;
+  $("next").disabled = last >= page.total;
+}
+
+$("tabs").addEventListener("click", (e) => {
+  const b = e.target.closest("button[data-sheet]");
+  if (!b || !state.results) return;
+  Object.assign(state.results, { sheet: b.dataset.sheet, offset: 0 });
+  loadRows();
+});
+
+$("prev").addEventListener("click", () => {
+  const r = state.results;
+  r.offset = Math.max(0, r.offset - r.limit);
+  loadRows();
+});
+$("next").addEventListener("click", () => {
+  state.results.offset += state.results.limit;
+  loadRows();
+});
+
+let searchTimer = 0;
+$("q").addEventListener("input", () => {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(() => {
+    Object.assign(state.results, { q: $("q").value.trim(), offset: 0 });
+    loadRows();
+  }, 300);
+});
+$("search").addEventListener("submit", (e) => e.preventDefault());
+
+// ---- start -------------------------------------------------------------------
+
+refresh().then(() => {
+  // A link from an API answer (…/#JOB) opens that job's results.
+  const id = decodeURIComponent(location.hash.slice(1));
+  if (id) openResults(id, id);
+});
+setInterval(refresh, POLL_MS);

@@ -1,0 +1,320 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+
+	"github.com/vcenrich/vcenrich/demosites"
+	"github.com/vcenrich/vcenrich/jobclient"
+)
+
+// chromiumBin finds headless Chromium: VCENRICH_CHROMIUM, else Debian's
+// package. Without it the browser tests are skipped, except in CI, where a
+// missing browser is a failure (.ci/run installs it).
+func chromiumBin(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test: skipped with -short")
+	}
+	for _, name := range []string{os.Getenv("VCENRICH_CHROMIUM"), "chromium", "chromium-browser"} {
+		if name == "" {
+			continue
+		}
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("no chromium binary found; install Debian's chromium package (.ci/run does)")
+	}
+	t.Skip("no chromium binary found: apt-get install chromium, or set VCENRICH_CHROMIUM")
+	return ""
+}
+
+// artifacts is where screenshots go: VCENRICH_TEST_ARTIFACTS, else the
+// test's temporary folder.
+func artifacts(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("VCENRICH_TEST_ARTIFACTS")
+	if dir == "" {
+		return t.TempDir()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// page is one headless Chromium tab driven by the test.
+type page struct {
+	t      *testing.T
+	ctx    context.Context
+	shots  string
+	prefix string
+
+	mu         sync.Mutex
+	exceptions []string
+}
+
+func openBrowser(t *testing.T, bin, prefix string) *page {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true), chromedp.WindowSize(1280, 900),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	p := &page{t: t, ctx: ctx, shots: artifacts(t), prefix: prefix}
+	// The first action starts the browser; it lives as long as ctx.
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		cancel()
+		cancelAlloc()
+		t.Fatalf("start chromium: %v", err)
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	messages := chromedp.Console(ctx)
+	go func() {
+		defer wg.Done()
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.IsException() {
+				p.mu.Lock()
+				p.exceptions = append(p.exceptions, m.String())
+				p.mu.Unlock()
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		stop, cancelStop := context.WithTimeout(ctx, 10*time.Second)
+		defer cancelStop()
+		_ = chromedp.Cancel(stop)
+		cancel()
+		cancelAlloc()
+		wg.Wait()
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		for _, e := range p.exceptions {
+			t.Errorf("the dashboard threw: %s", e)
+		}
+	})
+	return p
+}
+
+// do runs browser steps within a time limit; on failure it saves a
+// screenshot of what the page showed.
+func (p *page) do(what string, within time.Duration, steps ...chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, within)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		p.shot("failed-" + strings.ReplaceAll(what, " ", "-"))
+		p.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// until waits for a JavaScript condition on the page.
+func (p *page) until(what, expr string, within time.Duration) {
+	p.t.Helper()
+	p.do(what, within+5*time.Second, chromedp.Poll[chromedp.Void](expr,
+		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(within)))
+}
+
+func eval[T any](p *page, expr string) T {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 20*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		p.t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+// shot saves a full-page screenshot as a test artifact.
+func (p *page) shot(name string) string {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 20*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		p.t.Logf("screenshot %s: %v", name, err)
+		return ""
+	}
+	path := filepath.Join(p.shots, p.prefix+name+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+	p.t.Logf("screenshot: %s", path)
+	return path
+}
+
+// row is the CSS selector of a job's row in the jobs table.
+func row(id string) string { return fmt.Sprintf(`#jobs tr[data-job=%q]`, id) }
+
+// TestDashboardInBrowser drives the dashboard as a person would, in headless
+// Chromium against a real dev server and worker: sign in with the API token,
+// drop a spreadsheet, edit and confirm the column mapping, start the job,
+// pause it with firms in flight, resume it, watch it reach 100%, download
+// the workbook and open it, page through the team members with a search,
+// and check the page at phone width. Screenshots are saved as artifacts.
+func TestDashboardInBrowser(t *testing.T) {
+	bin := chromiumBin(t)
+	g := newGate()
+	t.Cleanup(g.release)
+	const token = "browser-test-token"
+	s := startStackWith(t, stackOptions{sites: g, env: map[string]string{"VCENRICH_WINDOW": "2", "VCENRICH_API_TOKEN": token}})
+	s.client.SetToken(token)
+	p := openBrowser(t, bin, "dashboard-")
+	sample := writeSample(t)
+
+	p.do("open the dashboard", time.Minute, chromedp.Navigate(s.api.URL), chromedp.WaitVisible(chromedp.CSS("#login-form")))
+	p.do("sign in", time.Minute,
+		chromedp.SendKeys(chromedp.CSS("#token"), token),
+		chromedp.Click(chromedp.CSS(`#login-form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#drop")))
+
+	// Upload: the preview shows the detected columns; mapping the Notes
+	// column as the description is the person's edit.
+	p.do("choose the spreadsheet", time.Minute, chromedp.SetUploadFiles(chromedp.CSS("#file-input"), []string{sample}))
+	p.until("the preview", `!document.querySelector("#preview").hidden && document.querySelector("#preview-summary").textContent.includes("firms")`, time.Minute)
+	mapped := eval[[]string](p, `[...document.querySelectorAll("#mapping select")].map(s => s.selectedOptions[0].textContent)`)
+	if strings.Join(mapped, "|") != "Firm Name|Website|(none)" {
+		t.Fatalf("detected mapping %q", mapped)
+	}
+	p.do("map Notes as the description", time.Minute, chromedp.Evaluate[chromedp.Void](`(() => {
+		const s = document.querySelector("#map-description");
+		s.value = [...s.options].find(o => o.textContent === "Notes").value;
+		s.dispatchEvent(new Event("change", { bubbles: true }));
+	})()`))
+	p.until("the preview with the edited mapping", `document.querySelectorAll("#samples th.mapped").length === 3`, time.Minute)
+	p.shot("1-preview")
+
+	p.do("start the job", time.Minute,
+		chromedp.SetValue(chromedp.CSS("#job-name"), "Browser test"),
+		chromedp.Click(chromedp.CSS("#start")))
+	p.until("the job to start", `document.querySelector("#upload-msg").textContent.startsWith("Started")`, time.Minute)
+	p.until("the job's row", `document.querySelector("#jobs tr[data-job]") !== null`, time.Minute)
+	id := eval[string](p, `document.querySelector("#jobs tr[data-job]").dataset.job`)
+	first, err := s.store.Firm(context.Background(), id, 0)
+	if err != nil || first.Description == "" {
+		t.Errorf("the confirmed mapping did not reach the job: first firm %+v, %v", first, err)
+	}
+
+	// Pause with two firms in flight; they finish, nothing else starts.
+	eventually(t, time.Minute, "two firms in flight", func() bool { n, _ := g.homepages(); return n == 2 })
+	p.until("the pause button", fmt.Sprintf(`document.querySelector('%s button[data-action="pause"]') !== null`, row(id)), time.Minute)
+	p.do("pause", time.Minute, chromedp.Click(chromedp.CSS(row(id)+` button[data-action="pause"]`)))
+	p.until("the paused chip", fmt.Sprintf(`document.querySelector('%s').dataset.status === "paused"`, row(id)), time.Minute)
+	g.release()
+	eventually(t, time.Minute, "in-flight firms to finish while paused", func() bool {
+		j := s.job(t, id)
+		return j.Processed == 2 && len(j.InFlight) == 0 && j.Paused
+	})
+	p.until("the paused progress", fmt.Sprintf(`document.querySelector('%s .pct').textContent.includes("2 / ")`, row(id)), time.Minute)
+	p.shot("2-paused")
+
+	p.do("resume", time.Minute, chromedp.Click(chromedp.CSS(row(id)+` button[data-action="resume"]`)))
+	p.until("100%", fmt.Sprintf(`(() => { const r = document.querySelector('%s');
+		return r.dataset.status === "completed" && r.querySelector(".pct").textContent.startsWith("100%%"); })()`, row(id)), 2*time.Minute)
+	p.shot("3-completed")
+
+	// Download the workbook through the page and open it.
+	downloads := t.TempDir()
+	enabled := true
+	if _, err := chromedp.CallBrowser(p.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: downloads, EventsEnabled: &enabled,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	dctx, cancelDownload := context.WithTimeout(p.ctx, time.Minute)
+	defer cancelDownload()
+	progress := chromedp.BrowserEvents(dctx, browser.DownloadProgress)
+	p.do("click download", time.Minute, chromedp.Click(chromedp.CSS(row(id)+` a[data-action="download"]`)))
+	guid := ""
+	for ev, err := range progress {
+		if err != nil {
+			t.Fatalf("waiting for the download: %v", err)
+		}
+		if ev.State == browser.DownloadProgressStateCompleted {
+			guid = ev.GUID
+			break
+		}
+		if ev.State == browser.DownloadProgressStateCanceled {
+			t.Fatal("the download was cancelled")
+		}
+	}
+	cancelDownload()
+	rows := sheetRows(t, filepath.Join(downloads, guid), "Firms")
+	created, err := s.store.Job(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows)-1 != created.Total {
+		t.Fatalf("downloaded workbook has %d firm rows, want %d", len(rows)-1, created.Total)
+	}
+	for _, r := range rows[1:] {
+		if st := cell(r, columns(rows[0])["Status"]); st != "ok" && st != "failed" {
+			t.Errorf("firm %q reads %q in the final workbook", cell(r, 0), st)
+		}
+	}
+
+	// Results: team members, paged and searched.
+	var member string
+	for _, site := range demosites.Sites() {
+		if len(site.Team) > 0 && site.Failure == "" {
+			member = site.Team[0].Name
+			break
+		}
+	}
+	p.do("open the results", time.Minute, chromedp.Click(chromedp.CSS(row(id)+` button[data-action="results"]`)))
+	p.until("team member rows", `document.querySelector('#tabs button[aria-selected="true"]')?.textContent === "Team Members" && document.querySelectorAll("#rows tbody tr").length > 1`, time.Minute)
+	p.do("search", time.Minute, chromedp.SendKeys(chromedp.CSS("#q"), member))
+	p.until("the searched member", fmt.Sprintf(`document.querySelectorAll("#rows tbody tr").length === 1 && document.querySelector("#rows tbody").textContent.includes(%s)`, strconv.Quote(member)), time.Minute)
+	p.shot("4-results")
+
+	// Phone width: nothing overflows sideways.
+	p.do("phone viewport", time.Minute, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch))
+	p.until("the phone layout", `document.querySelector(".jobs thead").offsetParent === null`, time.Minute)
+	if w := eval[int](p, `document.documentElement.scrollWidth`); w > 390 {
+		p.shot("failed-phone-overflow")
+		t.Errorf("the page is %d px wide at a 390 px phone width", w)
+	}
+	p.shot("5-phone")
+}
+
+// TestDashboardWorkerBanner: jobs running with no worker polling put a red
+// banner on the page, and the job's row says its figures are the last ones
+// recorded.
+func TestDashboardWorkerBanner(t *testing.T) {
+	bin := chromiumBin(t)
+	s := startStackWith(t, stackOptions{noWorker: true})
+	created, err := s.client.Upload(context.Background(), writeSample(t), jobclient.UploadOptions{Name: "orphan"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := openBrowser(t, bin, "dashboard-")
+	p.do("open the dashboard", time.Minute, chromedp.Navigate(s.api.URL), chromedp.WaitVisible(chromedp.CSS("#drop")))
+	p.until("the red banner", `!document.querySelector("#banner").hidden && document.querySelector("#banner").textContent.includes("No worker is polling")`, time.Minute)
+	p.until("the row's warning", fmt.Sprintf(`document.querySelector('%s .warn')?.textContent.includes("No worker is answering")`, row(created.JobID)), time.Minute)
+	if bg := eval[string](p, `getComputedStyle(document.querySelector("#banner")).backgroundColor`); bg != "rgb(254, 228, 226)" {
+		t.Errorf("banner background %s, want the red one", bg)
+	}
+	p.shot("6-no-worker")
+}

@@ -1,0 +1,365 @@
+// Command bench measures vcenrich against the limits of the machine it runs
+// on, in one run: throughput, the cost of durability, memory over a long
+// job and recovery from a killed worker.
+//
+// A simulated web (one loopback server answering for every *.bench.test
+// host, with a latency distribution and 503/429 rates) serves N firms to:
+//
+//	(a) the full stack: the Temporal dev server, the server and a worker,
+//	    each its own process, the job uploaded through the API;
+//	(b) the same enrichment engine in a plain goroutine pool, no Temporal.
+//
+// Both sides run with the same window, the same pages, the same retry rules.
+// Then the same for a big job, and a recovery scenario: the worker killed
+// with SIGKILL at half way and restarted some seconds later.
+//
+// The result is printed as a Markdown table and written as JSON (-out) and
+// Markdown (-md). Run it on a quiet machine:
+//
+//	go run ./bench -firms 7547 -big 50000 -out bench/results/latest.json -md bench/results/latest.md
+//	go run ./bench -firms 500 -big 0        # a quick look
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/vcenrich/vcenrich/bench/firmlist"
+	"github.com/vcenrich/vcenrich/bench/report"
+	"github.com/vcenrich/vcenrich/bench/simweb"
+	"github.com/vcenrich/vcenrich/config"
+)
+
+func main() {
+	var err error
+	if len(os.Args) > 1 && os.Args[1] == cmdWeb {
+		err = runWeb(os.Args[2:])
+	} else if len(os.Args) > 1 && os.Args[1] == cmdBaseline {
+		err = runBaseline(os.Args[2:])
+	} else {
+		err = run(os.Args[1:])
+	}
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	firms, big      int
+	bigBaseline     bool
+	window          int
+	workerMax       int
+	continueEvery   int
+	heartbeat       time.Duration
+	robots          bool
+	web             simweb.Config
+	skipRecovery    bool
+	recoveryFirms   int
+	down            time.Duration
+	names           string
+	out, md         string
+	keep            bool
+	profileDuration time.Duration
+	workerBin       string
+	fairness        bool
+	devConfig       []string // extra dynamic config values for the dev server
+}
+
+func parseFlags(args []string) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: go run ./bench [flags]\n\nMeasures the full stack against a goroutine pool on a simulated web; see the package comment.")
+		fs.PrintDefaults()
+	}
+	fs.IntVar(&o.firms, "firms", report.TargetFirms, "firms in the main job")
+	fs.IntVar(&o.big, "big", 50_000, "firms in the big job (memory over a long job); 0 skips it")
+	fs.BoolVar(&o.bigBaseline, "big-baseline", true, "run the goroutine pool on the big job too")
+	fs.IntVar(&o.window, "window", 64, "firms in flight, on both sides (VCENRICH_WINDOW)")
+	fs.IntVar(&o.workerMax, "worker-max", 0, "the worker's VCENRICH_WORKER_MAX_ACTIVITIES (0: the window)")
+	fs.IntVar(&o.continueEvery, "continue-every", 0, "VCENRICH_CONTINUE_EVERY (0: the product's default)")
+	fs.DurationVar(&o.heartbeat, "heartbeat-timeout", 0, "VCENRICH_HEARTBEAT_TIMEOUT (0: the product's default)")
+	fs.BoolVar(&o.robots, "robots", true, "honour robots.txt (one more request per firm, as in production)")
+	web := webFlags(fs)
+	fs.BoolVar(&o.skipRecovery, "skip-recovery", false, "skip the kill -9 scenario")
+	fs.IntVar(&o.recoveryFirms, "recovery-firms", 0, "firms in the recovery job (0: -firms)")
+	fs.DurationVar(&o.down, "down", 5*time.Second, "recovery: how long the killed worker stays down")
+	fs.StringVar(&o.names, "names", filepath.Join("..", "shared", "data", "vc-firms.csv"), "CSV of real firm names and domains to model the firms on, used when present (relative to the repository root)")
+	fs.StringVar(&o.out, "out", "", "write the result as JSON here (CPU profiles go beside it)")
+	fs.StringVar(&o.md, "md", "", "write the Markdown table here")
+	fs.BoolVar(&o.keep, "keep", false, "keep the working directory (logs, databases, workbooks)")
+	fs.StringVar(&o.workerBin, "worker-bin", "", "run this worker binary instead of building ./worker (to compare a change)")
+	fs.BoolVar(&o.fairness, "fairness", true, "start the dev server with the matcher settings vcenrich ships (priority and fairness); false measures the plain matcher")
+	fs.Func("dev-config", "an extra dynamic config value KEY=VALUE for the dev server, e.g. system.enableActivityEagerExecution=true (repeatable)", func(v string) error {
+		if !strings.Contains(v, "=") {
+			return fmt.Errorf("%q is not KEY=VALUE", v)
+		}
+		o.devConfig = append(o.devConfig, v)
+		return nil
+	})
+	fs.DurationVar(&o.profileDuration, "profile", 20*time.Second, "CPU profile length for a worker that serves /debug/pprof on its metrics address (0: none)")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	o.web = *web // the page size stays in KB here; the web child scales it
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if o.firms < 2 || o.window < 1 || o.big < 0 {
+		return o, errors.New("-firms must be at least 2, -window at least 1, -big 0 or more")
+	}
+	if o.workerMax == 0 {
+		o.workerMax = o.window
+	}
+	if o.recoveryFirms == 0 {
+		o.recoveryFirms = o.firms
+	}
+	return o, nil
+}
+
+// run is the benchmark proper.
+func run(args []string) (err error) {
+	o, err := parseFlags(args)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	began := time.Now()
+
+	root, err := repoRoot()
+	if err != nil {
+		return err
+	}
+	work, err := os.MkdirTemp("", "vcenrich-bench-")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil || o.keep {
+			fmt.Fprintf(os.Stderr, "bench: logs, databases and workbooks are in %s\n", work)
+			return
+		}
+		_ = os.RemoveAll(work)
+	}()
+
+	t, err := prepare(ctx, root, work)
+	if err != nil {
+		return err
+	}
+	if o.workerBin != "" {
+		t.worker = o.workerBin
+	}
+	if !o.fairness {
+		t.devArgs = withoutMatcherConfig(t.devArgs)
+	}
+	for _, kv := range o.devConfig {
+		t.devArgs = append(t.devArgs, "--dynamic-config-value", kv)
+	}
+	if !filepath.IsAbs(o.names) {
+		o.names = filepath.Join(root, o.names)
+	}
+	var seeds []firmlist.Seed
+	if _, statErr := os.Stat(o.names); statErr == nil {
+		if seeds, err = firmlist.LoadSeeds(o.names); err != nil {
+			return err
+		}
+	}
+
+	web, err := startWeb(ctx, t, work, o.web)
+	if err != nil {
+		return err
+	}
+	defer web.stop()
+
+	settings := map[string]string{
+		"VCENRICH_TASK_QUEUE":            "bench",
+		"VCENRICH_WINDOW":                fmt.Sprint(o.window),
+		"VCENRICH_WORKER_MAX_ACTIVITIES": fmt.Sprint(o.workerMax),
+		"VCENRICH_HOST_INTERVAL":         "0s",
+		"VCENRICH_FETCH_HOSTS":           simweb.Suffix + "=" + web.addr,
+		"VCENRICH_FETCH_ALLOW":           "127.0.0.1/32,port:" + web.port,
+		"VCENRICH_IGNORE_ROBOTS":         fmt.Sprint(!o.robots),
+		"VCENRICH_MAX_ROWS":              fmt.Sprint(max(100_000, o.firms, o.big)),
+		"VCENRICH_UPLOAD_MAX_BYTES":      "256MiB",
+		"VCENRICH_LOG_LEVEL":             "warn",
+		"VCENRICH_LOG_FORMAT":            "json",
+	}
+	if o.continueEvery > 0 {
+		settings["VCENRICH_CONTINUE_EVERY"] = fmt.Sprint(o.continueEvery)
+	}
+	if o.heartbeat > 0 {
+		settings["VCENRICH_HEARTBEAT_TIMEOUT"] = o.heartbeat.String()
+	}
+	cfg, err := config.LoadFrom(func(k string) (string, bool) { v, ok := settings[k]; return v, ok })
+	if err != nil {
+		return err
+	}
+
+	res := &report.Result{
+		Started: began,
+		Command: "go run ./bench " + strings.Join(args, " "),
+		Machine: describeMachine(root),
+		Settings: report.Settings{
+			Window: o.window, WorkerMax: o.workerMax, ContinueEvery: cfg.ContinueEvery, MaxPages: cfg.MaxPages,
+			HeartbeatTimeout: report.Duration(cfg.HeartbeatEvery), Robots: o.robots,
+		},
+		Web: report.WebSummary{
+			Latency: report.Duration(o.web.Latency), Jitter: report.Duration(o.web.Jitter),
+			SlowRate: o.web.SlowRate, SlowLatency: report.Duration(o.web.SlowLatency),
+			ErrorRate: o.web.ErrorRate, Rate429: o.web.Rate429, PageKB: o.web.PageBytes,
+		},
+	}
+	if o.workerBin != "" {
+		res.Notes = append(res.Notes, "Worker binary given with -worker-bin, not built from ./worker.")
+	}
+	if !o.fairness {
+		res.Notes = append(res.Notes, "Dev server started without the matcher settings vcenrich ships (-fairness=false).")
+	}
+	if len(o.devConfig) > 0 {
+		res.Notes = append(res.Notes, "Dev server started with extra dynamic config: "+strings.Join(o.devConfig, ", ")+".")
+	}
+	if len(seeds) > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("Firm names and domains modelled on %d real firms (%s).", len(seeds), filepath.Base(o.names)))
+	}
+	profileDir := work
+	if o.out != "" {
+		profileDir = filepath.Dir(o.out)
+		if err := os.MkdirAll(profileDir, 0o755); err != nil {
+			return err
+		}
+	}
+	b := &bench{o: o, t: t, work: work, web: web, settings: settings, res: res, seeds: seeds, profileDir: profileDir}
+
+	sizes := []int{o.firms}
+	if o.big > 0 {
+		sizes = append(sizes, o.big)
+	}
+	for i, n := range sizes {
+		size, err := b.size(ctx, n, i == 0 || o.bigBaseline)
+		if err != nil {
+			return err
+		}
+		res.Sizes = append(res.Sizes, size)
+	}
+	if !o.skipRecovery {
+		rc, err := b.recovery(ctx, o.recoveryFirms)
+		if err != nil {
+			return err
+		}
+		res.Recovery = rc
+	}
+	res.Duration = report.Duration(time.Since(began))
+	res.Judge()
+	md := res.Markdown()
+	fmt.Print(md)
+	if o.md != "" {
+		if err := os.MkdirAll(filepath.Dir(o.md), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(o.md, []byte(md), 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", o.md, err)
+		}
+	}
+	if o.out != "" {
+		data, err := json.MarshalIndent(res, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(o.out), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(o.out, append(data, '\n'), 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", o.out, err)
+		}
+	}
+	return nil
+}
+
+// prepare builds the worker and the server as a user would, and finds the
+// dev server binary and its flags.
+func prepare(ctx context.Context, root, work string) (tools, error) {
+	var t tools
+	self, err := os.Executable()
+	if err != nil {
+		return t, fmt.Errorf("find the benchmark's own binary: %w", err)
+	}
+	t.self = self
+	logf("building the worker and the server")
+	for _, c := range []struct{ pkg, out string }{{"./worker", "worker"}, {"./server", "server"}} {
+		cmd := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(work, c.out), c.pkg)
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return t, fmt.Errorf("go build %s: %w\n%s", c.pkg, err, out)
+		}
+	}
+	t.worker, t.server = filepath.Join(work, "worker"), filepath.Join(work, "server")
+	t.temporal = os.Getenv("VCENRICH_TEMPORAL_BIN")
+	dev := filepath.Join(root, "temporal-dev", "dev.sh")
+	if t.temporal == "" {
+		logf("finding the Temporal dev server (built once per machine)")
+		out, err := exec.CommandContext(ctx, dev, "path").Output()
+		if err != nil {
+			return t, fmt.Errorf("temporal-dev/dev.sh path: %w", err)
+		}
+		t.temporal = strings.TrimSpace(string(out))
+	}
+	out, err := exec.CommandContext(ctx, dev, "args").Output()
+	if err != nil {
+		return t, fmt.Errorf("temporal-dev/dev.sh args: %w", err)
+	}
+	t.devArgs = strings.Fields(string(out))
+	return t, nil
+}
+
+// withoutMatcherConfig drops the dynamic config values that switch the dev
+// server's matching service to the new, fair matcher.
+func withoutMatcherConfig(args []string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		if args[i] == "--dynamic-config-value" && i+1 < len(args) && strings.HasPrefix(args[i+1], "matching.") {
+			i++
+			continue
+		}
+		out = append(out, args[i])
+	}
+	return out
+}
+
+// repoRoot is the module root above the working directory.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			if _, err := os.Stat(filepath.Join(dir, "temporal-dev")); err == nil {
+				return dir, nil
+			}
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("run the benchmark from inside the vcenrich repository")
+		}
+		dir = parent
+	}
+}
+
+// logf reports progress on stderr, so stdout carries only the table.
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "bench %s: %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
+}

@@ -1,0 +1,160 @@
+package report
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+func run(wall time.Duration, firms int, coresBusy float64, procs ...Process) *Run {
+	return &Run{
+		Wall: Duration(wall), FirmsPerMinute: float64(firms) / wall.Minutes(), Done: firms,
+		Processes: procs, CoresBusy: coresBusy, LatencyFloor: Duration(30 * time.Second),
+	}
+}
+
+func TestJudge(t *testing.T) {
+	fast := run(4*time.Minute, 7547, 1.2, Process{Name: "worker", PeakRSSMB: 120, CPU: Duration(50 * time.Second)})
+	slow := run(10*time.Minute, 7547, 1.95, Process{Name: "worker", PeakRSSMB: 120, CPU: Duration(100 * time.Second)}, Process{Name: "dev server", CPU: Duration(900 * time.Second)})
+	pool := run(3*time.Minute+50*time.Second, 7547, 0.5, Process{Name: "baseline"})
+	bigWorker := func(mb float64) *Run {
+		return run(30*time.Minute, 50000, 1, Process{Name: "worker", PeakRSSMB: mb})
+	}
+	tests := []struct {
+		name    string
+		r       Result
+		want    map[string]bool // target name prefix -> met
+		inNotes []string
+	}{
+		{
+			name: "all met",
+			r: Result{Machine: Machine{CPUs: 2}, Sizes: []Size{
+				{Firms: 7547, Stack: fast, Baseline: pool, Ratio: 240.0 / 230},
+				{Firms: 50000, Stack: bigWorker(180)},
+			}, Recovery: &Recovery{NextFirm: Duration(3 * time.Second), InFlight: 64, Redone: 60}},
+			want: map[string]bool{"7,547 firms": true, "durability overhead, 7,547": true, "worker peak RSS": true, "after kill -9 at half": true, "after kill -9: firms": true},
+		},
+		{
+			name: "slow and CPU-bound, memory and recovery missed",
+			r: Result{Machine: Machine{CPUs: 2}, Sizes: []Size{
+				{Firms: 7547, Stack: slow, Baseline: pool, Ratio: 600.0 / 230},
+				{Firms: 50000, Stack: bigWorker(400)},
+			}, Recovery: &Recovery{NextFirm: Duration(27 * time.Second), InFlight: 64, Redone: 70, Lost: 1, HeartbeatLimit: Duration(30 * time.Second)}},
+			want:    map[string]bool{"7,547 firms": false, "durability overhead, 7,547": false, "worker peak RSS": false, "after kill -9 at half": false, "after kill -9: firms": false},
+			inNotes: []string{"CPU-bound", "dev server 90%", "missed by 100 MB", "heartbeat timeout (30.0 s)", "6 more redone than in flight, 1 lost"},
+		},
+		{
+			name: "window kept half full",
+			r: Result{Machine: Machine{CPUs: 2}, Sizes: []Size{{Firms: 7547, Baseline: pool, Ratio: 2,
+				Stack: func() *Run {
+					r := run(8*time.Minute, 7547, 0.9)
+					r.History = &HistoryFigures{Occupancy: 0.55, ScheduleToStartP50: Duration(900 * time.Millisecond), ScheduleToStartP99: Duration(3 * time.Second), Drain: Duration(40 * time.Second)}
+					return r
+				}()}}},
+			want:    map[string]bool{"7,547 firms": false, "durability overhead, 7,547": false},
+			inNotes: []string{"kept only 55% full", "900 ms (p50) to 3.0 s (p99)", "drains took 40.0 s"},
+		},
+		{
+			name: "nothing ran",
+			r:    Result{Machine: Machine{CPUs: 2}},
+			want: map[string]bool{},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.r.Judge()
+			if len(tt.r.Targets) != len(tt.want) {
+				t.Fatalf("%d targets judged, want %d: %+v", len(tt.r.Targets), len(tt.want), tt.r.Targets)
+			}
+			var notes strings.Builder
+			for _, tg := range tt.r.Targets {
+				found := false
+				for prefix, met := range tt.want {
+					if strings.HasPrefix(tg.Name, prefix) {
+						found = true
+						if tg.Met != met {
+							t.Errorf("%s: met=%v, want %v (%s)", tg.Name, tg.Met, met, tg.Measured)
+						}
+					}
+				}
+				if !found {
+					t.Errorf("unexpected target %q", tg.Name)
+				}
+				if !tg.Met && tg.Note == "" {
+					t.Errorf("%s missed without saying why", tg.Name)
+				}
+				notes.WriteString(tg.Note + "\n")
+			}
+			for _, s := range tt.inNotes {
+				if !strings.Contains(notes.String(), s) {
+					t.Errorf("notes lack %q:\n%s", s, notes.String())
+				}
+			}
+		})
+	}
+}
+
+func TestMarkdown(t *testing.T) {
+	r := Result{
+		Started: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC), Command: "go run ./bench -firms 7547",
+		Machine: Machine{CPUModel: "Test CPU", CPUs: 2, MemoryGiB: 23.5, GoVersion: "go1.26"},
+		Sizes: []Size{{Firms: 7547, Ratio: 1.04,
+			Stack:    &Run{Wall: Duration(4 * time.Minute), FirmsPerMinute: 1886.75, Done: 7500, Failed: 47, History: &HistoryFigures{EventsPerFirm: 11.2, Runs: 16, ScheduleToStartP50: Duration(4 * time.Millisecond), ScheduleToStartP99: Duration(40 * time.Millisecond)}, Processes: []Process{{Name: "worker", PeakRSSMB: 150, RSSAt: []float64{100, 120, 130, 150}}}},
+			Baseline: &Run{Wall: Duration(230 * time.Second), Processes: []Process{{Name: "baseline", PeakRSSMB: 90}}},
+		}},
+		Recovery: &Recovery{Firms: 7547, KilledAt: 3774, InFlight: 64, NextFirm: Duration(2 * time.Second), Down: Duration(5 * time.Second)},
+	}
+	r.Judge()
+	md := r.Markdown()
+	for _, want := range []string{
+		"| | 7,547 firms: (a) full stack | 7,547 firms: (b) goroutine pool |",
+		"| wall time | 4m 00s | 3m 50s |",
+		"| firms per minute | 1,887 |",
+		"| wall (a)/(b) | 1.04 | – |",
+		"| done / failed | 7,500 / 47 |",
+		"| history events per firm | 11.2 (16 runs) | – |",
+		"| schedule-to-start p50 / p99 | 4.0 ms / 40 ms | – |",
+		"| peak RSS, worker | 150 MB | – |",
+		"| worker RSS at 25/50/75/100 % | 100 / 120 / 130 / 150 MB |",
+		"| restart to the next completed firm | 2.0 s |",
+		"Test CPU, 2 cores, 23.5 GiB",
+		"| durability overhead, 7,547 firms: wall (a)/(b) | at most 1.15 | 1.04 | met |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("Markdown lacks %q:\n%s", want, md)
+		}
+	}
+}
+
+func TestDurationJSON(t *testing.T) {
+	b, err := json.Marshal(struct{ D Duration }{Duration(1500 * time.Millisecond)})
+	if err != nil || string(b) != `{"D":1.500}` {
+		t.Fatalf("marshal: %s %v", b, err)
+	}
+	var back struct{ D Duration }
+	if err := json.Unmarshal(b, &back); err != nil || back.D.D() != 1500*time.Millisecond {
+		t.Errorf("unmarshal: %v %v", back.D.D(), err)
+	}
+}
+
+func TestFormatting(t *testing.T) {
+	durs := []struct {
+		d    time.Duration
+		want string
+	}{{0, "0 s"}, {500 * time.Microsecond, "0.50 ms"}, {4200 * time.Microsecond, "4.2 ms"}, {850 * time.Millisecond, "850 ms"}, {4200 * time.Millisecond, "4.2 s"}, {192 * time.Second, "3m 12s"}}
+	for _, tt := range durs {
+		if got := fmtDur(tt.d); got != tt.want {
+			t.Errorf("fmtDur(%v) = %q, want %q", tt.d, got, tt.want)
+		}
+	}
+	nums := []struct {
+		n    int
+		want string
+	}{{0, "0"}, {999, "999"}, {7547, "7,547"}, {50000, "50,000"}, {1234567, "1,234,567"}, {-1500, "-1,500"}}
+	for _, tt := range nums {
+		if got := thousands(tt.n); got != tt.want {
+			t.Errorf("thousands(%d) = %q, want %q", tt.n, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,62 @@
+package config_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vcenrich/vcenrich/config"
+)
+
+func env(vars map[string]string) config.Env {
+	return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := config.LoadFrom(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != "127.0.0.1:8080" || c.TaskQueue != "vcenrich" || c.Window != 8 || c.ContinueEvery != 500 ||
+		c.MaxAttempts != 3 || c.UploadMaxBytes != 20<<20 || c.HeartbeatEvery != 30*time.Second || c.Priority != 3 {
+		t.Errorf("defaults %+v", c)
+	}
+	if !strings.HasPrefix(c.StoreURL, "file://") || !strings.Contains(c.StoreURL, "/data/store") {
+		t.Errorf("default store %q", c.StoreURL)
+	}
+	if c.PublicURL != "http://127.0.0.1:8080" {
+		t.Errorf("public URL %q", c.PublicURL)
+	}
+}
+
+func TestValues(t *testing.T) {
+	c, err := config.LoadFrom(env(map[string]string{
+		"VCENRICH_UPLOAD_MAX_BYTES": "5MB", "VCENRICH_FETCH_MAX_BYTES": "2MiB", "VCENRICH_WINDOW": "1_000",
+		"VCENRICH_STORE_URL": "s3://bucket?region=eu-west-1", "VCENRICH_NOTIFY_EMAIL": " a@example.com, ,b@example.com ",
+		"VCENRICH_IGNORE_ROBOTS": "true", "VCENRICH_FIRM_TIMEOUT": "90s", "VCENRICH_HTTP_ADDR": "0.0.0.0:9000",
+		"VCENRICH_PUBLIC_URL": "https://vc.example.com/",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.UploadMaxBytes != 5_000_000 || c.FetchMaxBytes != 2<<20 || c.Window != 1000 || c.StoreURL != "s3://bucket?region=eu-west-1" ||
+		strings.Join(c.NotifyEmail, "|") != "a@example.com|b@example.com" || !c.IgnoreRobots || c.FirmTimeout != 90*time.Second ||
+		c.PublicURL != "https://vc.example.com" {
+		t.Errorf("values %+v", c)
+	}
+}
+
+func TestErrorsListEveryBadValue(t *testing.T) {
+	_, err := config.LoadFrom(env(map[string]string{
+		"VCENRICH_WINDOW": "many", "VCENRICH_FIRM_TIMEOUT": "soon", "VCENRICH_UPLOAD_MAX_BYTES": "big",
+		"VCENRICH_IGNORE_ROBOTS": "perhaps", "VCENRICH_LOG_FORMAT": "xml", "VCENRICH_MAX_ATTEMPTS": "0", "VCENRICH_PRIORITY": "9",
+	}))
+	if err == nil {
+		t.Fatal("bad values accepted")
+	}
+	for _, key := range []string{"VCENRICH_WINDOW", "VCENRICH_FIRM_TIMEOUT", "VCENRICH_UPLOAD_MAX_BYTES", "VCENRICH_IGNORE_ROBOTS", "VCENRICH_LOG_FORMAT", "VCENRICH_MAX_ATTEMPTS", "VCENRICH_PRIORITY"} {
+		if !strings.Contains(err.Error(), key) {
+			t.Errorf("error does not name %s: %v", key, err)
+		}
+	}
+}
