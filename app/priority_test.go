@@ -1,0 +1,94 @@
+package app_test
+
+import (
+	"context"
+	"sort"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/vcenrich/vcenrich/jobclient"
+)
+
+// TestUrgentJobGoesFirst runs a normal job and then an urgent one on a
+// worker that takes one firm at a time: once the urgent job is queued, its
+// firms are handed out before the normal job's waiting ones (task-queue
+// priority, which temporal-dev turns on in the dev server).
+func TestUrgentJobGoesFirst(t *testing.T) {
+	g := newGate()
+	t.Cleanup(g.release)
+	s := startStackWith(t, stackOptions{sites: g, env: map[string]string{
+		"VCENRICH_WORKER_MAX_ACTIVITIES": "1",
+		"VCENRICH_WINDOW":                "4",
+	}})
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	path := writeSample(t)
+	normal, err := s.client.Upload(ctx, path, jobclient.UploadOptions{Name: "normal", Priority: "normal"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, time.Minute, "the normal job's first firm to be running", func() bool { n, _ := g.homepages(); return n == 1 })
+	urgent, err := s.client.Upload(ctx, path, jobclient.UploadOptions{Name: "urgent", Priority: "urgent"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, time.Minute, "the urgent job's firms to be queued", func() bool {
+		return len(s.job(t, urgent.JobID).InFlight) == 4
+	})
+	g.release()
+	for _, id := range []string{normal.JobID, urgent.JobID} {
+		if _, err := s.client.Follow(ctx, id, 100*time.Millisecond, func(jobclient.Job) {}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	normalStarts := enrichStarts(t, s.temporal, normal.JobID)
+	urgentStarts := enrichStarts(t, s.temporal, urgent.JobID)
+	lastUrgent := urgentStarts[len(urgentStarts)-1]
+	// The normal job's first firm was running before the urgent job came;
+	// of its later firms, none should start before the urgent job's last
+	// (one is allowed: the matcher promises close to priority order).
+	overtaken := 0
+	for _, at := range normalStarts[1:] {
+		if at.Before(lastUrgent) {
+			overtaken++
+		}
+	}
+	if overtaken > 1 {
+		t.Errorf("%d of the normal job's firms started before the urgent job finished starting its %d firms", overtaken, len(urgentStarts))
+	}
+	t.Logf("urgent firms started %s..%s; normal firms after the first: %d started before the last urgent one", urgentStarts[0].Format(time.StampMilli), lastUrgent.Format(time.StampMilli), overtaken)
+}
+
+// enrichStarts lists when each EnrichFirm activity of a job finished, in
+// time order (the job runs in one workflow run here).
+func enrichStarts(t *testing.T, c client.Client, id string) []time.Time {
+	t.Helper()
+	iter := c.GetWorkflowHistory(context.Background(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	scheduled := map[int64]bool{}
+	var starts []time.Time
+	for iter.HasNext() {
+		e, err := iter.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch e.GetEventType() {
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+			scheduled[e.GetEventId()] = e.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName() == "EnrichFirm"
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+			// One firm at a time on this worker: the order firms finish in
+			// is the order they were handed out.
+			if scheduled[e.GetActivityTaskCompletedEventAttributes().GetScheduledEventId()] {
+				starts = append(starts, e.GetEventTime().AsTime())
+			}
+		}
+	}
+	sort.Slice(starts, func(i, j int) bool { return starts[i].Before(starts[j]) })
+	if len(starts) == 0 {
+		t.Fatalf("job %s started no firm", id)
+	}
+	return starts
+}
+
