@@ -91,4 +91,3 @@ func enrichStarts(t *testing.T, c client.Client, id string) []time.Time {
 	}
 	return starts
 }
-
