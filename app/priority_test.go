@@ -44,22 +44,33 @@ func TestUrgentJobGoesFirst(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	normalStarts := enrichStarts(t, s.temporal, normal.JobID)
-	urgentStarts := enrichStarts(t, s.temporal, urgent.JobID)
-	lastUrgent := urgentStarts[len(urgentStarts)-1]
-	// The normal job's first firm was running before the urgent job came;
-	// of its later firms, none should start before the urgent job's last
-	// (one is allowed: the matcher promises close to priority order).
-	overtaken := 0
-	for _, at := range normalStarts[1:] {
-		if at.Before(lastUrgent) {
-			overtaken++
+	// When the urgent job was queued, the normal job had one firm running
+	// and three waiting; the urgent job had four waiting. Priority hands out
+	// the urgent four first. Later the two jobs refill their windows at
+	// their own pace, so only those first hand-outs say anything.
+	type done struct {
+		at     time.Time
+		urgent bool
+	}
+	var all []done
+	for _, at := range enrichStarts(t, s.temporal, normal.JobID)[1:] {
+		all = append(all, done{at, false})
+	}
+	for _, at := range enrichStarts(t, s.temporal, urgent.JobID) {
+		all = append(all, done{at, true})
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].at.Before(all[j].at) })
+	urgentFirst := 0
+	for _, d := range all[:4] {
+		if d.urgent {
+			urgentFirst++
 		}
 	}
-	if overtaken > 1 {
-		t.Errorf("%d of the normal job's firms started before the urgent job finished starting its %d firms", overtaken, len(urgentStarts))
+	// One slip is tolerated: the matcher promises close to priority order.
+	if urgentFirst < 3 {
+		t.Errorf("%d of the first 4 firms handed out after the urgent job was queued were urgent; want at least 3", urgentFirst)
 	}
-	t.Logf("urgent firms started %s..%s; normal firms after the first: %d started before the last urgent one", urgentStarts[0].Format(time.StampMilli), lastUrgent.Format(time.StampMilli), overtaken)
+	t.Logf("urgent firms among the first 4 handed out: %d", urgentFirst)
 }
 
 // enrichStarts lists when each EnrichFirm activity of a job finished, in
@@ -77,10 +88,14 @@ func enrichStarts(t *testing.T, c client.Client, id string) []time.Time {
 		switch e.GetEventType() {
 		case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
 			scheduled[e.GetEventId()] = e.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName() == "EnrichFirm"
-		case enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, enumspb.EVENT_TYPE_ACTIVITY_TASK_FAILED:
 			// One firm at a time on this worker: the order firms finish in
 			// is the order they were handed out.
-			if scheduled[e.GetActivityTaskCompletedEventAttributes().GetScheduledEventId()] {
+			id := e.GetActivityTaskCompletedEventAttributes().GetScheduledEventId()
+			if f := e.GetActivityTaskFailedEventAttributes(); f != nil {
+				id = f.GetScheduledEventId()
+			}
+			if scheduled[id] {
 				starts = append(starts, e.GetEventTime().AsTime())
 			}
 		}

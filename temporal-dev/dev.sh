@@ -29,10 +29,14 @@ search_attributes=(
   VcUploadName=Keyword
 )
 
-# Priority and fairness need the new matcher on the 1.29 server.
+# Priority and fairness need the new matcher on the 1.29 server. They order
+# tasks within a task-queue partition; one partition makes that order hold
+# for the whole queue, which a single dev server loses nothing by.
 dynamic_config=(
   matching.useNewMatcher=true
   matching.enableFairness=true
+  matching.numTaskqueueReadPartitions=1
+  matching.numTaskqueueWritePartitions=1
 )
 
 args() {

@@ -11,7 +11,7 @@
 #   cluster.sh address print the frontend address
 #
 # Settings: VCENRICH_CACHE_DIR (as temporal-dev/dev.sh), VCENRICH_CLUSTER_DIR
-# (default <repo>/data/cluster), VCENRICH_CLUSTER_PORT (frontend, 7333; the
+# (default $TMPDIR/vcenrich-cluster), VCENRICH_CLUSTER_PORT (frontend, 7333; the
 # other services take the ports just above it), VCENRICH_CLUSTER_PG_PORT (55432).
 set -euo pipefail
 
@@ -20,7 +20,9 @@ repo=$(cd "$here/../.." && pwd)
 cache=${VCENRICH_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/vcenrich}
 key=$(cat "$here/go.mod" "$here/go.sum" | sha256sum | cut -c1-12)
 bindir="$cache/temporal-cluster-$key"
-data=${VCENRICH_CLUSTER_DIR:-$repo/data/cluster}
+# Outside the clone by default: PostgreSQL runs as its own user, who must
+# reach the folder, and a clone may sit under a private home.
+data=${VCENRICH_CLUSTER_DIR:-${TMPDIR:-/tmp}/vcenrich-cluster}
 port=${VCENRICH_CLUSTER_PORT:-7333}
 pg_port=${VCENRICH_CLUSTER_PG_PORT:-55432}
 address="127.0.0.1:$port"
