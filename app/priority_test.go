@@ -106,3 +106,54 @@ func enrichStarts(t *testing.T, c client.Client, id string) []time.Time {
 	}
 	return starts
 }
+
+// TestEqualJobsShareTheWorker runs two jobs of the same priority on a worker
+// that takes one firm at a time, the second queued behind the first's
+// backlog: with fairness (each job its own fairness key) the second job's
+// firms are handed out alongside the first's, not after all of them.
+func TestEqualJobsShareTheWorker(t *testing.T) {
+	g := newGate()
+	t.Cleanup(g.release)
+	s := startStackWith(t, stackOptions{sites: g, env: map[string]string{
+		"VCENRICH_WORKER_MAX_ACTIVITIES": "1",
+		"VCENRICH_WINDOW":                "4",
+	}})
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	path := writeSample(t)
+	first, err := s.client.Upload(ctx, path, jobclient.UploadOptions{Name: "first"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, time.Minute, "the first job's first firm to be running", func() bool { n, _ := g.homepages(); return n == 1 })
+	second, err := s.client.Upload(ctx, path, jobclient.UploadOptions{Name: "second"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, time.Minute, "the second job's firms to be queued", func() bool {
+		return len(s.job(t, second.JobID).InFlight) == 4
+	})
+	g.release()
+	for _, id := range []string{first.JobID, second.JobID} {
+		if _, err := s.client.Follow(ctx, id, 100*time.Millisecond, func(jobclient.Job) {}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	firstDone := enrichStarts(t, s.temporal, first.JobID)
+	secondDone := enrichStarts(t, s.temporal, second.JobID)
+	// The first job had three firms waiting when the second job's four were
+	// queued. First come, first served hands out all three before any of
+	// the second's; sharing interleaves them (two of the second's come
+	// before the third of the first's).
+	thirdWaiting := firstDone[3]
+	interleaved := 0
+	for _, at := range secondDone {
+		if at.Before(thirdWaiting) {
+			interleaved++
+		}
+	}
+	if interleaved < 1 {
+		t.Errorf("none of the second job's firms was handed out before the first job's waiting ones were done; jobs of equal priority must share the worker")
+	}
+	t.Logf("second job's firms handed out before the first job's third waiting one: %d", interleaved)
+}
