@@ -169,15 +169,25 @@ func (s *Server) openWorkbook(c *gin.Context, job store.Job) (wb *excelize.File,
 	return wb, true, err
 }
 
-// sheetRows opens the named sheet's rows, answering 400 when the workbook
-// has no such sheet. Sheets are named as the workbook names them, so new
-// sheets need nothing here.
-func sheetRows(wb *excelize.File, sheet string) (*excelize.Rows, error) {
+// openSheet opens the job's current workbook and the named sheet's rows,
+// answering 400 when the workbook has no such sheet. Sheets are named as the
+// workbook names them, so new sheets need nothing here. The caller closes
+// both.
+func (s *Server) openSheet(c *gin.Context, job store.Job, sheet string) (wb *excelize.File, rows *excelize.Rows, partial bool, err error) {
+	wb, partial, err = s.openWorkbook(c, job)
+	if err != nil {
+		return nil, nil, false, err
+	}
 	list := wb.GetSheetList()
 	if !slices.Contains(list, sheet) {
-		return nil, newProblem(http.StatusBadRequest, fmt.Sprintf("the workbook has no sheet %q; its sheets are %s", sheet, strings.Join(quoted(list, 10), ", ")))
+		wb.Close()
+		return nil, nil, false, newProblem(http.StatusBadRequest, fmt.Sprintf("the workbook has no sheet %q; its sheets are %s", sheet, strings.Join(quoted(list, 10), ", ")))
 	}
-	return wb.Rows(sheet)
+	if rows, err = wb.Rows(sheet); err != nil {
+		wb.Close()
+		return nil, nil, false, err
+	}
+	return wb, rows, partial, nil
 }
 
 // neutralise keeps a spreadsheet program from reading a cell as a formula:
@@ -197,17 +207,12 @@ func (s *Server) getResultCSV(c *gin.Context) {
 		return
 	}
 	sheet := c.DefaultQuery("sheet", defaultSheet)
-	wb, partial, err := s.openWorkbook(c, job)
+	wb, rows, partial, err := s.openSheet(c, job, sheet)
 	if err != nil {
-		s.answer(c, err, "open workbook")
+		s.answer(c, err, "open sheet")
 		return
 	}
 	defer wb.Close()
-	rows, err := sheetRows(wb, sheet)
-	if err != nil {
-		s.answer(c, err, "read sheet")
-		return
-	}
 	defer rows.Close()
 	suffix := "-" + sheet
 	if partial {
@@ -279,17 +284,12 @@ func (s *Server) getResultRows(c *gin.Context) {
 	}
 	q := strings.ToLower(strings.TrimSpace(c.Query("q")))
 	sheet := c.DefaultQuery("sheet", defaultSheet)
-	wb, partial, err := s.openWorkbook(c, job)
+	wb, rows, partial, err := s.openSheet(c, job, sheet)
 	if err != nil {
-		s.answer(c, err, "open workbook")
+		s.answer(c, err, "open sheet")
 		return
 	}
 	defer wb.Close()
-	rows, err := sheetRows(wb, sheet)
-	if err != nil {
-		s.answer(c, err, "read sheet")
-		return
-	}
 	defer rows.Close()
 	page := rowsPage{JobID: job.ID, Sheet: sheet, Sheets: wb.GetSheetList(), Columns: []string{}, Rows: [][]string{},
 		Offset: offset, Limit: limit, Query: q, Partial: partial}

@@ -477,16 +477,26 @@ func readCapped(r io.Reader, limit, hint int64) ([]byte, bool, error) {
 	return buf, false, nil
 }
 
-// isPageType accepts what could hold a firm's page; a missing type is given
-// the benefit of the doubt.
-func isPageType(contentType string) bool {
+// mediaType is the lower-case media type of a Content-Type header, without
+// parameters, even when the parameters are malformed; "" when there is none.
+func mediaType(contentType string) string {
 	if strings.TrimSpace(contentType) == "" {
-		return true
+		return ""
 	}
 	mt, _, err := mime.ParseMediaType(contentType)
 	if err != nil {
 		mt, _, _ = strings.Cut(contentType, ";")
 		mt = strings.ToLower(strings.TrimSpace(mt))
+	}
+	return mt
+}
+
+// isPageType accepts what could hold a firm's page; a missing type is given
+// the benefit of the doubt.
+func isPageType(contentType string) bool {
+	mt := mediaType(contentType)
+	if mt == "" {
+		return true
 	}
 	switch mt {
 	case "text/html", "application/xhtml+xml", "text/plain":

@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"context"
 	"fmt"
-	"mime"
 	"net/url"
 	"strings"
 	"time"
@@ -73,13 +72,9 @@ func (f *Fetcher) GetSitemap(ctx context.Context, rawURL string) (*Response, err
 // isSitemapType accepts what a sitemap is served as, a missing type
 // included.
 func isSitemapType(contentType string) bool {
-	if strings.TrimSpace(contentType) == "" {
+	mt := mediaType(contentType)
+	if mt == "" {
 		return true
-	}
-	mt, _, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		mt, _, _ = strings.Cut(contentType, ";")
-		mt = strings.ToLower(strings.TrimSpace(mt))
 	}
 	switch mt {
 	case "application/xml", "text/xml", "text/plain", "application/gzip", "application/x-gzip", "application/octet-stream":
