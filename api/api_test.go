@@ -153,9 +153,12 @@ type previewAnswer struct {
 		Row    int `json:"row"`
 		SameAs int `json:"same_as"`
 	} `json:"duplicates"`
-	DuplicateCount int      `json:"duplicate_count"`
-	Notes          []string `json:"notes"`
+	DuplicateCount int `json:"duplicate_count"`
 }
+
+// unrecognisedCSV has a title row and a header row where no column is
+// recognised as the website.
+const unrecognisedCSV = "Fund list\nFirm,City,Home\nAccel,Palo Alto,accel.com\nGreylock,Menlo Park,greylock.com\n"
 
 func TestPreview(t *testing.T) {
 	e := newEnv(t, nil)
@@ -186,20 +189,30 @@ func TestPreview(t *testing.T) {
 		if rec.Code != http.StatusOK || p.Mapping["name"] != 3 || p.Mapping["website"] != 4 || p.Mapping["description"] != -1 {
 			t.Fatalf("%d %+v", rec.Code, p)
 		}
-		// Sequoia has no other site and Balderton repeats Accel's: four of
-		// the six accepted rows remain; the rows the parser rejected stay so.
-		if p.Firms != 4 || p.Samples[0].Name != "Palo Alto" || p.Samples[0].Website != "https://accel.example.com/" {
+		// Every row is read again with the chosen columns: Sequoia has no
+		// other site and Balderton repeats Accel's, while the two rows
+		// rejected for their Website cell now have an address.
+		if p.Firms != 6 || p.Samples[0].Name != "Palo Alto" || p.Samples[0].Website != "https://accel.example.com/" {
 			t.Errorf("remapped preview %+v", p)
 		}
-		if p.RejectedCount != 4 || p.DuplicateCount != 2 || len(p.Notes) != 1 {
-			t.Errorf("remapped rejections %+v, notes %v", p.Rejected, p.Notes)
+		if p.RejectedCount != 2 || p.DuplicateCount != 1 || p.Duplicates[0].Row != 7 || p.Duplicates[0].SameAs != 2 {
+			t.Errorf("remapped rejections %+v", p.Rejected)
 		}
 	})
 
 	t.Run("no website column asks for a mapping", func(t *testing.T) {
-		rec := e.upload("/api/jobs/preview", "list.csv", []byte("Firm,City\nAccel,Palo Alto\n"), nil)
+		rec := e.upload("/api/jobs/preview", "list.csv", []byte(unrecognisedCSV), nil)
 		p := decode[previewAnswer](t, rec)
-		if rec.Code != http.StatusOK || !p.MappingRequired || !slices.Equal(p.Headers, []string{"Firm", "City"}) || p.Message == "" {
+		if rec.Code != http.StatusOK || !p.MappingRequired || !slices.Equal(p.Headers, []string{"Firm", "City", "Home"}) || p.HeaderRow != 2 || p.Message == "" ||
+			p.Mapping["name"] != 0 || p.Mapping["website"] != -1 {
+			t.Errorf("%d %+v", rec.Code, p)
+		}
+	})
+
+	t.Run("the mapping a person gives applies to a sheet nothing was recognised in", func(t *testing.T) {
+		rec := e.upload("/api/jobs/preview", "list.csv", []byte(unrecognisedCSV), map[string]string{"mapping": `{"name": "Firm", "website": "Home"}`})
+		p := decode[previewAnswer](t, rec)
+		if rec.Code != http.StatusOK || p.MappingRequired || p.Firms != 2 || p.HeaderRow != 2 || p.Samples[1].Website != "https://greylock.com/" || p.Mapping["website"] != 2 {
 			t.Errorf("%d %+v", rec.Code, p)
 		}
 	})
@@ -218,7 +231,7 @@ func TestPreview(t *testing.T) {
 		{"mapping without website", []byte(firmsCSV), "f.csv", map[string]string{"mapping": `{"name": "Firm Name"}`}, http.StatusBadRequest, "website column"},
 		{"column number out of range", []byte(firmsCSV), "f.csv", map[string]string{"mapping": `{"website": 9}`}, http.StatusBadRequest, "out of range"},
 		{"one column, two roles", []byte(firmsCSV), "f.csv", map[string]string{"mapping": `{"name": "Website", "website": "Website"}`}, http.StatusBadRequest, "two roles"},
-		{"mapping on an unrecognised sheet", []byte("Company Label,Location\nAccel,accel.com\n"), "f.csv", map[string]string{"mapping": `{"website": "Location"}`}, http.StatusUnprocessableEntity, "rename"},
+		{"mapping names no column of an unrecognised sheet", []byte(unrecognisedCSV), "f.csv", map[string]string{"mapping": `{"website": "Website"}`}, http.StatusBadRequest, `no column named "Website"`},
 		{"too large", bytes.Repeat([]byte("a"), 70<<10), "big.csv", nil, http.StatusRequestEntityTooLarge, "64 KB limit"},
 		{"legacy xls", append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 64)...), "old.xls", nil, http.StatusUnsupportedMediaType, "xlsx"},
 		{"no firm rows", []byte("Firm Name,Website\n"), "empty.csv", nil, http.StatusUnprocessableEntity, "no firms"},
@@ -316,6 +329,22 @@ func TestCreateJob(t *testing.T) {
 		if err != nil || first.Name != "Palo Alto" || len(first.Values) != 5 {
 			t.Errorf("first firm %+v, %v", first, err)
 		}
+	})
+	t.Run("a mapping starts a job from a sheet nothing was recognised in", func(t *testing.T) {
+		rec := e.upload("/api/jobs", "list.csv", []byte(unrecognisedCSV), map[string]string{"mapping": `{"name": "Firm", "website": 2}`})
+		got := decode[createdAnswer](t, rec)
+		if rec.Code != http.StatusCreated || got.Firms != 2 || got.Columns["website"] != "Home" {
+			t.Fatalf("%d %+v", rec.Code, got)
+		}
+		job, err := e.store.Job(context.Background(), got.JobID)
+		if err != nil || job.HeaderRow != 2 || job.Mapping != (sheets.Mapping{Name: 0, Website: 2, Description: -1}) {
+			t.Errorf("stored job %+v, %v", job, err)
+		}
+		second, err := e.store.Firm(context.Background(), got.JobID, 1)
+		if err != nil || second.Name != "Greylock" || second.Website != "https://greylock.com/" || second.Row != 4 {
+			t.Errorf("second firm %+v, %v", second, err)
+		}
+		wantError(t, e.upload("/api/jobs", "list.csv", []byte(unrecognisedCSV), nil), http.StatusUnprocessableEntity, "website")
 	})
 
 	for _, tc := range []struct {

@@ -40,7 +40,6 @@ type created struct {
 	Priority  int               `json:"priority,omitempty"`
 	// Notify are who is told when the job ends or stalls, as accepted.
 	Notify []string `json:"notify,omitempty"`
-	Notes  []string `json:"notes,omitempty"`
 	Links  links    `json:"links"`
 }
 
@@ -109,7 +108,7 @@ func (s *Server) createJob(c *gin.Context) {
 	c.JSON(status, created{
 		JobID: job.ID, Name: name, Firms: job.Total, Existing: existing, Sheet: up.Sheet, HeaderRow: up.HeaderRow,
 		Columns: columnsOf(up), Rejected: rejected, Window: opts.Window, Priority: opts.Priority,
-		Notify: form.notify, Notes: p.notes, Links: s.linksFor(job.ID),
+		Notify: form.notify, Links: s.linksFor(job.ID),
 	})
 }
 

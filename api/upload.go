@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -16,7 +15,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.uber.org/zap"
 
-	"github.com/vcenrich/vcenrich/firm"
 	"github.com/vcenrich/vcenrich/notify"
 	"github.com/vcenrich/vcenrich/sheets"
 )
@@ -167,113 +165,24 @@ type parsed struct {
 	// remapped is true when the confirmed columns differ from the detected
 	// ones: the job is then a different job from the same file as detected.
 	remapped bool
-	notes    []string
 }
 
-// parseUpload reads the spreadsheet and applies the confirmed mapping, if
-// any. A file whose website column cannot be recognised answers with a
-// *sheets.Error of KindMissingColumn.
+// parseUpload reads the spreadsheet with the confirmed mapping, if any. The
+// mapping also applies to a sheet whose website column was not recognised:
+// its most header-like row, as the preview showed it, is the header row.
 func (s *Server) parseUpload(data []byte, filename string, ch *choice) (parsed, error) {
-	up, err := sheets.Parse(bytes.NewReader(data), filename, s.cfg.Limits)
-	if err != nil {
-		var se *sheets.Error
-		if ch != nil && errors.As(err, &se) && se.Kind == sheets.KindMissingColumn {
-			// Reading a sheet whose website column was not recognised needs
-			// the parser to take the mapping itself; until it does, say what
-			// works.
-			return parsed{}, &problem{status: http.StatusUnprocessableEntity, body: apiError{
-				Error:   "no column of this sheet was recognised as the website, so a mapping cannot be applied to it yet: rename the column that holds each firm's web address to \"Website\" and upload again",
-				Headers: se.Headers,
-			}}
-		}
-		return parsed{}, err
-	}
 	if ch == nil {
-		return parsed{up: up}, nil
+		up, err := sheets.Parse(bytes.NewReader(data), filename, s.cfg.Limits)
+		return parsed{up: up}, err
 	}
-	m, err := ch.resolve(up.Headers)
-	if err != nil {
-		return parsed{}, err
-	}
-	if m == up.Mapping {
-		return parsed{up: up}, nil
-	}
-	p := parsed{up: remap(up, m), remapped: true}
-	if n := len(up.Rejected); n > 0 && m.Website != up.Mapping.Website {
-		// Every rejected row was rejected for its website cell.
-		p.notes = append(p.notes, fmt.Sprintf("%d row(s) rejected for their %q value were not read again with the chosen website column %q", n, up.Headers[up.Mapping.Website], up.Headers[m.Website]))
-	}
-	return p, nil
-}
-
-// remap re-reads the accepted firms of up with the columns m names. Only
-// accepted rows carry their cells, so rows the parser rejected stay
-// rejected.
-func remap(up *sheets.Upload, m sheets.Mapping) *sheets.Upload {
-	out := *up
-	out.Mapping = m
-	out.Firms = make([]firm.Input, 0, len(up.Firms))
-	out.Rejected = slices.Clone(up.Rejected)
-	websiteChanged := m.Website != up.Mapping.Website
-	seen := map[string]int{}
-	for _, in := range up.Firms {
-		cell := func(i int) string {
-			if i < 0 || i >= len(in.Values) {
-				return ""
-			}
-			return in.Values[i]
-		}
-		site := in.Website
-		if websiteChanged {
-			raw := strings.TrimSpace(cell(m.Website))
-			if raw == "" {
-				out.Rejected = append(out.Rejected, sheets.Rejected{Row: in.Row, Reason: "no website"})
-				continue
-			}
-			norm, err := sheets.NormalizeWebsite(raw)
-			if err != nil {
-				out.Rejected = append(out.Rejected, sheets.Rejected{Row: in.Row, Reason: "not a website: " + clip(raw, 100)})
-				continue
-			}
-			key := siteKey(norm)
-			if first, dup := seen[key]; dup {
-				out.Rejected = append(out.Rejected, sheets.Rejected{Row: in.Row, Reason: fmt.Sprintf("same website as row %d", first)})
-				continue
-			}
-			seen[key] = in.Row
-			site = norm
-		}
-		name := strings.Join(strings.Fields(cell(m.Name)), " ")
-		if name == "" {
-			if u, err := url.Parse(site); err == nil {
-				name = strings.TrimPrefix(u.Hostname(), "www.")
-			}
-		}
-		out.Firms = append(out.Firms, firm.Input{
-			Index: len(out.Firms), Row: in.Row, Name: name, Website: site,
-			Description: strings.TrimSpace(cell(m.Description)), Values: in.Values,
-		})
-	}
-	slices.SortStableFunc(out.Rejected, func(a, b sheets.Rejected) int { return a.Row - b.Row })
-	return &out
-}
-
-// siteKey identifies a website for duplicate detection, as the parser does:
-// a leading "www.", the query and a trailing slash make no different firm.
-func siteKey(site string) string {
-	u, err := url.Parse(site)
-	if err != nil {
-		return site
-	}
-	return strings.TrimPrefix(u.Host, "www.") + strings.TrimSuffix(u.EscapedPath(), "/")
-}
-
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
+	var p parsed
+	up, err := sheets.ParseWith(data, filename, s.cfg.Limits, func(headers []string, detected sheets.Mapping) (sheets.Mapping, error) {
+		m, err := ch.resolve(headers)
+		p.remapped = m != detected
+		return m, err
+	})
+	p.up = up
+	return p, err
 }
 
 // jobForm is a job's options as sent with the upload.
@@ -359,7 +268,6 @@ type preview struct {
 	RejectedCount   int               `json:"rejected_count"`
 	Duplicates      []duplicate       `json:"duplicates"`
 	DuplicateCount  int               `json:"duplicate_count"`
-	Notes           []string          `json:"notes,omitempty"`
 }
 
 // mappingView is a mapping as column indexes into Headers, -1 for none.
@@ -400,7 +308,8 @@ func (s *Server) previewJob(c *gin.Context) {
 	var se *sheets.Error
 	if errors.As(err, &se) && se.Kind == sheets.KindMissingColumn {
 		c.JSON(http.StatusOK, preview{
-			Filename: filename, Headers: orEmpty(se.Headers), MappingRequired: true, Message: se.Msg,
+			Filename: filename, Sheet: se.Sheet, HeaderRow: se.HeaderRow, Headers: orEmpty(se.Headers), MappingRequired: true, Message: se.Msg,
+			Mapping: &mappingView{Name: se.Guess.Name, Website: -1, Description: se.Guess.Description},
 			Columns: map[string]string{}, Samples: []sample{}, Rejected: []sheets.Rejected{}, Duplicates: []duplicate{},
 		})
 		return
@@ -414,7 +323,7 @@ func (s *Server) previewJob(c *gin.Context) {
 		Filename: filename, Format: up.Format, Sheet: up.Sheet, HeaderRow: up.HeaderRow, Headers: up.Headers,
 		Mapping: &mappingView{Name: up.Mapping.Name, Website: up.Mapping.Website, Description: up.Mapping.Description},
 		Columns: columnsOf(up), Firms: len(up.Firms), Samples: []sample{}, Rejected: []sheets.Rejected{},
-		Duplicates: []duplicate{}, RejectedCount: len(up.Rejected), Notes: p.notes,
+		Duplicates: []duplicate{}, RejectedCount: len(up.Rejected),
 	}
 	for _, in := range up.Firms[:min(5, len(up.Firms))] {
 		pv.Samples = append(pv.Samples, sample{Row: in.Row, Name: in.Name, Website: in.Website, Description: in.Description, Values: in.Values})

@@ -190,6 +190,26 @@ func TestDashboardInBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#login-form button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#drop")))
 
+	// A sheet with no recognisable website column: the preview asks, and
+	// the person's choice is read with the row the parser took as headers.
+	odd := filepath.Join(t.TempDir(), "odd.csv")
+	if err := os.WriteFile(odd, []byte("Our funds\nFund,Home page link here\nAcme,acme.example\nBeta,beta.example\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.do("choose a sheet without a website column", time.Minute, chromedp.SetUploadFiles(chromedp.CSS("#file-input"), []string{odd}))
+	p.until("the request for a mapping", `!document.querySelector("#preview-message").hidden && document.querySelector("#start").disabled`, time.Minute)
+	if name := eval[string](p, `document.querySelector("#map-name").selectedOptions[0].textContent`); name != "Fund" {
+		t.Errorf("the name column offered is %q, want Fund", name)
+	}
+	p.do("choose the website column", time.Minute, chromedp.Evaluate[chromedp.Void](`(() => {
+		const s = document.querySelector("#map-website");
+		s.value = [...s.options].find(o => o.textContent === "Home page link here").value;
+		s.dispatchEvent(new Event("change", { bubbles: true }));
+	})()`))
+	p.until("the preview of the chosen columns", `document.querySelector("#preview-summary").textContent.startsWith("2 firms") && !document.querySelector("#start").disabled`, time.Minute)
+	p.shot("0-mapping-chosen")
+	p.do("discard it", time.Minute, chromedp.Click(chromedp.CSS("#discard")))
+
 	// Upload: the preview shows the detected columns; mapping the Notes
 	// column as the description is the person's edit.
 	p.do("choose the spreadsheet", time.Minute, chromedp.SetUploadFiles(chromedp.CSS("#file-input"), []string{sample}))

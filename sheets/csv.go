@@ -10,7 +10,7 @@ import (
 	"unicode/utf8"
 )
 
-func parseCSV(br *bufio.Reader, filename string, lim Limits) (*Upload, error) {
+func parseCSV(br *bufio.Reader, filename string, lim Limits, l layout) (*Upload, error) {
 	prefix, err := br.Peek(sniffBytes)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return nil, readError(err)
@@ -38,12 +38,15 @@ func parseCSV(br *bufio.Reader, filename string, lim Limits) (*Upload, error) {
 	cr.FieldsPerRecord = -1
 	src := &csvSource{r: cr, lim: lim}
 
-	hs, err := findHeader(src, lim)
+	hs, err := findHeader(src, lim, l.headerRow)
 	if err != nil {
 		return nil, err
 	}
 	if !hs.found {
-		return nil, missingColumnError(hs.best)
+		return nil, missingColumnError(hs, "")
+	}
+	if err := l.columns(&hs); err != nil {
+		return nil, err
 	}
 	up := &Upload{Format: "csv"}
 	if err := readFirms(src, hs, lim, up); err != nil {

@@ -41,7 +41,9 @@ func normalizeHeader(s string) string {
 	return b.String()
 }
 
-// matchHeaders maps a candidate header row; ok is false without a website column.
+// matchHeaders maps a candidate header row; ok is false without a website
+// column, though name and description may still be recognised for a person
+// to confirm.
 func matchHeaders(cells []string) (Mapping, bool) {
 	norm := make([]string, len(cells))
 	for i, c := range cells {
@@ -49,12 +51,9 @@ func matchHeaders(cells []string) (Mapping, bool) {
 	}
 	m := Mapping{Name: -1, Website: -1, Description: -1}
 	m.Website = websiteRule.find(norm)
-	if m.Website < 0 {
-		return m, false
-	}
 	m.Name = nameRule.find(norm, m.Website)
 	m.Description = descriptionRule.find(norm, m.Website, m.Name)
-	return m, true
+	return m, m.Website >= 0
 }
 
 // find returns the column that best matches the rule, skipping taken

@@ -89,9 +89,15 @@ const (
 // who uploaded it. Failures that are not the file's fault (a broken reader)
 // are returned as ordinary errors instead.
 type Error struct {
-	Kind    ErrorKind
-	Msg     string   // a sentence a person understands, saying what to do
-	Headers []string // the headers found, for KindMissingColumn
+	Kind ErrorKind
+	Msg  string // a sentence a person understands, saying what to do
+	// For KindMissingColumn: the most header-like row found, which ParseWith
+	// reads as the header row once the caller names the columns. Headers
+	// are named as Upload.Headers are, so a column's index is its position.
+	Headers   []string
+	HeaderRow int     // 1-based
+	Sheet     string  // "" for csv
+	Guess     Mapping // the name and description columns recognised; Website is -1
 }
 
 func (e *Error) Error() string { return e.Msg }
@@ -149,9 +155,60 @@ func tooLargeFileError() *Error {
 	return userError(KindTooLarge, "The file is larger than %d MB. Remove columns or rows you do not need, or split the firms into several files, and upload again.", maxFileBytes>>20)
 }
 
+// Chooser picks the columns to read once the header row is known. headers
+// are the header row's names (blank cells named "Column N"); detected is
+// the parser's own guess, with Website -1 when no column was recognised.
+type Chooser func(headers []string, detected Mapping) (Mapping, error)
+
+// layout is what the caller fixes instead of leaving it to detection.
+type layout struct {
+	choose    Chooser
+	sheet     string // with headerRow: the sheet to read
+	headerRow int    // 1-based; 0 to detect
+}
+
 // Parse reads an uploaded .xlsx or .csv file. The format is recognised from
 // the content, not from filename, which is only used in messages.
 func Parse(r io.Reader, filename string, lim Limits) (*Upload, error) {
+	return parse(r, filename, lim, layout{})
+}
+
+// ParseWith reads an upload like Parse, but the columns are the ones choose
+// picks. When no header row has a recognisable website column, the most
+// header-like row (the one a KindMissingColumn error reports) is taken as
+// the header row, so a person can name the columns of any sheet.
+func ParseWith(data []byte, filename string, lim Limits, choose Chooser) (*Upload, error) {
+	up, err := parse(bytes.NewReader(data), filename, lim, layout{choose: choose})
+	var se *Error
+	if choose == nil || !errors.As(err, &se) || se.Kind != KindMissingColumn {
+		return up, err
+	}
+	return parse(bytes.NewReader(data), filename, lim, layout{choose: choose, sheet: se.Sheet, headerRow: se.HeaderRow})
+}
+
+// columns applies the caller's choice of columns to a header row.
+func (l layout) columns(hs *headerScan) error {
+	if l.choose == nil {
+		return nil
+	}
+	headers := headerNames(hs.cells)
+	m, err := l.choose(headers, hs.mapping)
+	if err != nil {
+		return err
+	}
+	for _, i := range []int{m.Name, m.Website, m.Description} {
+		if i < -1 || i >= len(headers) {
+			return fmt.Errorf("column %d chosen, but the header row has %d columns", i, len(headers))
+		}
+	}
+	if m.Website < 0 {
+		return errors.New("no website column chosen")
+	}
+	hs.mapping = m
+	return nil
+}
+
+func parse(r io.Reader, filename string, lim Limits, l layout) (*Upload, error) {
 	lim = lim.withDefaults()
 	br := bufio.NewReaderSize(&limitedReader{r: r, left: maxFileBytes}, sniffBytes)
 	head, err := br.Peek(len(oleMagic))
@@ -162,11 +219,11 @@ func Parse(r io.Reader, filename string, lim Limits) (*Upload, error) {
 	case len(head) == 0:
 		return nil, userError(KindEmpty, "%s is empty. Upload a spreadsheet with a header row that has a Website column and one row per firm.", displayName(filename))
 	case bytes.HasPrefix(head, zipMagic):
-		return parseXLSX(br, filename, lim)
+		return parseXLSX(br, filename, lim, l)
 	case bytes.HasPrefix(head, oleMagic):
 		return nil, userError(KindUnsupported, "%s is an old-style Excel file (.xls) or a password-protected workbook, which cannot be read. Open it in Excel, remove any password, save it as \"Excel Workbook (.xlsx)\" and upload that file.", displayName(filename))
 	default:
-		return parseCSV(br, filename, lim)
+		return parseCSV(br, filename, lim, l)
 	}
 }
 
@@ -202,14 +259,16 @@ type headerScan struct {
 	row     int
 	cells   []string
 	mapping Mapping
-	// best is the most header-like row seen, for the missing-column message.
+	// best is the most header-like row seen, for the missing-column error.
 	best      []string
+	bestRow   int
 	bestScore int
 }
 
 // findHeader reads rows until one has a website header, giving up after
-// MaxScanRows rows.
-func findHeader(src rowSource, lim Limits) (headerScan, error) {
+// MaxScanRows rows. With force > 0 the row numbered force is the header
+// row whatever it holds.
+func findHeader(src rowSource, lim Limits, force int) (headerScan, error) {
 	var hs headerScan
 	for {
 		n, cells, err := src.next()
@@ -219,18 +278,19 @@ func findHeader(src rowSource, lim Limits) (headerScan, error) {
 		if err != nil {
 			return hs, err
 		}
-		if n > lim.MaxScanRows {
+		if n > lim.MaxScanRows || (force > 0 && n > force) {
 			return hs, nil
 		}
 		if isBlank(cells) {
 			continue
 		}
-		if m, ok := matchHeaders(cells); ok {
+		m, ok := matchHeaders(cells)
+		if ok || n == force {
 			hs.found, hs.row, hs.cells, hs.mapping = true, n, cells, m
 			return hs, nil
 		}
 		if score := textCells(cells); score > hs.bestScore || hs.best == nil {
-			hs.bestScore, hs.best = score, nonBlank(cells)
+			hs.bestScore, hs.best, hs.bestRow = score, cells, n
 		}
 	}
 }
@@ -363,7 +423,9 @@ func nonBlank(cells []string) []string {
 	return out
 }
 
-// textCells counts the non-empty cells that are not numbers: headers are text.
+// textCells counts the non-empty cells that are neither numbers nor web or
+// email addresses: headers are words, while the first data row, often just
+// as wide, holds addresses.
 func textCells(cells []string) int {
 	n := 0
 	for _, c := range cells {
@@ -374,17 +436,23 @@ func textCells(cells []string) int {
 		if _, err := strconv.ParseFloat(c, 64); err == nil {
 			continue
 		}
+		if !strings.ContainsAny(c, " \t") && strings.ContainsAny(c, ".@") {
+			continue
+		}
 		n++
 	}
 	return n
 }
 
-func missingColumnError(headers []string) *Error {
-	if len(headers) == 0 {
+// missingColumnError reports the most header-like row of the sheet that
+// had one.
+func missingColumnError(hs headerScan, sheet string) *Error {
+	if hs.best == nil {
 		return userError(KindEmpty, "No rows with data were found at the top of the sheet (cells far below, if any, are ignored). Upload a spreadsheet with a header row near the top that has a Website column, and one row per firm.")
 	}
-	e := userError(KindMissingColumn, "No website column was found. The columns found are: %s. Name the column that holds each firm's web address \"Website\" and upload again.", strings.Join(quoteAll(headers, 10), ", "))
-	e.Headers = headers
+	e := userError(KindMissingColumn, "No website column was found. The columns found are: %s. Name the column that holds each firm's web address \"Website\" and upload again, or choose the website column in the preview.", strings.Join(quoteAll(nonBlank(hs.best), 10), ", "))
+	e.Headers, e.HeaderRow, e.Sheet = headerNames(hs.best), hs.bestRow, sheet
+	e.Guess, _ = matchHeaders(hs.best)
 	return e
 }
 

@@ -727,3 +727,116 @@ func TestParseCellValues(t *testing.T) {
 		}
 	})
 }
+
+// pick is a Chooser that takes fixed columns and records what it was shown.
+type pick struct {
+	m        sheets.Mapping
+	headers  []string
+	detected sheets.Mapping
+}
+
+func (p *pick) choose(headers []string, detected sheets.Mapping) (sheets.Mapping, error) {
+	p.headers, p.detected = headers, detected
+	return p.m, nil
+}
+
+func TestParseWith(t *testing.T) {
+	tests := []struct {
+		name         string
+		file         func(t *testing.T) []byte
+		m            sheets.Mapping
+		wantShown    []string
+		wantDetected sheets.Mapping
+		want         wantUpload
+	}{
+		{
+			name: "a chosen website column replaces the detected one and every row is read with it",
+			file: func(t *testing.T) []byte {
+				return []byte("Firm,Website,Other\nA,a.vc,x.vc\nB,,y.vc\nC,c.vc,x.vc\n")
+			},
+			m:            sheets.Mapping{Name: 0, Website: 2, Description: -1},
+			wantShown:    []string{"Firm", "Website", "Other"},
+			wantDetected: sheets.Mapping{Name: 0, Website: 1, Description: -1},
+			want: wantUpload{
+				format: "csv", headerRow: 1, headers: []string{"Firm", "Website", "Other"},
+				mapping: sheets.Mapping{Name: 0, Website: 2, Description: -1},
+				firms: []firm.Input{
+					in(0, 2, "A", "https://x.vc/", "", "A", "a.vc", "x.vc"),
+					in(1, 3, "B", "https://y.vc/", "", "B", "", "y.vc"),
+				},
+				rejected: []sheets.Rejected{{Row: 4, Reason: "same website as row 2"}},
+			},
+		},
+		{
+			name: "no recognised website: the most header-like row is the header row",
+			file: func(t *testing.T) []byte {
+				return []byte("Our list\n\nFirm,,Where\nA,Paris,a.vc\nB,Rome,b.vc\n")
+			},
+			m:            sheets.Mapping{Name: 0, Website: 2, Description: -1},
+			wantShown:    []string{"Firm", "Column 2", "Where"},
+			wantDetected: sheets.Mapping{Name: 0, Website: -1, Description: -1},
+			want: wantUpload{
+				format: "csv", headerRow: 3, headers: []string{"Firm", "Column 2", "Where"},
+				mapping: sheets.Mapping{Name: 0, Website: 2, Description: -1},
+				firms: []firm.Input{
+					in(0, 4, "A", "https://a.vc/", "", "A", "Paris", "a.vc"),
+					in(1, 5, "B", "https://b.vc/", "", "B", "Rome", "b.vc"),
+				},
+			},
+		},
+		{
+			name: "no recognised website in any sheet: the best sheet's header row",
+			file: func(t *testing.T) []byte {
+				return buildXLSX(t,
+					sheetSpec{name: "Notes", rows: [][]any{{"see the other sheet"}}},
+					sheetSpec{name: "Funds", rows: [][]any{nil, {"Fund", "Home", "About"}, {"Acme", "acme.vc", "Seed fund"}}},
+				)
+			},
+			m:            sheets.Mapping{Name: 0, Website: 1, Description: 2},
+			wantShown:    []string{"Fund", "Home", "About"},
+			wantDetected: sheets.Mapping{Name: 0, Website: -1, Description: 2},
+			want: wantUpload{
+				format: "xlsx", sheet: "Funds", headerRow: 2, headers: []string{"Fund", "Home", "About"},
+				mapping: sheets.Mapping{Name: 0, Website: 1, Description: 2},
+				firms:   []firm.Input{in(0, 3, "Acme", "https://acme.vc/", "Seed fund", "Acme", "acme.vc", "Seed fund")},
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := &pick{m: tc.m}
+			up, err := sheets.ParseWith(tc.file(t), "upload", sheets.Limits{}, p.choose)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(p.headers, tc.wantShown) || p.detected != tc.wantDetected {
+				t.Errorf("chooser shown %q, detected %+v; want %q, %+v", p.headers, p.detected, tc.wantShown, tc.wantDetected)
+			}
+			got := wantUpload{
+				format: up.Format, sheet: up.Sheet, headerRow: up.HeaderRow,
+				headers: up.Headers, mapping: up.Mapping, firms: up.Firms, rejected: up.Rejected,
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got  %+v\nwant %+v", got, tc.want)
+			}
+		})
+	}
+
+	t.Run("the chooser's error is returned as is", func(t *testing.T) {
+		refused := errors.New("refused")
+		_, err := sheets.ParseWith([]byte("A,B\n1,2\n"), "u.csv", sheets.Limits{}, func([]string, sheets.Mapping) (sheets.Mapping, error) {
+			return sheets.Mapping{}, refused
+		})
+		if !errors.Is(err, refused) {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("a missing-column error locates the header row it reports", func(t *testing.T) {
+		_, err := sheets.Parse(bytes.NewReader([]byte("Title\n\nFirm,,Where,\nA,Paris,a.vc\n")), "u.csv", sheets.Limits{})
+		var se *sheets.Error
+		if !errors.As(err, &se) || se.Kind != sheets.KindMissingColumn || se.HeaderRow != 3 || !slices.Equal(se.Headers, []string{"Firm", "Column 2", "Where"}) ||
+			se.Guess != (sheets.Mapping{Name: 0, Website: -1, Description: -1}) {
+			t.Fatalf("err = %#v", err)
+		}
+	})
+}

@@ -54,7 +54,7 @@ type book struct {
 	formats []numFormat // by cell style index
 }
 
-func parseXLSX(br *bufio.Reader, filename string, lim Limits) (*Upload, error) {
+func parseXLSX(br *bufio.Reader, filename string, lim Limits, l layout) (*Upload, error) {
 	data, err := io.ReadAll(br)
 	if err != nil {
 		return nil, readError(err)
@@ -64,24 +64,25 @@ func parseXLSX(br *bufio.Reader, filename string, lim Limits) (*Upload, error) {
 		return nil, err
 	}
 	var best headerScan
+	var bestSheet string
 	for _, sh := range b.sheets {
-		if sh.hidden {
+		if l.headerRow > 0 && sh.name != l.sheet || l.headerRow == 0 && sh.hidden {
 			continue
 		}
-		up, hs, err := b.readSheet(sh)
+		up, hs, err := b.readSheet(sh, l)
 		if err != nil || up != nil {
 			return up, err
 		}
-		if hs.bestScore > best.bestScore || best.best == nil {
-			best = hs
+		if hs.bestScore > best.bestScore || best.best == nil && hs.best != nil {
+			best, bestSheet = hs, sh.name
 		}
 	}
-	return nil, missingColumnError(best.best)
+	return nil, missingColumnError(best, bestSheet)
 }
 
 // readSheet returns a nil Upload and what it saw when the sheet has no
 // header row, so the caller can try the next sheet.
-func (b *book) readSheet(sh sheetRef) (*Upload, headerScan, error) {
+func (b *book) readSheet(sh sheetRef, l layout) (*Upload, headerScan, error) {
 	if err := b.load(); err != nil {
 		return nil, headerScan{}, err
 	}
@@ -91,8 +92,11 @@ func (b *book) readSheet(sh sheetRef) (*Upload, headerScan, error) {
 	}
 	defer rc.Close()
 	src := &xlsxSource{b: b, dec: dec}
-	hs, err := findHeader(src, b.lim)
+	hs, err := findHeader(src, b.lim, l.headerRow)
 	if err != nil || !hs.found {
+		return nil, hs, err
+	}
+	if err := l.columns(&hs); err != nil {
 		return nil, hs, err
 	}
 	up := &Upload{Format: "xlsx", Sheet: sh.name}

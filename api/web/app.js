@@ -171,7 +171,6 @@ function showPreview(p) {
   $("rejected-summary").textContent = `${p.rejected_count} rejected row${p.rejected_count === 1 ? "" : "s"} (${p.duplicate_count} duplicate${p.duplicate_count === 1 ? "" : "s"})`;
   $("rejected-list").replaceChildren(...p.rejected.map((r) => h("li", {}, `Row ${r.row}: ${r.reason}`)),
     p.rejected_count > p.rejected.length ? h("li", {}, `… and ${p.rejected_count - p.rejected.length} more`) : null);
-  $("notes").replaceChildren(...(p.notes || []).map((n) => h("li", {}, n)));
   $("start").disabled = p.mapping_required && mappingChoice().website < 0;
 }
 
