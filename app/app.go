@@ -7,6 +7,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -21,6 +22,7 @@ import (
 	"github.com/vcenrich/vcenrich/config"
 	"github.com/vcenrich/vcenrich/crawl"
 	"github.com/vcenrich/vcenrich/enrich"
+	"github.com/vcenrich/vcenrich/liveness"
 	"github.com/vcenrich/vcenrich/llm"
 	"github.com/vcenrich/vcenrich/metrics"
 	"github.com/vcenrich/vcenrich/notify"
@@ -130,6 +132,7 @@ func NewWorker(cfg config.Config, c client.Client, st *store.Store, m *metrics.M
 		return nil, err
 	}
 	w := worker.New(c, cfg.TaskQueue, worker.Options{
+		Identity:                           WorkerIdentity(cfg),
 		MaxConcurrentActivityExecutionSize: cfg.WorkerMaxActivities,
 		// In-flight firms get this long to finish on SIGTERM; what does not
 		// finish is retried elsewhere after its heartbeat times out.
@@ -151,6 +154,48 @@ func NewWorker(cfg config.Config, c client.Client, st *store.Store, m *metrics.M
 		Engine:   &enrich.Engine{Fetcher: f, MaxPages: cfg.MaxPages, Budget: cfg.FirmBudget, LLM: extractor},
 	})
 	return w, nil
+}
+
+// WorkerIdentity is how Temporal names this process's worker: the pid, the
+// host and the task queue, as the SDK would, fixed here so the liveness
+// lease carries the same name.
+func WorkerIdentity(cfg config.Config) string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "unknown"
+	}
+	return fmt.Sprintf("%d@%s@%s", os.Getpid(), host, cfg.TaskQueue)
+}
+
+// Liveness claims this worker's lease and starts handing back the firms of
+// workers that die on this machine; stop ends it. With no liveness
+// directory set it does nothing.
+func Liveness(cfg config.Config, c client.Client, logger *zap.Logger) (stop func(), err error) {
+	if cfg.LivenessDir == "" {
+		return func() {}, nil
+	}
+	self := WorkerIdentity(cfg)
+	lease, err := liveness.Hold(cfg.LivenessDir, self)
+	if err != nil {
+		return nil, fmt.Errorf("VCENRICH_LIVENESS_DIR: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	w := &liveness.Watcher{
+		Dir: cfg.LivenessDir, Self: self, Client: c, Namespace: Namespace(), TaskQueue: cfg.TaskQueue,
+		Every: time.Second, Logger: logger,
+	}
+	go func() {
+		defer close(done)
+		w.Run(ctx)
+	}()
+	return func() {
+		cancel()
+		<-done
+		if err := lease.Release(); err != nil {
+			logger.Warn("could not release the liveness lease", zap.Error(err))
+		}
+	}, nil
 }
 
 // NewAPI builds the HTTP API.

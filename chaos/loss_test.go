@@ -214,13 +214,21 @@ func TestProcessLoss(t *testing.T) {
 			t.Errorf("%d firms redone after the %s, more than the %d a window holds", n, what, window)
 		}
 	}
-	// A new worker picks up a dead one's firms once their heartbeat times
-	// out and the first retry's backoff (2s) passes; the first then needs
-	// one firm's time (two pages). The slack covers a busy machine.
-	resumeBound := hb + 2*time.Second + 2*w.latency + 5*time.Second
-	for i, d := range append(slices.Clone(resumes), devResume, devKillResume, outageResume) {
-		if d > resumeBound {
-			t.Errorf("resume %d took %s, over %s", i+1, d, resumeBound)
+	// A new worker on the machine where one died sees its lease free at
+	// once and fails the dead worker's firms by ID; they are retried after
+	// the first backoff (1s) and the first needs one firm's time (two
+	// pages). The issue's bound is the heartbeat timeout.
+	for i, d := range resumes {
+		if d > hb {
+			t.Errorf("resume after worker kill %d took %s, over the %s heartbeat timeout", i+1, d, hb)
+		}
+	}
+	// After a dev server restart the workers were never lost: they
+	// reconnect (the SDK's backoff, up to a few seconds) and carry on.
+	devBound := hb + 2*time.Second + 2*w.latency + 5*time.Second
+	for what, d := range map[string]time.Duration{"dev server restart": devResume, "dev server kill -9": devKillResume, "worker back after an outage": outageResume} {
+		if d > devBound {
+			t.Errorf("resume after %s took %s, over %s", what, d, devBound)
 		}
 	}
 	slices.Sort(resumes)
@@ -244,12 +252,8 @@ func TestTwoWorkersOneKilled(t *testing.T) {
 		window = 8
 	)
 	w := newWeb(t, 700*time.Millisecond, nil)
-	// The heartbeat timeout is 10s here, a third of the default: a stall
-	// cannot be shorter than the SDK's 5s sticky schedule-to-start timeout
-	// (see below), so a 5s heartbeat timeout would make the bound a tie.
 	c := newCluster(t, w, map[string]string{
 		"VCENRICH_WINDOW": fmt.Sprint(window), "VCENRICH_CONTINUE_EVERY": "20",
-		"VCENRICH_HEARTBEAT_TIMEOUT": "10s",
 	})
 	hb := c.setting("VCENRICH_HEARTBEAT_TIMEOUT")
 	c.startServer()
@@ -306,14 +310,12 @@ func TestTwoWorkersOneKilled(t *testing.T) {
 	// Firms on the survivor keep finishing, but the workflow that counts
 	// them (and starts the next ones) waits for its task to leave the dead
 	// worker's sticky queue (2s, set in app.NewWorker). The dead worker's own
-	// firms hold their window slots until their heartbeat times out; when it
-	// held most of the window, progress waits for that timeout, the first
-	// retry's backoff and a page or two: the bound asserted here. The issue
-	// asks for the heartbeat timeout alone, which holds in most runs (6.5 to
-	// 8.7 s measured) but not in every one (10.03 s once under load).
+	// firms would hold their window slots until their heartbeat timed out;
+	// the survivor sees the dead worker's lease free within a second and
+	// hands them back, so they are retried after the first backoff.
 	maxStall := slices.Max(stalls)
-	if bound := hb + 3*time.Second; maxStall > bound {
-		t.Errorf("progress stalled for %s after the kill, longer than %s (heartbeat timeout %s, first retry and a page)", maxStall, bound, hb)
+	if maxStall > hb {
+		t.Errorf("progress stalled for %s after the kill, longer than the %s heartbeat timeout", maxStall, hb)
 	}
 	t.Logf("RELIABILITY two-workers: firms=%d killed=%s(held the workflow) lost=%d duplicates=%d redone=%d max_stall=%s heartbeat_timeout=%s",
 		firms, victim.name, lost, dups, redone, maxStall.Round(10*time.Millisecond), hb)

@@ -42,6 +42,9 @@ type Config struct {
 
 	WorkerMaxActivities int    // VCENRICH_WORKER_MAX_ACTIVITIES
 	MetricsAddr         string // VCENRICH_METRICS_ADDR: the worker's /metrics; empty turns it off
+	// LivenessDir is where workers on one machine see each other die
+	// (VCENRICH_LIVENESS_DIR; default <DataDir>/workers; "off" turns it off).
+	LivenessDir string
 
 	UserAgent     string        // VCENRICH_USER_AGENT
 	FetchTimeout  time.Duration // VCENRICH_FETCH_TIMEOUT: one request
@@ -129,6 +132,10 @@ func LoadFrom(env Env) (Config, error) {
 
 		LogLevel:  r.str("VCENRICH_LOG_LEVEL", "info"),
 		LogFormat: r.str("VCENRICH_LOG_FORMAT", "console"),
+	}
+	c.LivenessDir = r.str("VCENRICH_LIVENESS_DIR", filepath.Join(c.DataDir, "workers"))
+	if c.LivenessDir == "off" {
+		c.LivenessDir = ""
 	}
 	c.StoreURL = r.str("VCENRICH_STORE_URL", "")
 	if c.StoreURL == "" {

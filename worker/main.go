@@ -54,6 +54,11 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	stopLiveness, err := app.Liveness(cfg, c, logger)
+	if err != nil {
+		return err
+	}
+	defer stopLiveness()
 	if cfg.MetricsAddr != "" {
 		go serveMetrics(cfg.MetricsAddr, m, logger)
 	}
