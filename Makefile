@@ -62,10 +62,13 @@ cluster: temporal
 cluster-down:
 	@temporal-dev/cluster/cluster.sh stop
 
-## test-cluster: the integration tests against that cluster, each test in a namespace of its own
+## test-cluster: the integration and chaos tests against that cluster, each test in a namespace of its own
+## (the chaos tests kill and restart the cluster's Temporal server, so they run after the others)
 test-cluster: cluster
 	VCENRICH_TEST_TEMPORAL="$$(temporal-dev/cluster/cluster.sh address)" VCENRICH_TEMPORAL_BIN="$$($(TEMPORAL) path)" \
 		$(GO) test -count=1 ./app/ ./workflows/
+	VCENRICH_TEST_TEMPORAL="$$(temporal-dev/cluster/cluster.sh address)" VCENRICH_TEMPORAL_BIN="$$($(TEMPORAL) path)" \
+		VCENRICH_TEST_TEMPORAL_CTL="$(CURDIR)/temporal-dev/cluster/cluster.sh" $(GO) test -count=1 ./chaos/
 
 ## bench: throughput, durability overhead, memory and recovery on a simulated web (see README, Performance)
 bench: build temporal

@@ -116,7 +116,7 @@ func TestHostileUploads(t *testing.T) {
 	// None of them started a job.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	count, err := c.tc.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: "default", Query: "WorkflowType = 'EnrichJob'"})
+	count, err := c.tc.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: c.ns, Query: "WorkflowType = 'EnrichJob'"})
 	if err != nil {
 		t.Fatal(err)
 	}

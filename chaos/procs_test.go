@@ -160,6 +160,9 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 
 // cluster is one vcenrich deployment made of real processes: a dev server on
 // its own db file, a server, any number of workers, and the web they crawl.
+// Under make test-cluster the Temporal server is the shared cluster's
+// instead, in a namespace of the test's own, restarted through its control
+// script (VCENRICH_TEST_TEMPORAL_CTL).
 type cluster struct {
 	t        *testing.T
 	dir      string
@@ -169,6 +172,8 @@ type cluster struct {
 	uiPort   int
 	db       string
 	dev      *proc
+	external string // the shared cluster's frontend; "" for a dev server of our own
+	ns       string
 	tc       client.Client
 	web      *web
 	env      map[string]string // settings shared by workers and the server
@@ -191,7 +196,12 @@ func newCluster(t *testing.T, w *web, settings map[string]string) *cluster {
 	c := &cluster{
 		t: t, dir: dir, bin: bin, devArgs: testenv.DevServerArgs(t),
 		port: freePort(t), uiPort: freePort(t), db: filepath.Join(dir, "temporal.db"),
-		web: w, started: map[string]int{},
+		web: w, started: map[string]int{}, external: testenv.ClusterAddr(), ns: "default",
+	}
+	address := fmt.Sprintf("127.0.0.1:%d", c.port)
+	if c.external != "" {
+		c.tc, c.ns = testenv.ClusterNamespace(t, c.external)
+		address = c.external
 	}
 	t.Cleanup(func() {
 		if !t.Failed() {
@@ -204,8 +214,8 @@ func newCluster(t *testing.T, w *web, settings map[string]string) *cluster {
 	c.httpAddr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	c.api = jobclient.New("http://" + c.httpAddr)
 	c.env = map[string]string{
-		"TEMPORAL_ADDRESS":           fmt.Sprintf("127.0.0.1:%d", c.port),
-		"TEMPORAL_NAMESPACE":         "default",
+		"TEMPORAL_ADDRESS":           address,
+		"TEMPORAL_NAMESPACE":         c.ns,
 		"VCENRICH_DATA_DIR":          filepath.Join(dir, "data"),
 		"VCENRICH_TASK_QUEUE":        "chaos-" + strings.ReplaceAll(t.Name(), "/", "-"),
 		"VCENRICH_HTTP_ADDR":         c.httpAddr,
@@ -222,8 +232,24 @@ func newCluster(t *testing.T, w *web, settings map[string]string) *cluster {
 	for k, v := range settings {
 		c.env[k] = v
 	}
-	c.startDev()
+	if c.external == "" {
+		c.startDev()
+	}
 	return c
+}
+
+// canRestartTemporal is false on a shared cluster without a control script.
+func (c *cluster) canRestartTemporal() bool {
+	return c.external == "" || os.Getenv("VCENRICH_TEST_TEMPORAL_CTL") != ""
+}
+
+// clusterCtl runs the shared cluster's control script.
+func (c *cluster) clusterCtl(args ...string) {
+	c.t.Helper()
+	out, err := exec.Command(os.Getenv("VCENRICH_TEST_TEMPORAL_CTL"), args...).CombinedOutput()
+	if err != nil {
+		c.t.Fatalf("cluster %v: %v\n%s", args, err, out)
+	}
 }
 
 func (c *cluster) setting(key string) time.Duration {
@@ -265,9 +291,20 @@ func (c *cluster) start(kind, bin string, args []string) *proc {
 }
 
 // startDev starts the dev server on the cluster's port and db file (a
-// restart finds every job where it was) and waits until it serves.
+// restart finds every job where it was) and waits until it serves. On a
+// shared cluster it starts the Temporal server again on its database.
 func (c *cluster) startDev() {
 	c.t.Helper()
+	if c.external != "" {
+		c.clusterCtl("start-server")
+		waitFor(c.t, 2*time.Minute, "the cluster to serve", func() bool {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			_, err := c.tc.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: c.ns, Query: "VcJobStatus = 'running'"})
+			return err == nil
+		})
+		return
+	}
 	args := append([]string{"server", "start-dev",
 		"--ip", "127.0.0.1", "--port", strconv.Itoa(c.port), "--ui-port", strconv.Itoa(c.uiPort),
 		"--headless", "--db-filename", c.db, "--log-level", "error"}, c.devArgs...)
@@ -302,9 +339,15 @@ func (c *cluster) startDev() {
 	})
 }
 
-// stopDev stops the dev server with sig and waits for it to exit.
+// stopDev stops the dev server (or the shared cluster's Temporal server)
+// with sig and waits for it to exit.
 func (c *cluster) stopDev(sig syscall.Signal) {
 	c.t.Helper()
+	if c.external != "" {
+		name := map[syscall.Signal]string{syscall.SIGKILL: "KILL", syscall.SIGTERM: "TERM"}[sig]
+		c.clusterCtl("kill-server", name)
+		return
+	}
 	if err := c.dev.cmd.Process.Signal(sig); err != nil {
 		c.t.Fatalf("signal dev server: %v", err)
 	}

@@ -86,11 +86,13 @@ func DevServerArgs(t testing.TB) []string {
 // test-cluster), the test uses that instead and no dev server starts.
 func Temporal(t testing.TB) (client.Client, *testsuite.DevServer) {
 	t.Helper()
-	if addr := os.Getenv("VCENRICH_TEST_TEMPORAL"); addr != "" {
+	if addr := ClusterAddr(); addr != "" {
 		if testing.Short() {
 			t.Skip("integration test: skipped with -short")
 		}
-		return clusterNamespace(t, addr), nil
+		c, ns := ClusterNamespace(t, addr)
+		t.Setenv("TEMPORAL_NAMESPACE", ns)
+		return c, nil
 	}
 	bin := TemporalBin(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -144,11 +146,15 @@ func (w *testWriter) close() {
 	w.mu.Unlock()
 }
 
-// clusterNamespace gives the test a namespace of its own on a shared
-// cluster, with vcenrich's search attributes, and sets TEMPORAL_NAMESPACE
-// so the code under test uses it: job IDs derive from uploads, and the same
-// upload in two tests (or two runs) must not meet.
-func clusterNamespace(t testing.TB, addr string) client.Client {
+// ClusterAddr is the frontend of the running cluster the tests use instead
+// of dev servers (VCENRICH_TEST_TEMPORAL, set by make test-cluster), or "".
+func ClusterAddr() string { return os.Getenv("VCENRICH_TEST_TEMPORAL") }
+
+// ClusterNamespace gives the test a namespace of its own on a shared
+// cluster, with vcenrich's search attributes: job IDs derive from uploads,
+// and the same upload in two tests (or two runs) must not meet. The code
+// under test must be told to use it (TEMPORAL_NAMESPACE).
+func ClusterNamespace(t testing.TB, addr string) (client.Client, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -190,7 +196,6 @@ func clusterNamespace(t testing.TB, addr string) client.Client {
 	if err != nil {
 		t.Fatalf("search attributes in %s: %v", ns, err)
 	}
-	t.Setenv("TEMPORAL_NAMESPACE", ns)
 	c, err := client.Dial(client.Options{HostPort: addr, Namespace: ns, Logger: applog.Temporal(Logger(t))})
 	if err != nil {
 		t.Fatal(err)
@@ -207,5 +212,5 @@ func clusterNamespace(t testing.TB, addr string) client.Client {
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
-	return c
+	return c, ns
 }

@@ -8,6 +8,8 @@
 #   cluster.sh build   build (once per machine, cached) the server and schema tool
 #   cluster.sh start   PostgreSQL + schema + server, idempotent; prints the address
 #   cluster.sh stop    stop the server and PostgreSQL
+#   cluster.sh kill-server [TERM|KILL]  stop only the Temporal server, with that signal (the chaos tests)
+#   cluster.sh start-server             start it again on its database and wait until it serves
 #   cluster.sh address print the frontend address
 #
 # Settings: VCENRICH_CACHE_DIR (as temporal-dev/dev.sh), VCENRICH_CLUSTER_DIR
@@ -114,6 +116,19 @@ register() {
   done
 }
 
+# alive: the process exists and is not a zombie its parent has yet to reap.
+alive() { local s; s=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $s != Z* ]]; }
+
+kill_server() {
+  local sig=${1:-TERM} pid i
+  [[ -f "$data/server.pid" ]] || return 0
+  pid=$(cat "$data/server.pid")
+  kill -"$sig" "$pid" 2>/dev/null || true
+  for i in $(seq 1 600); do alive "$pid" || break; sleep 0.1; done
+  if alive "$pid"; then echo "the Temporal server ($pid) still runs 60 s after SIG$sig" >&2; return 1; fi
+  rm -f "$data/server.pid"
+}
+
 stop() {
   if [[ -f "$data/server.pid" ]]; then
     kill -TERM "$(cat "$data/server.pid")" 2>/dev/null || true
@@ -127,6 +142,8 @@ case "${1:-}" in
   build) build ;;
   start) build; start_pg; setup_schema; start_server; register; echo "$address" ;;
   stop) stop ;;
+  kill-server) kill_server "${2:-TERM}" ;;
+  start-server) start_server; register ;;
   address) echo "$address" ;;
   *) sed -n '2,16p' "$0" >&2; exit 2 ;;
 esac
