@@ -72,7 +72,7 @@ test-cluster: cluster
 
 ## bench: throughput, durability overhead, memory and recovery on a simulated web (see README, Performance)
 bench: build temporal
-	$(GO) run ./bench -firms 7547 -big 50000 -out bench/results/latest.json -md bench/results/latest.md
+	$(GO) run ./bench -firms 7547 -big 50000 -backlog 16 -out bench/results/latest.json -md bench/results/latest.md
 
 ## chaos: kill and restart real processes mid-job; hostile uploads and websites (~3 min; also part of make test)
 chaos: temporal

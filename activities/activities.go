@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -62,9 +63,10 @@ func (a *Activities) EnrichFirm(ctx context.Context, t FirmTask) (firm.Summary, 
 	}
 	logger.Info("enriching", "website", in.Website, "attempt", info.Attempt)
 	started := time.Now()
-	stop := heartbeatWhile(ctx, info.HeartbeatTimeout)
+	var page atomic.Value // the page being fetched, sent with the next heartbeat
+	stop := heartbeatWhile(ctx, info.HeartbeatTimeout, func() any { return page.Load() })
 	defer stop()
-	res, err := a.Engine.Enrich(ctx, in, func(page string) { activity.RecordHeartbeat(ctx, page) })
+	res, err := a.Engine.Enrich(ctx, in, func(p string) { page.Store(p) })
 	if err != nil {
 		if ctx.Err() != nil {
 			return firm.Summary{}, ctx.Err()
@@ -86,11 +88,14 @@ func (a *Activities) EnrichFirm(ctx context.Context, t FirmTask) (firm.Summary, 
 	return res.Summarise(), nil
 }
 
-// heartbeatWhile heartbeats on a ticker until stopped. Pages heartbeat too,
-// but one slow page (a rate-limited host, a long timeout) must not look like a
-// dead worker; and a killed worker must be noticed within the heartbeat
-// timeout, so it can be short whatever the pages cost.
-func heartbeatWhile(ctx context.Context, timeout time.Duration) (stop func()) {
+// heartbeatWhile heartbeats on a ticker until stopped, with details() as
+// the details. A ticker rather than the pages: one slow page (a rate-limited
+// host, a long timeout) must not look like a dead worker, so the heartbeat
+// timeout can be short whatever pages cost. And the first heartbeat only
+// after a tick: every heartbeat is a write to Temporal's store, and most
+// firms finish before the first tick, so they cost none (a dead worker is
+// still noticed, since the heartbeat timeout counts from the start).
+func heartbeatWhile(ctx context.Context, timeout time.Duration, details func() any) (stop func()) {
 	if timeout <= 0 {
 		return func() {}
 	}
@@ -103,7 +108,11 @@ func heartbeatWhile(ctx context.Context, timeout time.Duration) (stop func()) {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				activity.RecordHeartbeat(ctx)
+				if d := details(); d != nil {
+					activity.RecordHeartbeat(ctx, d)
+				} else {
+					activity.RecordHeartbeat(ctx)
+				}
 			}
 		}
 	}()

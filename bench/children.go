@@ -120,7 +120,9 @@ func runBaseline(args []string) error {
 	eng := &enrich.Engine{Fetcher: f, MaxPages: cfg.MaxPages}
 	defaults := workflows.Options{}.WithDefaults()
 	opts := baseline.Options{
-		Window:        cfg.Window,
+		// As many at once as the stack runs: its window, or the worker's
+		// slots when the window is larger and the rest waits in the queue.
+		Window:        min(cfg.Window, cfg.WorkerMaxActivities),
 		MaxAttempts:   cfg.MaxAttempts,
 		RetryInterval: defaults.RetryInterval,
 		MaxInterval:   time.Minute,

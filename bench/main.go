@@ -62,6 +62,7 @@ type options struct {
 	bigBaseline     bool
 	window          int
 	workerMax       int
+	backlog         int
 	continueEvery   int
 	heartbeat       time.Duration
 	robots          bool
@@ -90,6 +91,7 @@ func parseFlags(args []string) (options, error) {
 	fs.BoolVar(&o.bigBaseline, "big-baseline", true, "run the goroutine pool on the big job too")
 	fs.IntVar(&o.window, "window", 64, "firms in flight, on both sides (VCENRICH_WINDOW)")
 	fs.IntVar(&o.workerMax, "worker-max", 0, "the worker's VCENRICH_WORKER_MAX_ACTIVITIES (0: the window)")
+	fs.IntVar(&o.backlog, "backlog", 16, "firms the job schedules beyond -window (VCENRICH_WINDOW is their sum): they wait in the task queue, so a slot the worker frees is refilled without a round trip through the workflow")
 	fs.IntVar(&o.continueEvery, "continue-every", 0, "VCENRICH_CONTINUE_EVERY (0: the product's default)")
 	fs.DurationVar(&o.heartbeat, "heartbeat-timeout", 0, "VCENRICH_HEARTBEAT_TIMEOUT (0: the product's default)")
 	fs.BoolVar(&o.robots, "robots", true, "honour robots.txt (one more request per firm, as in production)")
@@ -118,7 +120,7 @@ func parseFlags(args []string) (options, error) {
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	if o.firms < 2 || o.window < 1 || o.big < 0 {
+	if o.firms < 2 || o.window < 1 || o.big < 0 || o.backlog < 0 {
 		return o, errors.New("-firms must be at least 2, -window at least 1, -big 0 or more")
 	}
 	if o.workerMax == 0 {
@@ -187,7 +189,7 @@ func run(args []string) (err error) {
 
 	settings := map[string]string{
 		"VCENRICH_TASK_QUEUE":            "bench",
-		"VCENRICH_WINDOW":                fmt.Sprint(o.window),
+		"VCENRICH_WINDOW":                fmt.Sprint(o.window + o.backlog),
 		"VCENRICH_WORKER_MAX_ACTIVITIES": fmt.Sprint(o.workerMax),
 		"VCENRICH_HOST_INTERVAL":         "0s",
 		"VCENRICH_FETCH_HOSTS":           simweb.Suffix + "=" + web.addr,
@@ -214,7 +216,7 @@ func run(args []string) (err error) {
 		Command: "go run ./bench " + strings.Join(args, " "),
 		Machine: describeMachine(root),
 		Settings: report.Settings{
-			Window: o.window, WorkerMax: o.workerMax, ContinueEvery: cfg.ContinueEvery, MaxPages: cfg.MaxPages,
+			Window: o.window, WorkerMax: o.workerMax, Backlog: o.backlog, ContinueEvery: cfg.ContinueEvery, MaxPages: cfg.MaxPages,
 			HeartbeatTimeout: report.Duration(cfg.HeartbeatEvery), Robots: o.robots,
 		},
 		Web: report.WebSummary{

@@ -213,7 +213,7 @@ func (b *bench) upload(ctx context.Context, s *stack, xlsx string, n int) (*job,
 	}
 	j.watcher = proc.Watch(time.Second, s.processes()...)
 	j.t0 = time.Now()
-	created, err := s.api.Upload(ctx, xlsx, jobclient.UploadOptions{Name: fmt.Sprintf("bench %d", n), Window: b.o.window})
+	created, err := s.api.Upload(ctx, xlsx, jobclient.UploadOptions{Name: fmt.Sprintf("bench %d", n), Window: b.o.window + b.o.backlog})
 	if err != nil {
 		j.watcher.Stop()
 		return nil, fmt.Errorf("upload: %w", err)
@@ -331,7 +331,7 @@ func (b *bench) measure(ctx context.Context, s *stack, j *job, n int) *report.Ru
 			ScheduleToStartP99: report.Duration(history.Percentile(j.hist.ScheduleToStart, 99)),
 			ScheduleToStartMax: report.Duration(history.Percentile(j.hist.ScheduleToStart, 100)),
 			Retried:            j.hist.Retried,
-			Occupancy:          j.hist.Occupancy(b.o.window),
+			Occupancy:          j.hist.Occupancy(b.o.workerMax),
 			TaskRunP50:         report.Duration(history.Percentile(j.hist.TaskRun, 50)),
 			Drain:              report.Duration(j.hist.Drain),
 		},

@@ -94,7 +94,7 @@ func LoadFrom(env Env) (Config, error) {
 		APIToken:       r.str("VCENRICH_API_TOKEN", ""),
 
 		Window:         r.int("VCENRICH_WINDOW", 8),
-		ContinueEvery:  r.int("VCENRICH_CONTINUE_EVERY", 500),
+		ContinueEvery:  r.int("VCENRICH_CONTINUE_EVERY", 2000),
 		MaxAttempts:    r.int("VCENRICH_MAX_ATTEMPTS", 3),
 		FirmTimeout:    r.dur("VCENRICH_FIRM_TIMEOUT", 3*time.Minute),
 		HeartbeatEvery: r.dur("VCENRICH_HEARTBEAT_TIMEOUT", 30*time.Second),

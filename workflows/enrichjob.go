@@ -72,7 +72,7 @@ func (o Options) WithDefaults() Options {
 		o.Window = 8
 	}
 	if o.ContinueEvery <= 0 {
-		o.ContinueEvery = 500
+		o.ContinueEvery = 2000
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 3

@@ -40,6 +40,7 @@ type Machine struct {
 type Settings struct {
 	Window           int      `json:"window"`
 	WorkerMax        int      `json:"worker_max_activities"`
+	Backlog          int      `json:"backlog,omitempty"` // the job's window beyond the worker's slots
 	ContinueEvery    int      `json:"continue_every"`
 	MaxPages         int      `json:"max_pages"`
 	HeartbeatTimeout Duration `json:"heartbeat_timeout"`
@@ -105,7 +106,7 @@ type HistoryFigures struct {
 	ScheduleToStartP99 Duration `json:"schedule_to_start_p99"`
 	ScheduleToStartMax Duration `json:"schedule_to_start_max"`
 	Retried            int      `json:"retried"`
-	Occupancy          float64  `json:"window_occupancy"`  // firms in flight over the window, averaged over the job
+	Occupancy          float64  `json:"window_occupancy"`  // firms scheduled and not yet closed over the worker's slots, averaged over the job
 	TaskRunP50         Duration `json:"workflow_task_p50"` // started to completed
 	Drain              Duration `json:"continue_as_new_drain"`
 }
@@ -316,8 +317,12 @@ func (r *Result) Markdown() string {
 	}
 	fmt.Fprintf(&b, ", %.1f%% 503, %.1f%% 429 (Retry-After: 1), pages of about %d KB\n", 100*w.ErrorRate, 100*w.Rate429, w.PageKB)
 	s := r.Settings
-	fmt.Fprintf(&b, "- Both sides: window %d, %d pages per firm at most, robots.txt %s; the stack: %d activities per worker, continue-as-new every %d firms, heartbeat timeout %s\n\n",
+	fmt.Fprintf(&b, "- Both sides: window %d, %d pages per firm at most, robots.txt %s; the stack: %d activities per worker, continue-as-new every %d firms, heartbeat timeout %s",
 		s.Window, s.MaxPages, map[bool]string{true: "honoured", false: "ignored"}[s.Robots], s.WorkerMax, s.ContinueEvery, fmtDur(s.HeartbeatTimeout.D()))
+	if s.Backlog > 0 {
+		fmt.Fprintf(&b, "; the job's window is %d, so %d firms wait in the task queue for a free slot", s.Window+s.Backlog, s.Backlog)
+	}
+	b.WriteString("\n\n")
 
 	type col struct {
 		head string
@@ -399,7 +404,7 @@ func (r *Result) Markdown() string {
 			}
 			return fmtDur(c.run.History.TaskRunP50.D())
 		})
-		row("window occupancy (firms in flight / window)", func(c col) string {
+		row("occupancy (firms scheduled, not closed / worker slots)", func(c col) string {
 			if c.run.History == nil {
 				return ""
 			}
