@@ -42,6 +42,11 @@ type Config struct {
 
 	WorkerMaxActivities int    // VCENRICH_WORKER_MAX_ACTIVITIES
 	MetricsAddr         string // VCENRICH_METRICS_ADDR: the worker's /metrics; empty turns it off
+	// MemoryLimit is the worker's soft heap limit (VCENRICH_MEMORY_LIMIT):
+	// the Go runtime collects more often as the heap nears it, so the
+	// workbook export's burst does not double the worker's resident size.
+	// 0 leaves it to GOMEMLIMIT or to no limit.
+	MemoryLimit int64
 	// LivenessDir is where workers on one machine see each other die
 	// (VCENRICH_LIVENESS_DIR; default <DataDir>/workers; "off" turns it off).
 	LivenessDir string
@@ -107,6 +112,7 @@ func LoadFrom(env Env) (Config, error) {
 
 		WorkerMaxActivities: r.int("VCENRICH_WORKER_MAX_ACTIVITIES", 64),
 		MetricsAddr:         r.str("VCENRICH_METRICS_ADDR", "127.0.0.1:9464"),
+		MemoryLimit:         r.int64("VCENRICH_MEMORY_LIMIT", 256<<20),
 
 		UserAgent:     r.str("VCENRICH_USER_AGENT", "vcenrich/0.1 (+https://github.com/vcenrich/vcenrich)"),
 		FetchTimeout:  r.dur("VCENRICH_FETCH_TIMEOUT", 15*time.Second),

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"go.temporal.io/sdk/worker"
@@ -61,6 +62,9 @@ func run() error {
 	defer stopLiveness()
 	if cfg.MetricsAddr != "" {
 		go serveMetrics(cfg.MetricsAddr, m, logger)
+	}
+	if cfg.MemoryLimit > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(cfg.MemoryLimit)
 	}
 	logger.Info("worker starting", zap.String("task_queue", cfg.TaskQueue), zap.Int("max_activities", cfg.WorkerMaxActivities))
 	// Run returns on SIGINT or SIGTERM after in-flight activities finish or
