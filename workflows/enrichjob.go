@@ -127,6 +127,14 @@ type State struct {
 	Stalls           int            `json:"stalls,omitempty"` // times the job stalled, for notification keys
 }
 
+// A run rolls over before its history reaches these, below the server's
+// warning levels (10,240 events, 10 MiB): at 4.2 events a firm, a run of
+// the default 2,000 firms stays near 8,500.
+const (
+	maxRunEvents = 9_000
+	maxRunBytes  = 8 << 20
+)
+
 // recentWindow is how many completions the rate is averaged over.
 const recentWindow = 50
 
@@ -197,6 +205,11 @@ func EnrichJob(ctx workflow.Context, in Input) (Result, error) {
 	// recorded before them replay without (DefaultVersion), new runs send
 	// them. The replay tests hold histories of both.
 	j.notifies = workflow.GetVersion(ctx, "notifications", workflow.DefaultVersion, 1) >= 1
+	// Runs used to end at the server's continue-as-new suggestion (4,096
+	// events, about 950 firms); they now run to ContinueEvery firms unless
+	// the history nears the server's warning levels, since every roll-over
+	// drains the window. Histories from before keep the old rule.
+	longRuns := workflow.GetVersion(ctx, "run-length", workflow.DefaultVersion, 1) >= 1
 
 	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (Progress, error) { return j.progress(), nil }); err != nil {
 		return Result{}, fmt.Errorf("register progress query: %w", err)
@@ -257,9 +270,10 @@ func EnrichJob(ctx workflow.Context, in Input) (Result, error) {
 			})
 		}
 		sel.Select(ctx)
-		// The server suggests continue-as-new when history grows large
-		// (many retries, many signals); stop starting firms and roll over.
-		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+		// A history grown large (many retries, many signals) stops the run
+		// starting firms and rolls it over.
+		if info := workflow.GetInfo(ctx); longRuns && (info.GetCurrentHistoryLength() >= maxRunEvents || info.GetCurrentHistorySize() >= maxRunBytes) ||
+			!longRuns && info.GetContinueAsNewSuggested() {
 			startedThisRun = opts.ContinueEvery
 		}
 	}
