@@ -78,7 +78,7 @@ func TestSupervisedWorkerComesBack(t *testing.T) {
 	if _, err := os.Stat(fmt.Sprintf("/proc/%d", second)); err == nil {
 		t.Errorf("worker %d still runs after its supervisor stopped", second)
 	}
-	if !strings.Contains(readFile(t, sup.logPath), "worker stopped") {
+	if !strings.Contains(sup.tail(20), "worker stopped") {
 		t.Errorf("the worker did not log a clean stop:\n%s", sup.tail(10))
 	}
 	// The new worker is on the dead one's machine: it hands the dead one's
@@ -116,13 +116,4 @@ func killPid(pid int) {
 	if pid > 0 {
 		_ = syscall.Kill(pid, syscall.SIGKILL)
 	}
-}
-
-func readFile(t *testing.T, path string) string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
