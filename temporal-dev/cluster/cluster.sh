@@ -130,10 +130,8 @@ kill_server() {
 }
 
 stop() {
-  if [[ -f "$data/server.pid" ]]; then
-    kill -TERM "$(cat "$data/server.pid")" 2>/dev/null || true
-    rm -f "$data/server.pid"
-  fi
+  # Waits for the server to exit, so a following start finds its ports free.
+  kill_server TERM || kill_server KILL
   local bin; bin=$(pg_bin 2>/dev/null) || return 0
   [[ -d "$data/pg" ]] && as_pg "$bin/pg_ctl" -D "$data/pg" -m fast stop >/dev/null 2>&1 || true
 }
