@@ -45,7 +45,7 @@ type Config struct {
 	// MemoryLimit is the worker's soft heap limit (VCENRICH_MEMORY_LIMIT):
 	// the Go runtime collects more often as the heap nears it, so the
 	// workbook export's burst does not double the worker's resident size.
-	// 0 leaves it to GOMEMLIMIT or to no limit.
+	// 0 for none; 0 too when GOMEMLIMIT is set, which the runtime applies.
 	MemoryLimit int64
 	// LivenessDir is where workers on one machine see each other die
 	// (VCENRICH_LIVENESS_DIR; default <DataDir>/workers; "off" turns it off).
@@ -138,6 +138,9 @@ func LoadFrom(env Env) (Config, error) {
 
 		LogLevel:  r.str("VCENRICH_LOG_LEVEL", "info"),
 		LogFormat: r.str("VCENRICH_LOG_FORMAT", "console"),
+	}
+	if _, ok := env("GOMEMLIMIT"); ok {
+		c.MemoryLimit = 0
 	}
 	c.LivenessDir = r.str("VCENRICH_LIVENESS_DIR", filepath.Join(c.DataDir, "workers"))
 	if c.LivenessDir == "off" {

@@ -27,6 +27,12 @@ func TestDefaults(t *testing.T) {
 	if c.PublicURL != "http://127.0.0.1:8080" {
 		t.Errorf("public URL %q", c.PublicURL)
 	}
+	if c.MemoryLimit != 256<<20 {
+		t.Errorf("memory limit %d", c.MemoryLimit)
+	}
+	if c, _ := config.LoadFrom(env(map[string]string{"GOMEMLIMIT": "1GiB"})); c.MemoryLimit != 0 {
+		t.Errorf("memory limit %d with GOMEMLIMIT set: the runtime's own should apply", c.MemoryLimit)
+	}
 }
 
 func TestValues(t *testing.T) {

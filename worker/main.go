@@ -63,7 +63,7 @@ func run() error {
 	if cfg.MetricsAddr != "" {
 		go serveMetrics(cfg.MetricsAddr, m, logger)
 	}
-	if cfg.MemoryLimit > 0 && os.Getenv("GOMEMLIMIT") == "" {
+	if cfg.MemoryLimit > 0 {
 		debug.SetMemoryLimit(cfg.MemoryLimit)
 	}
 	logger.Info("worker starting", zap.String("task_queue", cfg.TaskQueue), zap.Int("max_activities", cfg.WorkerMaxActivities))
