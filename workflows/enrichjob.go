@@ -280,10 +280,16 @@ func EnrichJob(ctx workflow.Context, in Input) (Result, error) {
 
 	stopWatch()
 	status := StatusCompleted
-	exportCtx := ctx
 	if cancelled {
 		status = StatusCancelled
-		// The workbook is still written with everything that finished.
+	}
+	// The workbook is written with everything that finished, whenever the
+	// cancel comes: one that arrives during the export finds no firm left to
+	// stop, so the export and its notification go on and the job ends as
+	// it would have. Histories from before exported on the job's own
+	// context unless it was already cancelled, and replay that way.
+	exportCtx := ctx
+	if workflow.GetVersion(ctx, "export-uncancellable", workflow.DefaultVersion, 1) >= 1 || cancelled {
 		exportCtx, _ = workflow.NewDisconnectedContext(ctx)
 	}
 	j.status = StatusExporting
@@ -316,6 +322,9 @@ func EnrichJob(ctx workflow.Context, in Input) (Result, error) {
 	// never fails a job whose workbook is written.
 	_ = j.notify(exportCtx, kind, "").Get(exportCtx, nil)
 	logger.Info("job finished", "status", status, "done", st.Done, "failed", st.Failed, "team_members", st.TeamMembers)
+	if !cancelled && ctx.Err() != nil {
+		logger.Info("the cancel came after every firm had finished: the job completed")
+	}
 	if cancelled {
 		return Result{}, temporal.NewCanceledError(fmt.Sprintf("cancelled after %d of %d firms; partial workbook written", st.Done+st.Failed, in.Total))
 	}

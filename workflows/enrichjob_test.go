@@ -31,6 +31,7 @@ type fakeFirms struct {
 	notified []activities.NotifyTask
 	behave   func(t activities.FirmTask, attempt int) (firm.Summary, error)
 	delay    time.Duration // workflow time each firm takes
+	exportIn time.Duration // workflow time the export takes
 }
 
 func newFake(behave func(t activities.FirmTask, attempt int) (firm.Summary, error)) *fakeFirms {
@@ -67,7 +68,7 @@ func (f *fakeFirms) install(env *testsuite.TestWorkflowEnvironment) {
 			f.notified = append(f.notified, n)
 			return nil
 		})
-	env.OnActivity(a.ExportWorkbook, mock.Anything, mock.Anything).Return(
+	env.OnActivity(a.ExportWorkbook, mock.Anything, mock.Anything).After(f.exportIn).Return(
 		func(_ context.Context, t activities.ExportTask) (activities.ExportResult, error) {
 			f.mu.Lock()
 			defer f.mu.Unlock()
@@ -530,6 +531,33 @@ func TestSignalsAppliedInSendOrder(t *testing.T) {
 				t.Errorf("paused = %v after %s, want %v", p.Paused, tc.name, tc.wantPaused)
 			}
 		})
+	}
+}
+
+// A cancel that arrives while the workbook is written comes after every
+// firm finished: it must not lose the workbook or fail the job.
+func TestCancelDuringExportStillWritesTheWorkbook(t *testing.T) {
+	env := newEnv(t)
+	fake := newFake(nil)
+	fake.delay = time.Minute
+	fake.exportIn = 10 * time.Minute
+	fake.install(env)
+	env.RegisterDelayedCallback(env.CancelWorkflow, 5*time.Minute)
+	in := input(4, workflows.Options{Window: 4})
+	in.Notify = []string{"analyst@example.com"}
+	env.ExecuteWorkflow(workflows.EnrichJob, in)
+	var res workflows.Result
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatalf("job cancelled during its export ended with %v; want it completed", err)
+	}
+	if len(fake.exports) != 1 || fake.exports[0].Done != 4 || fake.exports[0].Status != workflows.StatusCompleted {
+		t.Fatalf("exports %+v, want one, completed, with the 4 firms", fake.exports)
+	}
+	if res.Workbook == "" || res.Status != workflows.StatusCompleted {
+		t.Errorf("result %+v names no workbook", res)
+	}
+	if len(fake.notified) != 1 || fake.notified[0].Event.Kind != "job_completed" {
+		t.Errorf("notified %+v, want job_completed", fake.notified)
 	}
 }
 
