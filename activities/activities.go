@@ -50,7 +50,8 @@ type FirmTask struct {
 }
 
 // EnrichFirm enriches one firm and stores its result under (job, index). It
-// heartbeats before every page, so a cancelled job stops it within a page.
+// heartbeats on a ticker with the page being fetched as the detail; the
+// heartbeat's answer is how a cancelled job reaches it, within one tick.
 func (a *Activities) EnrichFirm(ctx context.Context, t FirmTask) (firm.Summary, error) {
 	logger := log.With(activity.GetLogger(ctx), applog.FieldJob, t.JobID, applog.FieldFirm, t.Index)
 	info := activity.GetInfo(ctx)

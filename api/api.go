@@ -35,6 +35,13 @@ type Config struct {
 	// Token, when set, is required by every /api route but the login and a
 	// reduced /api/health for probes.
 	Token string
+	// Email says whether this deployment sends email (VCENRICH_SMTP_ADDR is
+	// set): without it, uploads may name webhooks only.
+	Email bool
+	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
+	// whose X-Forwarded-For names the client (default none: the client is
+	// the connection's address, which no header can change).
+	TrustedProxies []string
 	// WorkerLossAfter is how long ago a worker may have last polled and still
 	// count as live (default 2m).
 	WorkerLossAfter time.Duration
@@ -55,6 +62,7 @@ type Server struct {
 	log       *zap.Logger
 	alerts    alerts
 	workbooks *workbookCache
+	guesses   *guesses
 }
 
 // New builds a server over a Temporal client and the result store.
@@ -71,7 +79,7 @@ func New(cfg Config, tc client.Client, st *store.Store, logger *zap.Logger) *Ser
 	if cfg.WorkerLossAfter <= 0 {
 		cfg.WorkerLossAfter = 2 * time.Minute
 	}
-	return &Server{cfg: cfg, temporal: tc, store: st, log: logger, workbooks: newWorkbookCache(cfg.TempDir, 4)}
+	return &Server{cfg: cfg, temporal: tc, store: st, log: logger, workbooks: newWorkbookCache(cfg.TempDir, 4), guesses: newGuesses(guessBurst, guessEvery)}
 }
 
 // Close removes the workbooks the server built and cached.
@@ -80,6 +88,11 @@ func (s *Server) Close() error { return s.workbooks.close() }
 // Handler is the Gin engine with every route.
 func (s *Server) Handler() http.Handler {
 	r := gin.New()
+	if err := r.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
+		// The configuration checks these; trust none rather than all.
+		s.log.Error("VCENRICH_TRUSTED_PROXIES: trusting no proxy", zap.Error(err))
+		_ = r.SetTrustedProxies(nil)
+	}
 	r.Use(gin.Recovery(), s.accessLog(), securityHeaders, crossOrigin(http.NewCrossOriginProtection()))
 	r.HandleMethodNotAllowed = true
 	r.NoRoute(func(c *gin.Context) { fail(c, http.StatusNotFound, "no such page: "+c.Request.URL.Path) })

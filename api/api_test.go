@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -48,7 +49,7 @@ func newEnv(t *testing.T, mod func(*api.Config)) *env {
 	cfg := api.Config{
 		TaskQueue: "vcenrich-test", PublicURL: "http://vc.test", TemporalUIURL: "http://ui.test",
 		UploadMaxBytes: 64 << 10, QueryTimeout: time.Second, TempDir: t.TempDir(),
-		JobOptions: workflows.Options{Window: 4, Priority: 3},
+		JobOptions: workflows.Options{Window: 4, Priority: 3}, Email: true,
 	}
 	if mod != nil {
 		mod(&cfg)
@@ -290,6 +291,13 @@ func TestCreateJob(t *testing.T) {
 	}
 	if !slices.Equal(c.Notify, []string{"ops@example.com", "https://hooks.example.com/vc"}) {
 		t.Errorf("notify %v", c.Notify)
+	}
+	// A server that cannot send email says so at the upload, not hours
+	// later when the job ends.
+	noMail := newEnv(t, func(c *api.Config) { c.Email = false })
+	wantError(t, noMail.upload("/api/jobs", "firms.csv", []byte(firmsCSV), map[string]string{"notify": "ops@example.com"}), http.StatusBadRequest, "sends no email")
+	if len(noMail.fake.started) != 0 {
+		t.Errorf("a job started with an email address the server cannot use")
 	}
 	if c.Links["temporal_ui"] != "http://ui.test/namespaces/default/workflows/"+c.JobID || c.Links["result"] != "http://vc.test/api/jobs/"+c.JobID+"/result" {
 		t.Errorf("links %v", c.Links)
@@ -731,6 +739,90 @@ func TestToken(t *testing.T) {
 	logout := e.do(http.MethodPost, "/api/logout", nil, withCookie)
 	if logout.Code != http.StatusNoContent || !strings.Contains(logout.Header().Get("Set-Cookie"), "Max-Age=0") {
 		t.Errorf("logout: %d %q", logout.Code, logout.Header().Get("Set-Cookie"))
+	}
+}
+
+// Wrong tokens are limited per client address, through every door a token
+// can come in by; right ones and requests without one are not.
+func TestWrongTokensAreLimited(t *testing.T) {
+	const token = "s3cret-token-for-tests"
+	for _, tc := range []struct {
+		name    string
+		proxies []string
+	}{{"no proxy trusted", nil}, {"behind a trusted proxy", []string{"198.51.100.0/24"}}} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, func(c *api.Config) { c.Token = token; c.TrustedProxies = tc.proxies })
+			// from sends a request from a client; behind the proxy the
+			// connection comes from the proxy, which names the client.
+			from := func(client, method, target, body string, header http.Header) *httptest.ResponseRecorder {
+				t.Helper()
+				req := httptest.NewRequest(method, target, strings.NewReader(body))
+				req.RemoteAddr = client + ":40000"
+				if tc.proxies != nil {
+					req.RemoteAddr = "198.51.100.7:40000"
+					req.Header.Set("X-Forwarded-For", client)
+				}
+				for k, v := range header {
+					req.Header[k] = v
+				}
+				rec := httptest.NewRecorder()
+				e.h.ServeHTTP(rec, req)
+				return rec
+			}
+			jsonHeader := http.Header{"Content-Type": {"application/json"}}
+			wrongLogin := func(client string) *httptest.ResponseRecorder {
+				return from(client, http.MethodPost, "/api/login", `{"token":"guess"}`, jsonHeader)
+			}
+			const mallory, alice = "203.0.113.66", "203.0.113.10"
+
+			// Requests without a token are no guesses.
+			for range 20 {
+				wantError(t, from(mallory, http.MethodGet, "/api/jobs", "", nil), http.StatusUnauthorized, "token")
+			}
+			// Ten wrong tokens, by the sign-in, a bearer header and a forged
+			// cookie (which the answer clears).
+			for range 8 {
+				wantError(t, wrongLogin(mallory), http.StatusUnauthorized, "not this server's API token")
+			}
+			wantError(t, from(mallory, http.MethodGet, "/api/jobs", "", http.Header{"Authorization": {"Bearer guess"}}), http.StatusUnauthorized, "token")
+			forged := from(mallory, http.MethodGet, "/api/jobs", "", http.Header{"Cookie": {"vcenrich_session=guess"}})
+			wantError(t, forged, http.StatusUnauthorized, "token")
+			if !strings.Contains(forged.Header().Get("Set-Cookie"), "Max-Age=0") {
+				t.Errorf("a wrong session cookie is not cleared: %q", forged.Header().Get("Set-Cookie"))
+			}
+
+			// The eleventh is refused before its token is looked at, even
+			// the right one, through every door.
+			for _, rec := range []*httptest.ResponseRecorder{
+				wrongLogin(mallory),
+				from(mallory, http.MethodPost, "/api/login", `{"token":"`+token+`"}`, jsonHeader),
+				from(mallory, http.MethodGet, "/api/jobs", "", http.Header{"Authorization": {"Bearer " + token}}),
+			} {
+				wantError(t, rec, http.StatusTooManyRequests, "try again in")
+				// One guess comes back every 6 s of the wall clock.
+				if n, err := strconv.Atoi(rec.Header().Get("Retry-After")); err != nil || n < 1 || n > 6 {
+					t.Errorf("Retry-After %q, want 1 to 6 seconds", rec.Header().Get("Retry-After"))
+				}
+			}
+			if h := from(mallory, http.MethodGet, "/api/health", "", http.Header{"Authorization": {"Bearer " + token}}); h.Code != http.StatusOK || strings.Contains(h.Body.String(), `"workers":`) {
+				t.Errorf("health for a refused address: %d %s (probes still answered, in the short form)", h.Code, h.Body.String())
+			}
+
+			// Someone else is not affected, and a right token costs nothing.
+			for range 20 {
+				if rec := from(alice, http.MethodGet, "/api/jobs", "", http.Header{"Authorization": {"Bearer " + token}}); rec.Code != http.StatusOK {
+					t.Fatalf("another address with the token: %d %s", rec.Code, rec.Body.String())
+				}
+			}
+			if rec := from(alice, http.MethodPost, "/api/login", `{"token":"`+token+`"}`, jsonHeader); rec.Code != http.StatusNoContent {
+				t.Errorf("another address signing in: %d %s", rec.Code, rec.Body.String())
+			}
+			if tc.proxies == nil {
+				// Untrusted, a forwarded-for header changes nothing.
+				rec := from(mallory, http.MethodPost, "/api/login", `{"token":"guess"}`, http.Header{"Content-Type": {"application/json"}, "X-Forwarded-For": {alice}})
+				wantError(t, rec, http.StatusTooManyRequests, "try again")
+			}
+		})
 	}
 }
 

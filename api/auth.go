@@ -4,10 +4,15 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"fmt"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
+	"go.uber.org/zap"
 )
 
 // sessionCookie carries the dashboard's proof of the token, set by
@@ -30,28 +35,65 @@ func same(got, want string) bool {
 
 // authed reports whether the request carries the API token, as a bearer
 // header or as the dashboard's session cookie. Without a configured token
-// every request is.
-func (s *Server) authed(c *gin.Context) bool {
+// every request is. A wrong token counts as a guess against the client's
+// address; an address out of guesses is not believed whatever it sends, and
+// wait says for how long.
+func (s *Server) authed(c *gin.Context) (ok bool, wait time.Duration) {
 	if s.cfg.Token == "" {
-		return true
+		return true, 0
 	}
+	var got, want string
+	cookie := false
 	if h := c.GetHeader("Authorization"); h != "" {
-		scheme, tok, ok := strings.Cut(h, " ")
-		return ok && strings.EqualFold(scheme, "Bearer") && same(strings.TrimSpace(tok), s.cfg.Token)
+		scheme, tok, _ := strings.Cut(h, " ")
+		if strings.EqualFold(scheme, "Bearer") {
+			got = strings.TrimSpace(tok)
+		}
+		want = s.cfg.Token
+	} else if v, err := c.Cookie(sessionCookie); err == nil {
+		got, want, cookie = v, sessionValue(s.cfg.Token), true
+	} else {
+		return false, 0 // no token at all is not a guess
 	}
-	if v, err := c.Cookie(sessionCookie); err == nil {
-		return same(v, sessionValue(s.cfg.Token))
+	now := time.Now()
+	if wait := s.guesses.wait(c.ClientIP(), now); wait > 0 {
+		return false, wait
 	}
-	return false
+	if same(got, want) {
+		return true, 0
+	}
+	s.wrongToken(c, now)
+	if cookie {
+		// A cookie from before the token changed: drop it, so the
+		// dashboard's polling does not spend the address's guesses.
+		clearSession(c)
+	}
+	return false, 0
 }
 
 func (s *Server) requireToken(c *gin.Context) {
-	if s.authed(c) {
+	ok, wait := s.authed(c)
+	switch {
+	case ok:
 		c.Next()
-		return
+	case wait > 0:
+		s.tooManyGuesses(c, wait)
+	default:
+		c.Header("WWW-Authenticate", `Bearer realm="vcenrich"`)
+		fail(c, http.StatusUnauthorized, "this server needs its API token: send it as \"Authorization: Bearer TOKEN\", or sign in on the dashboard")
 	}
-	c.Header("WWW-Authenticate", `Bearer realm="vcenrich"`)
-	fail(c, http.StatusUnauthorized, "this server needs its API token: send it as \"Authorization: Bearer TOKEN\", or sign in on the dashboard")
+}
+
+func (s *Server) wrongToken(c *gin.Context, now time.Time) {
+	if s.guesses.wrong(c.ClientIP(), now) {
+		s.log.Warn("wrong API tokens: this address is refused for a while", zap.String("client", c.ClientIP()), zap.String("path", c.Request.URL.Path))
+	}
+}
+
+func (s *Server) tooManyGuesses(c *gin.Context, wait time.Duration) {
+	secs := int(math.Ceil(wait.Seconds()))
+	c.Header("Retry-After", strconv.Itoa(secs))
+	fail(c, http.StatusTooManyRequests, fmt.Sprintf("too many wrong API tokens from this address: try again in %d s", secs))
 }
 
 // login checks the token the dashboard's prompt sends and sets the session
@@ -62,6 +104,11 @@ func (s *Server) login(c *gin.Context) {
 		c.Status(http.StatusNoContent)
 		return
 	}
+	now := time.Now()
+	if wait := s.guesses.wait(c.ClientIP(), now); wait > 0 {
+		s.tooManyGuesses(c, wait)
+		return
+	}
 	var body struct {
 		Token string `json:"token" form:"token"`
 	}
@@ -70,6 +117,7 @@ func (s *Server) login(c *gin.Context) {
 		return
 	}
 	if !same(strings.TrimSpace(body.Token), s.cfg.Token) {
+		s.wrongToken(c, now)
 		fail(c, http.StatusUnauthorized, "that is not this server's API token")
 		return
 	}
@@ -79,7 +127,11 @@ func (s *Server) login(c *gin.Context) {
 }
 
 func (s *Server) logout(c *gin.Context) {
+	clearSession(c)
+	c.Status(http.StatusNoContent)
+}
+
+func clearSession(c *gin.Context) {
 	c.SetSameSite(http.SameSiteStrictMode)
 	c.SetCookie(sessionCookie, "", -1, "/api", "", c.Request.TLS != nil, true)
-	c.Status(http.StatusNoContent)
 }

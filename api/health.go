@@ -81,7 +81,7 @@ func (s *Server) health(c *gin.Context) {
 	if h.Status == "down" {
 		status = http.StatusServiceUnavailable
 	}
-	if !s.authed(c) {
+	if ok, _ := s.authed(c); !ok {
 		p := probe{Status: h.Status, Temporal: "ok", Store: "ok", LiveWorkers: h.LiveWorkers, RunningJobs: h.RunningJobs, AuthRequired: true}
 		if h.Temporal != "ok" {
 			p.Temporal = "unreachable"

@@ -58,19 +58,22 @@ func TestAttachment(t *testing.T) {
 
 func TestParseNotify(t *testing.T) {
 	for _, tc := range []struct {
-		in   []string
-		want []string
-		ok   bool
+		in    []string
+		email bool // the server can send email
+		want  []string
+		ok    bool
 	}{
-		{nil, nil, true},
-		{[]string{"a@example.com, https://hooks.example.com/x", "a@example.com"}, []string{"a@example.com", "https://hooks.example.com/x"}, true},
-		{[]string{"Ada <a@example.com>"}, nil, false},
-		{[]string{"http://hooks.example.com"}, nil, false},
-		{[]string{"not an address"}, nil, false},
+		{nil, false, nil, true},
+		{[]string{"a@example.com, https://hooks.example.com/x", "a@example.com"}, true, []string{"a@example.com", "https://hooks.example.com/x"}, true},
+		{[]string{"https://hooks.example.com/x"}, false, []string{"https://hooks.example.com/x"}, true},
+		{[]string{"a@example.com, https://hooks.example.com/x"}, false, nil, false},
+		{[]string{"Ada <a@example.com>"}, true, nil, false},
+		{[]string{"http://hooks.example.com"}, true, nil, false},
+		{[]string{"not an address"}, true, nil, false},
 	} {
-		got, err := parseNotify(tc.in)
+		got, err := parseNotify(tc.in, tc.email)
 		if (err == nil) != tc.ok || fmt.Sprint(got) != fmt.Sprint(tc.want) {
-			t.Errorf("parseNotify(%q) = %q, %v", tc.in, got, err)
+			t.Errorf("parseNotify(%q, email %v) = %q, %v", tc.in, tc.email, got, err)
 		}
 	}
 }

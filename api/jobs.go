@@ -49,7 +49,7 @@ func (s *Server) createJob(c *gin.Context) {
 		s.answer(c, err, "read upload")
 		return
 	}
-	form, err := readJobForm(c)
+	form, err := readJobForm(c, s.cfg.Email)
 	if err != nil {
 		s.answer(c, err, "read job options")
 		return

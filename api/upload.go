@@ -194,7 +194,7 @@ type jobForm struct {
 }
 
 // readJobForm validates the options sent with an upload.
-func readJobForm(c *gin.Context) (jobForm, error) {
+func readJobForm(c *gin.Context, email bool) (jobForm, error) {
 	var f jobForm
 	f.name = strings.TrimSpace(c.PostForm("name"))
 	if len([]rune(f.name)) > 200 {
@@ -214,7 +214,7 @@ func readJobForm(c *gin.Context) (jobForm, error) {
 		}
 		f.priority = p
 	}
-	notify, err := parseNotify(c.PostFormArray("notify"))
+	notify, err := parseNotify(c.PostFormArray("notify"), email)
 	if err != nil {
 		return f, err
 	}
@@ -225,7 +225,7 @@ func readJobForm(c *gin.Context) (jobForm, error) {
 // parseNotify reads who is told when the job ends or stalls: email
 // addresses or https webhook URLs, in repeated fields or separated by
 // commas.
-func parseNotify(values []string) ([]string, error) {
+func parseNotify(values []string, email bool) ([]string, error) {
 	var out []string
 	for _, v := range values {
 		for _, a := range strings.Split(v, ",") {
@@ -235,6 +235,11 @@ func parseNotify(values []string) ([]string, error) {
 			}
 			if err := notify.ValidateAddress(a); err != nil {
 				return nil, newProblem(http.StatusBadRequest, "notify: "+err.Error()+"; give email addresses (name@example.com) or https:// webhook URLs, separated by commas")
+			}
+			if !email && !strings.HasPrefix(a, "https://") {
+				// Refused now rather than failing, retried, at the end of
+				// a job hours away.
+				return nil, newProblem(http.StatusBadRequest, "notify: "+a+": this server sends no email (no VCENRICH_SMTP_ADDR); give https:// webhook URLs instead")
 			}
 			if !slices.Contains(out, a) {
 				out = append(out, a)

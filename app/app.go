@@ -75,7 +75,7 @@ func Fetcher(cfg config.Config) (*crawl.Fetcher, error) {
 	cc.MinHostInterval = cfg.HostInterval
 	cc.IgnoreRobots = cfg.IgnoreRobots
 	var err error
-	if cc.Allow, cc.AllowPorts, err = crawl.ParseAllow(cfg.FetchAllow); err != nil {
+	if cc.Allow, cc.AllowPorts, cc.AllowEndpoints, err = crawl.ParseAllow(cfg.FetchAllow); err != nil {
 		return nil, fmt.Errorf("VCENRICH_FETCH_ALLOW: %w", err)
 	}
 	if cc.Hosts, err = crawl.ParseHosts(cfg.FetchHosts); err != nil {
@@ -216,6 +216,8 @@ func APIConfig(cfg config.Config) api.Config {
 		Limits:          lim,
 		JobOptions:      JobOptions(cfg),
 		Token:           cfg.APIToken,
+		TrustedProxies:  cfg.TrustedProxies,
+		Email:           cfg.SMTPAddr != "",
 		WorkerLossAfter: cfg.WorkerLossAfter,
 	}
 }

@@ -66,7 +66,7 @@ func startStackWith(t *testing.T, o stackOptions) *stack {
 		"VCENRICH_DATA_DIR":          dataDir,
 		"VCENRICH_TASK_QUEUE":        "vcenrich-" + strings.ReplaceAll(t.Name(), "/", "-"),
 		"VCENRICH_FETCH_HOSTS":       ".demo.test=" + u.Host,
-		"VCENRICH_FETCH_ALLOW":       "127.0.0.1/32,port:" + u.Port(),
+		"VCENRICH_FETCH_ALLOW":       "127.0.0.1:" + u.Port(),
 		"VCENRICH_HOST_INTERVAL":     "0s",
 		"VCENRICH_HEARTBEAT_TIMEOUT": "10s",
 		"VCENRICH_FETCH_TIMEOUT":     "5s",

@@ -193,7 +193,7 @@ func run(args []string) (err error) {
 		"VCENRICH_WORKER_MAX_ACTIVITIES": fmt.Sprint(o.workerMax),
 		"VCENRICH_HOST_INTERVAL":         "0s",
 		"VCENRICH_FETCH_HOSTS":           simweb.Suffix + "=" + web.addr,
-		"VCENRICH_FETCH_ALLOW":           "127.0.0.1/32,port:" + web.port,
+		"VCENRICH_FETCH_ALLOW":           "127.0.0.1:" + web.port,
 		"VCENRICH_IGNORE_ROBOTS":         fmt.Sprint(!o.robots),
 		"VCENRICH_MAX_ROWS":              fmt.Sprint(max(100_000, o.firms, o.big)),
 		"VCENRICH_UPLOAD_MAX_BYTES":      "256MiB",

@@ -220,7 +220,7 @@ func newCluster(t *testing.T, w *web, settings map[string]string) *cluster {
 		"VCENRICH_TASK_QUEUE":        "chaos-" + strings.ReplaceAll(t.Name(), "/", "-"),
 		"VCENRICH_HTTP_ADDR":         c.httpAddr,
 		"VCENRICH_FETCH_HOSTS":       ".chaos.test=" + w.addr(),
-		"VCENRICH_FETCH_ALLOW":       "127.0.0.1/32,port:" + strconv.Itoa(w.port()),
+		"VCENRICH_FETCH_ALLOW":       "127.0.0.1:" + strconv.Itoa(w.port()),
 		"VCENRICH_HOST_INTERVAL":     "0s",
 		"VCENRICH_IGNORE_ROBOTS":     "true",
 		"VCENRICH_HEARTBEAT_TIMEOUT": "5s",

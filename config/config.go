@@ -6,6 +6,7 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -27,6 +28,9 @@ type Config struct {
 	MaxRows        int    // VCENRICH_MAX_ROWS
 	// APIToken, when set, is required by every /api route (VCENRICH_API_TOKEN).
 	APIToken string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For the
+	// server believes (VCENRICH_TRUSTED_PROXIES: addresses or CIDR ranges).
+	TrustedProxies []string
 
 	Window         int           // VCENRICH_WINDOW: firms in flight per job
 	ContinueEvery  int           // VCENRICH_CONTINUE_EVERY: firms per workflow run before continue-as-new
@@ -41,7 +45,7 @@ type Config struct {
 	WorkerLossAfter time.Duration // VCENRICH_WORKER_LOSS_AFTER (server)
 
 	WorkerMaxActivities int    // VCENRICH_WORKER_MAX_ACTIVITIES
-	MetricsAddr         string // VCENRICH_METRICS_ADDR: the worker's /metrics; empty turns it off
+	MetricsAddr         string // VCENRICH_METRICS_ADDR: the worker's /metrics and profiler; "off" turns them off
 	// MemoryLimit is the worker's soft heap limit (VCENRICH_MEMORY_LIMIT):
 	// the Go runtime collects more often as the heap nears it, so the
 	// workbook export's burst does not double the worker's resident size.
@@ -97,6 +101,7 @@ func LoadFrom(env Env) (Config, error) {
 		UploadMaxBytes: r.int64("VCENRICH_UPLOAD_MAX_BYTES", 20<<20),
 		MaxRows:        r.int("VCENRICH_MAX_ROWS", 100_000),
 		APIToken:       r.str("VCENRICH_API_TOKEN", ""),
+		TrustedProxies: r.list("VCENRICH_TRUSTED_PROXIES"),
 
 		Window:         r.int("VCENRICH_WINDOW", 8),
 		ContinueEvery:  r.int("VCENRICH_CONTINUE_EVERY", 2000),
@@ -142,6 +147,9 @@ func LoadFrom(env Env) (Config, error) {
 	if _, ok := env("GOMEMLIMIT"); ok {
 		c.MemoryLimit = 0
 	}
+	if c.MetricsAddr == "off" {
+		c.MetricsAddr = ""
+	}
 	c.LivenessDir = r.str("VCENRICH_LIVENESS_DIR", filepath.Join(c.DataDir, "workers"))
 	if c.LivenessDir == "off" {
 		c.LivenessDir = ""
@@ -173,6 +181,13 @@ func LoadFrom(env Env) (Config, error) {
 	}
 	if c.Priority < 1 || c.Priority > 5 {
 		r.fail("VCENRICH_PRIORITY", fmt.Sprint(c.Priority), fmt.Errorf("must be from 1 (first) to 5 (last)"))
+	}
+	for _, p := range c.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				r.fail("VCENRICH_TRUSTED_PROXIES", p, fmt.Errorf("not an address or CIDR range such as 10.0.0.0/8"))
+			}
+		}
 	}
 	if c.LogFormat != "console" && c.LogFormat != "json" {
 		r.fail("VCENRICH_LOG_FORMAT", c.LogFormat, fmt.Errorf("want console or json"))

@@ -27,6 +27,12 @@ func TestDefaults(t *testing.T) {
 	if c.PublicURL != "http://127.0.0.1:8080" {
 		t.Errorf("public URL %q", c.PublicURL)
 	}
+	if c.MetricsAddr != "127.0.0.1:9464" || c.LivenessDir != "data/workers" {
+		t.Errorf("metrics %q, liveness %q", c.MetricsAddr, c.LivenessDir)
+	}
+	if c, _ := config.LoadFrom(env(map[string]string{"VCENRICH_METRICS_ADDR": "off", "VCENRICH_LIVENESS_DIR": "off"})); c.MetricsAddr != "" || c.LivenessDir != "" {
+		t.Errorf("off: metrics %q, liveness %q", c.MetricsAddr, c.LivenessDir)
+	}
 	if c.MemoryLimit != 256<<20 {
 		t.Errorf("memory limit %d", c.MemoryLimit)
 	}
@@ -40,14 +46,14 @@ func TestValues(t *testing.T) {
 		"VCENRICH_UPLOAD_MAX_BYTES": "5MB", "VCENRICH_FETCH_MAX_BYTES": "2MiB", "VCENRICH_WINDOW": "1_000",
 		"VCENRICH_STORE_URL": "s3://bucket?region=eu-west-1", "VCENRICH_NOTIFY_EMAIL": " a@example.com, ,b@example.com ",
 		"VCENRICH_IGNORE_ROBOTS": "true", "VCENRICH_FIRM_TIMEOUT": "90s", "VCENRICH_HTTP_ADDR": "0.0.0.0:9000",
-		"VCENRICH_PUBLIC_URL": "https://vc.example.com/",
+		"VCENRICH_PUBLIC_URL": "https://vc.example.com/", "VCENRICH_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7,::1",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.UploadMaxBytes != 5_000_000 || c.FetchMaxBytes != 2<<20 || c.Window != 1000 || c.StoreURL != "s3://bucket?region=eu-west-1" ||
 		strings.Join(c.NotifyEmail, "|") != "a@example.com|b@example.com" || !c.IgnoreRobots || c.FirmTimeout != 90*time.Second ||
-		c.PublicURL != "https://vc.example.com" {
+		c.PublicURL != "https://vc.example.com" || strings.Join(c.TrustedProxies, "|") != "10.0.0.0/8|192.0.2.7|::1" {
 		t.Errorf("values %+v", c)
 	}
 }
@@ -56,11 +62,12 @@ func TestErrorsListEveryBadValue(t *testing.T) {
 	_, err := config.LoadFrom(env(map[string]string{
 		"VCENRICH_WINDOW": "many", "VCENRICH_FIRM_TIMEOUT": "soon", "VCENRICH_UPLOAD_MAX_BYTES": "big",
 		"VCENRICH_IGNORE_ROBOTS": "perhaps", "VCENRICH_LOG_FORMAT": "xml", "VCENRICH_MAX_ATTEMPTS": "0", "VCENRICH_PRIORITY": "9",
+		"VCENRICH_TRUSTED_PROXIES": "10.0.0.0/8,proxy.internal",
 	}))
 	if err == nil {
 		t.Fatal("bad values accepted")
 	}
-	for _, key := range []string{"VCENRICH_WINDOW", "VCENRICH_FIRM_TIMEOUT", "VCENRICH_UPLOAD_MAX_BYTES", "VCENRICH_IGNORE_ROBOTS", "VCENRICH_LOG_FORMAT", "VCENRICH_MAX_ATTEMPTS", "VCENRICH_PRIORITY"} {
+	for _, key := range []string{"VCENRICH_WINDOW", "VCENRICH_FIRM_TIMEOUT", "VCENRICH_UPLOAD_MAX_BYTES", "VCENRICH_IGNORE_ROBOTS", "VCENRICH_LOG_FORMAT", "VCENRICH_MAX_ATTEMPTS", "VCENRICH_PRIORITY", "VCENRICH_TRUSTED_PROXIES"} {
 		if !strings.Contains(err.Error(), key) {
 			t.Errorf("error does not name %s: %v", key, err)
 		}

@@ -17,8 +17,9 @@ type Config struct {
 	RequestTimeout  time.Duration     // per request, whole exchange including body (default 15s)
 	MaxBodyBytes    int64             // body cap after decompression (default 4 MiB); a bigger body is cut there and Response.Truncated set
 	MaxRedirects    int               // default 5; negative follows none
-	Allow           []netip.Prefix    // ranges the guard lets through despite being private/loopback/link-local (tests, private deployments)
-	AllowPorts      []uint16          // ports allowed besides 80 and 443
+	Allow           []netip.Prefix    // ranges the guard lets through despite being private/loopback/link-local (private deployments)
+	AllowPorts      []uint16          // ports allowed besides 80 and 443, at any address the guard lets through
+	AllowEndpoints  []netip.AddrPort  // single address:port pairs let through, and nothing else at those addresses (tests, the demo sites)
 	Hosts           map[string]string // dial overrides: a host name (or suffix given as ".example.test") -> "ip:port"; the guard still checks the overridden address
 	IgnoreRobots    bool
 	MinHostInterval time.Duration // per-host politeness interval between requests (default 250ms; 0 in tests); robots Crawl-delay raises it, capped at 10s
@@ -63,12 +64,16 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// ParseAllow reads a comma-separated list of CIDR prefixes, bare IP addresses
-// and "port:N" items, e.g. "127.0.0.1/32,10.0.0.0/8,::1/128,port:8090".
-// An empty spec yields nil slices.
-func ParseAllow(spec string) ([]netip.Prefix, []uint16, error) {
+// ParseAllow reads a comma-separated list of CIDR prefixes, bare IP
+// addresses, "port:N" items and address:port endpoints, e.g.
+// "10.0.0.0/8,::1/128,port:8090,127.0.0.1:8090,[::1]:8443". Prefixes and
+// ports are let through independently (a prefix opens every allowed port in
+// it, a port every allowed address); an endpoint opens that one pair, which
+// is what a single local site needs. An empty spec yields nil slices.
+func ParseAllow(spec string) ([]netip.Prefix, []uint16, []netip.AddrPort, error) {
 	var prefixes []netip.Prefix
 	var ports []uint16
+	var endpoints []netip.AddrPort
 	for item := range strings.SplitSeq(spec, ",") {
 		item = strings.TrimSpace(item)
 		if item == "" {
@@ -77,7 +82,7 @@ func ParseAllow(spec string) ([]netip.Prefix, []uint16, error) {
 		if p, ok := strings.CutPrefix(strings.ToLower(item), "port:"); ok {
 			n, err := strconv.ParseUint(strings.TrimSpace(p), 10, 16)
 			if err != nil || n == 0 {
-				return nil, nil, fmt.Errorf("allow list: %q is not a port between 1 and 65535", item)
+				return nil, nil, nil, fmt.Errorf("allow list: %q is not a port between 1 and 65535", item)
 			}
 			ports = append(ports, uint16(n))
 			continue
@@ -85,18 +90,25 @@ func ParseAllow(spec string) ([]netip.Prefix, []uint16, error) {
 		if strings.Contains(item, "/") {
 			pfx, err := netip.ParsePrefix(item)
 			if err != nil {
-				return nil, nil, fmt.Errorf("allow list: %q is not a CIDR prefix: %w", item, err)
+				return nil, nil, nil, fmt.Errorf("allow list: %q is not a CIDR prefix: %w", item, err)
 			}
 			prefixes = append(prefixes, pfx.Masked())
 			continue
 		}
+		if ap, err := netip.ParseAddrPort(item); err == nil {
+			if ap.Port() == 0 {
+				return nil, nil, nil, fmt.Errorf("allow list: %q has port 0", item)
+			}
+			endpoints = append(endpoints, netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()))
+			continue
+		}
 		addr, err := netip.ParseAddr(item)
 		if err != nil {
-			return nil, nil, fmt.Errorf("allow list: %q is neither an address, a prefix nor port:N: %w", item, err)
+			return nil, nil, nil, fmt.Errorf("allow list: %q is neither an address, a prefix, address:port nor port:N", item)
 		}
 		prefixes = append(prefixes, netip.PrefixFrom(addr, addr.BitLen()))
 	}
-	return prefixes, ports, nil
+	return prefixes, ports, endpoints, nil
 }
 
 // ParseHosts reads a comma-separated list of dial overrides such as

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"reflect"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -215,6 +216,79 @@ func TestRedirectsAreCheckedAtEveryHop(t *testing.T) {
 	}
 	if !bytes.Contains(resp.Body, []byte("welcome")) {
 		t.Errorf("cookie redirect body = %q", resp.Body)
+	}
+}
+
+// A redirect does not get around robots.txt: every hop is checked against
+// its own origin's rules, including a hop back to the first origin.
+func TestRedirectTargetsHonourTheirRobots(t *testing.T) {
+	var mu sync.Mutex
+	var fetched []string
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		fetched = append(fetched, r.Host+r.URL.Path)
+		mu.Unlock()
+		switch host := strings.TrimSuffix(r.Host, "."); {
+		case r.URL.Path == "/robots.txt" && host == "closed.vc.test":
+			io.WriteString(w, "User-agent: *\nDisallow: /private\n")
+		case r.URL.Path == "/robots.txt" && host == "firm.vc.test":
+			io.WriteString(w, "User-agent: *\nDisallow: /hidden\n")
+		case r.URL.Path == "/robots.txt":
+			http.NotFound(w, r)
+		case r.URL.Path == "/to-closed":
+			http.Redirect(w, r, "http://closed.vc.test/private/team", http.StatusFound)
+		case r.URL.Path == "/to-open":
+			http.Redirect(w, r, "http://closed.vc.test/team", http.StatusMovedPermanently)
+		case r.URL.Path == "/bounce":
+			// Another host sends us back to a path the first one forbids.
+			http.Redirect(w, r, "http://firm.vc.test/hidden", http.StatusFound)
+		case r.URL.Path == "/to-bounce":
+			http.Redirect(w, r, "http://relay.vc.test/bounce", http.StatusFound)
+		default:
+			page("<p>team</p>")(w, r)
+		}
+	})
+	srv, port := startServer(t, mux)
+	hosts, err := crawl.ParseHosts(".vc.test=" + srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(port)
+	cfg.Hosts = hosts
+	f := newFetcher(t, cfg)
+
+	for _, tc := range []struct {
+		url     string
+		wantErr string // empty: fetched
+	}{
+		{"http://firm.vc.test/to-closed", "closed.vc.test/private/team"},
+		{"http://firm.vc.test/to-open", ""},
+		{"http://firm.vc.test/to-bounce", "firm.vc.test/hidden"},
+	} {
+		t.Run(tc.url, func(t *testing.T) {
+			resp, err := f.Get(context.Background(), tc.url)
+			if tc.wantErr == "" {
+				if err != nil || !bytes.Contains(resp.Body, []byte("team")) {
+					t.Fatalf("Get: %v", err)
+				}
+				return
+			}
+			fe := fetchErr(t, err, crawl.KindRobots)
+			if !strings.Contains(fe.URL, tc.wantErr) {
+				t.Errorf("refused %q, want the redirect target %q", fe.URL, tc.wantErr)
+			}
+		})
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, p := range fetched {
+		if strings.Contains(p, "/private") || strings.Contains(p, "/hidden") {
+			t.Errorf("a disallowed path was requested: %s (all: %v)", p, fetched)
+		}
+	}
+	if !slices.Contains(fetched, "closed.vc.test/robots.txt") {
+		t.Errorf("the redirect target's robots.txt was never read: %v", fetched)
 	}
 }
 
@@ -871,39 +945,75 @@ func TestConcurrentFetchesShareRobots(t *testing.T) {
 
 func TestParseAllow(t *testing.T) {
 	tests := []struct {
-		spec       string
-		wantPrefix []string
-		wantPorts  []uint16
-		wantErr    bool
+		spec          string
+		wantPrefix    []string
+		wantPorts     []uint16
+		wantEndpoints []string
+		wantErr       bool
 	}{
-		{"", nil, nil, false},
-		{" , ", nil, nil, false},
+		{"", nil, nil, nil, false},
+		{" , ", nil, nil, nil, false},
 		{"127.0.0.1/32,10.0.0.0/8,::1/128,port:8090,port:18080",
-			[]string{"127.0.0.1/32", "10.0.0.0/8", "::1/128"}, []uint16{8090, 18080}, false},
-		{"10.1.2.3/8", []string{"10.0.0.0/8"}, nil, false},
-		{"192.168.1.7", []string{"192.168.1.7/32"}, nil, false},
-		{"fd00::1", []string{"fd00::1/128"}, nil, false},
-		{"PORT: 8080", nil, []uint16{8080}, false},
-		{"port:0", nil, nil, true},
-		{"port:65536", nil, nil, true},
-		{"port:http", nil, nil, true},
-		{"10.0.0.0/33", nil, nil, true},
-		{"example.com", nil, nil, true},
+			[]string{"127.0.0.1/32", "10.0.0.0/8", "::1/128"}, []uint16{8090, 18080}, nil, false},
+		{"10.1.2.3/8", []string{"10.0.0.0/8"}, nil, nil, false},
+		{"192.168.1.7", []string{"192.168.1.7/32"}, nil, nil, false},
+		{"fd00::1", []string{"fd00::1/128"}, nil, nil, false},
+		{"PORT: 8080", nil, []uint16{8080}, nil, false},
+		{"127.0.0.1:8090, [::1]:8443,[::ffff:10.0.0.1]:81", nil, nil, []string{"127.0.0.1:8090", "[::1]:8443", "10.0.0.1:81"}, false},
+		{"127.0.0.1:0", nil, nil, nil, true},
+		{"127.0.0.1:http", nil, nil, nil, true},
+		{"port:0", nil, nil, nil, true},
+		{"port:65536", nil, nil, nil, true},
+		{"port:http", nil, nil, nil, true},
+		{"10.0.0.0/33", nil, nil, nil, true},
+		{"example.com", nil, nil, nil, true},
+		{"example.com:80", nil, nil, nil, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.spec, func(t *testing.T) {
-			prefixes, ports, err := crawl.ParseAllow(tc.spec)
+			prefixes, ports, endpoints, err := crawl.ParseAllow(tc.spec)
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("err = %v, want error %v", err, tc.wantErr)
 			}
-			var got []string
+			var got, gotEndpoints []string
 			for _, p := range prefixes {
 				got = append(got, p.String())
 			}
-			if !reflect.DeepEqual(got, tc.wantPrefix) || !reflect.DeepEqual(ports, tc.wantPorts) {
-				t.Errorf("got %v %v, want %v %v", got, ports, tc.wantPrefix, tc.wantPorts)
+			for _, e := range endpoints {
+				gotEndpoints = append(gotEndpoints, e.String())
+			}
+			if !reflect.DeepEqual(got, tc.wantPrefix) || !reflect.DeepEqual(ports, tc.wantPorts) || !reflect.DeepEqual(gotEndpoints, tc.wantEndpoints) {
+				t.Errorf("got %v %v %v, want %v %v %v", got, ports, gotEndpoints, tc.wantPrefix, tc.wantPorts, tc.wantEndpoints)
 			}
 		})
+	}
+}
+
+// An allowed endpoint opens that address and port, and nothing around it.
+func TestAllowedEndpointIsThatPairOnly(t *testing.T) {
+	var hits counter
+	srv, port := startServer(t, hits.wrap(page("<p>local site</p>")))
+	ap := netip.MustParseAddrPort(srv.Listener.Addr().String())
+	cfg := crawl.DefaultConfig()
+	cfg.MinHostInterval = 0
+	cfg.RequestTimeout = 2 * time.Second
+	cfg.AllowEndpoints = []netip.AddrPort{ap}
+	f := newFetcher(t, cfg)
+
+	if resp, err := f.Get(context.Background(), fmt.Sprintf("http://127.0.0.1:%d/", port)); err != nil || !bytes.Contains(resp.Body, []byte("local site")) {
+		t.Fatalf("the allowed endpoint: %v", err)
+	}
+	for _, u := range []string{
+		"http://127.0.0.1/",                           // same address, port 80
+		fmt.Sprintf("http://127.0.0.2:%d/", port),     // same port, next address
+		fmt.Sprintf("http://[::1]:%d/", port),         // same port, IPv6 loopback
+		fmt.Sprintf("http://93.184.215.14:%d/", port), // same port, a public address
+	} {
+		_, err := f.Get(context.Background(), u)
+		fetchErr(t, err, crawl.KindBlocked)
+	}
+	if n := hits.n.Load(); n != 1 {
+		t.Errorf("server saw %d page requests, want 1", n)
 	}
 }
 

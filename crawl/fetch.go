@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"code.dny.dev/ssrf"
@@ -104,11 +105,20 @@ func newFetcher(cfg Config, resolver *net.Resolver) (*Fetcher, error) {
 		ssrf.WithAllowedV6Prefixes(v6...),
 		ssrf.WithPorts(append([]uint16{80, 443}, cfg.AllowPorts...)...),
 	)
+	endpoints := slices.Clone(cfg.AllowEndpoints)
 	f.dialer = &net.Dialer{
 		Timeout:   dialTimeout,
 		KeepAlive: 30 * time.Second,
-		Control:   guard.Safe,
-		Resolver:  resolver,
+		// The guard sees the address actually dialled, after DNS and
+		// overrides; an allowed endpoint is that exact pair only.
+		Control: func(network, address string, c syscall.RawConn) error {
+			if ap, err := netip.ParseAddrPort(address); err == nil && strings.HasPrefix(network, "tcp") &&
+				slices.Contains(endpoints, netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())) {
+				return nil
+			}
+			return guard.Safe(network, address, c)
+		},
+		Resolver: resolver,
 	}
 	transport := &http.Transport{
 		Proxy:                  nil,
@@ -129,6 +139,9 @@ func newFetcher(cfg Config, resolver *net.Resolver) (*Fetcher, error) {
 		SetLogger(quietLogger{}).
 		SetDoNotParseResponse(true).
 		SetRedirectPolicy(resty.RedirectPolicyFunc(func(req *http.Request, via []*http.Request) error {
+			if req.Context().Value(hopByHop{}) != nil {
+				return http.ErrUseLastResponse
+			}
 			return checkRedirect(req, via, maxRedirects)
 		})).
 		SetHeader("User-Agent", cfg.UserAgent).
@@ -176,9 +189,9 @@ func (f *Fetcher) override(host string) (string, bool) {
 	return "", false
 }
 
-// checkRedirect limits the chain, refuses targets we would refuse as input,
-// and carries cookies set along the chain: without a jar, sites that set a
-// cookie and redirect to themselves to check it would loop forever.
+// checkRedirect, for robots.txt (pages follow their redirects hop by hop in
+// get), limits the chain, refuses targets we would refuse as input, and
+// carries cookies set along the chain.
 func checkRedirect(req *http.Request, via []*http.Request, maxRedirects int) error {
 	if len(via) > maxRedirects {
 		return &redirectLimitError{max: maxRedirects}
@@ -186,41 +199,52 @@ func checkRedirect(req *http.Request, via []*http.Request, maxRedirects int) err
 	if why := refuseURL(req.URL); why != "" {
 		return &redirectTargetError{target: req.URL.Redacted(), why: why}
 	}
-	carryCookies(req, via)
+	var set []setCookies
+	for _, r := range slices.Concat(via[1:], []*http.Request{req}) {
+		if resp := r.Response; resp != nil && resp.Request != nil {
+			set = append(set, setCookies{from: resp.Request.URL.Hostname(), cookies: resp.Cookies()})
+		}
+	}
+	for _, c := range cookiesFor(req.URL.Hostname(), set, time.Now()) {
+		req.AddCookie(c)
+	}
 	return nil
 }
 
-func carryCookies(req *http.Request, via []*http.Request) {
-	host := strings.ToLower(req.URL.Hostname())
-	var responses []*http.Response
-	for _, r := range via[1:] {
-		if r.Response != nil {
-			responses = append(responses, r.Response)
-		}
-	}
-	if req.Response != nil {
-		responses = append(responses, req.Response)
-	}
+// hopByHop marks a request context whose redirects get follows itself.
+type hopByHop struct{}
+
+// setCookies are the cookies one answer along a redirect chain set.
+type setCookies struct {
+	from    string // host that answered
+	cookies []*http.Cookie
+}
+
+// cookiesFor is the cookies a redirect chain set that apply to host, later
+// answers overriding earlier ones: without them, sites that set a cookie and
+// redirect to themselves to check it would loop forever. No jar outlives
+// one fetch.
+func cookiesFor(host string, chain []setCookies, now time.Time) []*http.Cookie {
+	host = strings.ToLower(host)
 	jar := make(map[string]string)
-	for _, resp := range responses {
-		if resp.Request == nil {
-			continue
-		}
-		from := strings.ToLower(resp.Request.URL.Hostname())
-		for _, c := range resp.Cookies() {
+	for _, sc := range chain {
+		from := strings.ToLower(sc.from)
+		for _, c := range sc.cookies {
 			if !cookieApplies(c, from, host) {
 				continue
 			}
-			if c.MaxAge < 0 || !c.Expires.IsZero() && c.Expires.Before(time.Now()) {
+			if c.MaxAge < 0 || !c.Expires.IsZero() && c.Expires.Before(now) {
 				delete(jar, c.Name)
 				continue
 			}
 			jar[c.Name] = c.Value
 		}
 	}
+	var out []*http.Cookie
 	for _, name := range slices.Sorted(maps.Keys(jar)) {
-		req.AddCookie(&http.Cookie{Name: name, Value: jar[name]})
+		out = append(out, &http.Cookie{Name: name, Value: jar[name]})
 	}
+	return out
 }
 
 func cookieApplies(c *http.Cookie, from, to string) bool {
@@ -243,31 +267,43 @@ func (f *Fetcher) Get(ctx context.Context, rawURL string) (*Response, error) {
 }
 
 // get is Get with the content types to accept, and whether to decode the
-// body to UTF-8 (a gzipped sitemap must stay as it came).
+// body to UTF-8 (a gzipped sitemap must stay as it came). It follows
+// redirects itself, one hop at a time, so every hop is checked against its
+// own origin's robots.txt and waits its own host's turn.
 func (f *Fetcher) get(ctx context.Context, rawURL string, accept func(contentType string) bool, decode bool) (*Response, error) {
-	u, err := parseTarget(rawURL)
+	first, err := parseTarget(rawURL)
 	if err != nil {
 		return nil, err
 	}
-	interval := f.cfg.MinHostInterval
-	if !f.cfg.IgnoreRobots {
-		rules, err := f.robots.get(ctx, originKey(u), func(ctx context.Context) (*robotsRules, time.Duration, error) {
-			return f.loadRobots(ctx, u)
+	// Only the page's own requests stop at redirects: robots.txt, loaded
+	// on the way, follows its own.
+	pageCtx := context.WithValue(ctx, hopByHop{}, true)
+	u := first
+	var chain []setCookies
+	var res *exchangeResult
+	for hops := 0; ; hops++ {
+		interval, err := f.allowed(ctx, u)
+		if err != nil {
+			return nil, err
+		}
+		res, err = f.exchange(pageCtx, u, interval, f.cfg.MaxBodyBytes, cookiesFor(u.Hostname(), chain, time.Now()), func(status int, h http.Header) bool {
+			return status >= 200 && status < 300 && accept(h.Get("Content-Type"))
 		})
 		if err != nil {
-			return nil, classify(ctx, u.String(), err)
+			return nil, err
 		}
-		if err := rules.check(u, f.agent); err != nil {
-			return nil, &Error{Kind: KindRobots, URL: u.String(), Err: err}
+		next := redirectTarget(res)
+		if next == nil {
+			break
 		}
-		interval = rules.interval(interval)
-	}
-
-	res, err := f.exchange(ctx, u, interval, f.cfg.MaxBodyBytes, func(status int, h http.Header) bool {
-		return status >= 200 && status < 300 && accept(h.Get("Content-Type"))
-	})
-	if err != nil {
-		return nil, err
+		if limit := max(f.cfg.MaxRedirects, 0); hops >= limit {
+			return nil, classify(ctx, u.String(), &redirectLimitError{max: limit})
+		}
+		if why := refuseURL(next); why != "" {
+			return nil, classify(ctx, u.String(), &redirectTargetError{target: next.Redacted(), why: why})
+		}
+		chain = append(chain, setCookies{from: u.Hostname(), cookies: (&http.Response{Header: res.header}).Cookies()})
+		u = next
 	}
 	final := res.final.String()
 	if res.status < 200 || res.status > 299 {
@@ -292,8 +328,47 @@ func (f *Fetcher) get(ctx context.Context, rawURL string, accept func(contentTyp
 		ContentType: ct,
 		Body:        body,
 		Truncated:   res.truncated,
-		Redirected:  siteName(u) != siteName(res.final),
+		Redirected:  siteName(first) != siteName(res.final),
 	}, nil
+}
+
+// allowed checks u against its origin's robots.txt (cached per origin for
+// an hour) and returns the gap to keep between requests to its host.
+func (f *Fetcher) allowed(ctx context.Context, u *url.URL) (time.Duration, error) {
+	interval := f.cfg.MinHostInterval
+	if f.cfg.IgnoreRobots {
+		return interval, nil
+	}
+	rules, err := f.robots.get(ctx, originKey(u), func(ctx context.Context) (*robotsRules, time.Duration, error) {
+		return f.loadRobots(ctx, u)
+	})
+	if err != nil {
+		return 0, classify(ctx, u.String(), err)
+	}
+	if err := rules.check(u, f.agent); err != nil {
+		return 0, &Error{Kind: KindRobots, URL: u.String(), Err: err}
+	}
+	return rules.interval(interval), nil
+}
+
+// redirectTarget is where a redirect answer points, or nil when the answer
+// is not one (a 3xx without a usable Location is answered as it is).
+func redirectTarget(res *exchangeResult) *url.URL {
+	switch res.status {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+	default:
+		return nil
+	}
+	loc := res.header.Get("Location")
+	if loc == "" {
+		return nil
+	}
+	next, err := res.final.Parse(loc)
+	if err != nil {
+		return nil
+	}
+	next.Fragment, next.RawFragment = "", ""
+	return next
 }
 
 // Home fetches a firm's homepage with fallbacks for a dead homepage: on a DNS
@@ -405,7 +480,7 @@ type exchangeResult struct {
 
 // exchange performs one GET under the host's politeness gate and the request
 // timeout, reading at most limit bytes of body. Errors are *Error.
-func (f *Fetcher) exchange(ctx context.Context, u *url.URL, interval time.Duration, limit int64, wantBody func(int, http.Header) bool) (*exchangeResult, error) {
+func (f *Fetcher) exchange(ctx context.Context, u *url.URL, interval time.Duration, limit int64, cookies []*http.Cookie, wantBody func(int, http.Header) bool) (*exchangeResult, error) {
 	release, err := f.gate.acquire(ctx, strings.ToLower(u.Hostname()), interval)
 	if err != nil {
 		return nil, classify(ctx, u.String(), err)
@@ -416,7 +491,7 @@ func (f *Fetcher) exchange(ctx context.Context, u *url.URL, interval time.Durati
 	// is cut off.
 	rctx, cancel := context.WithTimeout(ctx, f.cfg.RequestTimeout)
 	defer cancel()
-	res, err := f.client.R().SetContext(rctx).Get(u.String())
+	res, err := f.client.R().SetContext(rctx).SetCookies(cookies).Get(u.String())
 	var raw *http.Response
 	if res != nil {
 		raw = res.RawResponse

@@ -9,8 +9,11 @@ package notify
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
+	"encoding/hex"
 	"fmt"
+	"io"
 	"mime"
 	"net"
 	"net/http"
@@ -68,6 +71,10 @@ type Notifier struct {
 	perJob   *resty.Client // for webhooks named at upload: public https only
 }
 
+// webhookAnswerMax caps what is read of a webhook's answer: only its status
+// matters, and a per-job webhook is a stranger's server.
+const webhookAnswerMax = 64 << 10
+
 // New builds a notifier.
 func New(cfg Config) *Notifier {
 	if cfg.Timeout <= 0 {
@@ -81,8 +88,8 @@ func New(cfg Config) *Notifier {
 	guarded := &http.Transport{Proxy: nil, DialContext: dialer.DialContext, TLSHandshakeTimeout: cfg.Timeout, MaxIdleConns: 4}
 	return &Notifier{
 		cfg:      cfg,
-		operator: resty.New().SetTimeout(cfg.Timeout).SetRedirectPolicy(resty.NoRedirectPolicy()),
-		perJob:   resty.NewWithClient(&http.Client{Transport: guarded}).SetTimeout(cfg.Timeout).SetRedirectPolicy(resty.NoRedirectPolicy()),
+		operator: resty.New().SetTimeout(cfg.Timeout).SetRedirectPolicy(resty.NoRedirectPolicy()).SetDoNotParseResponse(true),
+		perJob:   resty.NewWithClient(&http.Client{Transport: guarded}).SetTimeout(cfg.Timeout).SetRedirectPolicy(resty.NoRedirectPolicy()).SetDoNotParseResponse(true),
 	}
 }
 
@@ -111,17 +118,15 @@ func (n *Notifier) Enabled(extra []string) bool {
 	return n != nil && (n.cfg.WebhookURL != "" || (n.cfg.SMTPAddr != "" && len(n.cfg.EmailTo) > 0) || len(extra) > 0)
 }
 
-// Send delivers ev to the operator's channels and to extra (per-job
-// addresses). It tries every channel and returns the first error, so a
-// retry resends only if something failed; callers record the key once Send
-// succeeds.
-func (n *Notifier) Send(ctx context.Context, ev Event, extra []string) error {
-	var firstErr error
-	keep := func(err error) {
-		if err != nil && firstErr == nil {
-			firstErr = err
-		}
-	}
+// channel is one place an event goes: the operator's webhook, one per-job
+// webhook, or the one email to every recipient.
+type channel struct {
+	id   string // names the target in the record of what was sent
+	send func(context.Context, Event) error
+}
+
+func (n *Notifier) channels(extra []string) []channel {
+	var out []channel
 	emails := append([]string(nil), n.cfg.EmailTo...)
 	var hooks []string
 	for _, a := range extra {
@@ -131,17 +136,36 @@ func (n *Notifier) Send(ctx context.Context, ev Event, extra []string) error {
 			emails = append(emails, a)
 		}
 	}
+	hook := func(c *resty.Client, target string) channel {
+		sum := sha256.Sum256([]byte(target))
+		return channel{id: "webhook-" + hex.EncodeToString(sum[:8]), send: func(ctx context.Context, ev Event) error {
+			return n.webhook(ctx, c, target, ev)
+		}}
+	}
 	if n.cfg.WebhookURL != "" {
-		keep(n.webhook(ctx, n.operator, n.cfg.WebhookURL, ev))
+		out = append(out, hook(n.operator, n.cfg.WebhookURL))
 	}
 	for _, h := range hooks {
-		keep(n.webhook(ctx, n.perJob, h, ev))
+		out = append(out, hook(n.perJob, h))
 	}
 	if len(emails) > 0 {
-		if n.cfg.SMTPAddr == "" {
-			keep(fmt.Errorf("email to %s not sent: no SMTP server is configured (VCENRICH_SMTP_ADDR)", strings.Join(emails, ", ")))
-		} else {
-			keep(n.email(ctx, emails, ev))
+		out = append(out, channel{id: "email", send: func(ctx context.Context, ev Event) error {
+			if n.cfg.SMTPAddr == "" {
+				return fmt.Errorf("email to %s not sent: no SMTP server is configured (VCENRICH_SMTP_ADDR)", strings.Join(emails, ", "))
+			}
+			return n.email(ctx, emails, ev)
+		}})
+	}
+	return out
+}
+
+// Send delivers ev to the operator's channels and to extra (per-job
+// addresses). It tries every channel and returns the first error.
+func (n *Notifier) Send(ctx context.Context, ev Event, extra []string) error {
+	var firstErr error
+	for _, ch := range n.channels(extra) {
+		if err := ch.send(ctx, ev); err != nil && firstErr == nil {
+			firstErr = err
 		}
 	}
 	return firstErr
@@ -164,6 +188,12 @@ func (n *Notifier) webhook(ctx context.Context, c *resty.Client, target string, 
 		SetHeader("Content-Type", "application/json").
 		SetBody(webhookBody{Text: text, Event: ev}).
 		Post(target)
+	if resp != nil && resp.RawBody() != nil {
+		// Read a little of the answer so the connection can be reused,
+		// never all of it.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.RawBody(), webhookAnswerMax))
+		resp.RawBody().Close()
+	}
 	if err != nil {
 		return fmt.Errorf("webhook %s: %w", redact(target), err)
 	}
@@ -254,18 +284,41 @@ func redact(target string) string {
 	return u.Scheme + "://" + u.Host + "/…"
 }
 
-// SendOnce sends ev unless the store records its key as sent, and records
-// it after sending: a retried caller does not send twice.
+// SendOnce sends ev to every channel the store does not record as having
+// had it, and records each one it reaches: a retried caller neither sends
+// twice where it succeeded nor gives up on the channels that failed.
 func (n *Notifier) SendOnce(ctx context.Context, st *store.Store, ev Event, to []string) (sent bool, err error) {
 	if !n.Enabled(to) {
 		return false, nil
 	}
+	// The whole event is recorded once every channel had it (and was the
+	// only record before channels were recorded one by one).
 	done, err := st.Notified(ctx, ev.Key)
 	if err != nil || done {
 		return false, err
 	}
-	if err := n.Send(ctx, ev, to); err != nil {
-		return false, fmt.Errorf("notify %s: %w", ev.Kind, err)
+	var firstErr error
+	keep := func(err error) {
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
 	}
-	return true, st.MarkNotified(ctx, ev.Key)
+	for _, ch := range n.channels(to) {
+		key := ev.Key + "/" + ch.id
+		done, err := st.Notified(ctx, key)
+		if err != nil || done {
+			keep(err)
+			continue
+		}
+		if err := ch.send(ctx, ev); err != nil {
+			keep(err)
+			continue
+		}
+		sent = true
+		keep(st.MarkNotified(ctx, key))
+	}
+	if firstErr != nil {
+		return sent, fmt.Errorf("notify %s: %w", ev.Kind, firstErr)
+	}
+	return sent, st.MarkNotified(ctx, ev.Key)
 }

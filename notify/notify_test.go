@@ -12,6 +12,7 @@ import (
 
 	"github.com/vcenrich/vcenrich/internal/testenv"
 	"github.com/vcenrich/vcenrich/notify"
+	"github.com/vcenrich/vcenrich/store"
 )
 
 // hook is an HTTP receiver on loopback that keeps the webhook calls.
@@ -107,6 +108,40 @@ func TestSendReportsFailures(t *testing.T) {
 				t.Errorf("error %v, want one mentioning %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// A retry after a partial failure sends only to the channels that failed:
+// the webhook that had the event does not get it again.
+func TestSendOnceRetriesOnlyWhatFailed(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, "mem://")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	h := &hook{}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	box, smtpAddr := testenv.SMTP(t)
+	cfg := notify.Config{WebhookURL: srv.URL, SMTPAddr: "127.0.0.1:1", SMTPFrom: "v@example.com", Timeout: 5 * time.Second}
+
+	sent, err := notify.New(cfg).SendOnce(ctx, st, event(), []string{"analyst@example.com"})
+	if err == nil || !strings.Contains(err.Error(), "smtp 127.0.0.1:1") || !sent {
+		t.Fatalf("first attempt, SMTP down: sent %v, error %v", sent, err)
+	}
+	cfg.SMTPAddr = smtpAddr // the mail server is back for the retry
+	if sent, err := notify.New(cfg).SendOnce(ctx, st, event(), []string{"analyst@example.com"}); err != nil || !sent {
+		t.Fatalf("retry: sent %v, error %v", sent, err)
+	}
+	if sent, err := notify.New(cfg).SendOnce(ctx, st, event(), []string{"analyst@example.com"}); err != nil || sent {
+		t.Fatalf("a third call after success: sent %v, error %v", sent, err)
+	}
+	if len(h.keys) != 1 {
+		t.Errorf("webhook called %d times, want once", len(h.keys))
+	}
+	if n := len(box.Messages()); n != 1 {
+		t.Errorf("%d emails, want 1", n)
 	}
 }
 

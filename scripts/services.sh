@@ -20,10 +20,11 @@ mkdir -p "$logs" "$run"
 demo_addr=${VCENRICH_DEMO_ADDR:-127.0.0.1:8090}
 http_addr=${VCENRICH_HTTP_ADDR:-127.0.0.1:8080}
 temporal_addr=${TEMPORAL_ADDRESS:-127.0.0.1:7233}
-# The worker may reach the demo sites only: every host under .demo.test is
-# dialled at the demo server, and the SSRF guard lets that one port through.
+# Every host under .demo.test is dialled at the demo server, and the SSRF
+# guard lets that one address and port through: nothing else on this
+# machine or its network (public sites stay reachable as always).
 export VCENRICH_FETCH_HOSTS=${VCENRICH_FETCH_HOSTS:-.demo.test=$demo_addr}
-export VCENRICH_FETCH_ALLOW=${VCENRICH_FETCH_ALLOW:-127.0.0.1/32,port:${demo_addr##*:}}
+export VCENRICH_FETCH_ALLOW=${VCENRICH_FETCH_ALLOW:-$demo_addr}
 
 alive() { [[ -f "$run/$1.pid" ]] && kill -0 "$(cat "$run/$1.pid")" 2>/dev/null; }
 
