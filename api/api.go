@@ -10,6 +10,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -93,7 +94,7 @@ func (s *Server) Handler() http.Handler {
 		s.log.Error("VCENRICH_TRUSTED_PROXIES: trusting no proxy", zap.Error(err))
 		_ = r.SetTrustedProxies(nil)
 	}
-	r.Use(gin.Recovery(), s.accessLog(), securityHeaders, crossOrigin(http.NewCrossOriginProtection()))
+	r.Use(gin.Recovery(), s.accessLog(), securityHeaders, crossOrigin(http.NewCrossOriginProtection()), smallBodies)
 	r.HandleMethodNotAllowed = true
 	r.NoRoute(func(c *gin.Context) { fail(c, http.StatusNotFound, "no such page: "+c.Request.URL.Path) })
 	r.NoMethod(func(c *gin.Context) { fail(c, http.StatusMethodNotAllowed, c.Request.Method+" is not allowed here") })
@@ -178,6 +179,26 @@ func (s *Server) accessLog() gin.HandlerFunc {
 		}
 		s.log.Debug("request", fields...)
 	}
+}
+
+// smallBodyMax is the most any request but an upload may send: a token, a
+// pause reason, a list of firms to retry.
+const smallBodyMax = 64 << 10
+
+// smallBodies caps the bodies of every route but the two that take a
+// spreadsheet (which cap theirs at the upload limit), so that no request,
+// signed in or not, can make the server hold more than that.
+func smallBodies(c *gin.Context) {
+	if c.Request.Method == http.MethodPost && (c.FullPath() == "/api/jobs" || c.FullPath() == "/api/jobs/preview") {
+		c.Next()
+		return
+	}
+	if c.Request.ContentLength > smallBodyMax {
+		fail(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("this request's body is larger than the %s it may be", sizeText(smallBodyMax)))
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, smallBodyMax)
+	c.Next()
 }
 
 // securityHeaders keeps browsers from guessing content types, framing the

@@ -826,6 +826,30 @@ func TestWrongTokensAreLimited(t *testing.T) {
 	}
 }
 
+// Only the two upload routes take big bodies: anything else, the open
+// sign-in included, is refused past 64 KB, declared or not.
+func TestSmallBodies(t *testing.T) {
+	e := newEnv(t, func(c *api.Config) { c.Token = "s3cret-token-for-tests" })
+	huge := `{"token":"` + strings.Repeat("A", 100<<10) + `"}`
+	jsonHeader := http.Header{"Content-Type": {"application/json"}}
+	wantError(t, e.do(http.MethodPost, "/api/login", strings.NewReader(huge), jsonHeader), http.StatusRequestEntityTooLarge, "larger than")
+	// A body that does not say its length is cut at the cap as it is read.
+	req := httptest.NewRequest(http.MethodPost, "/api/login", io.MultiReader(strings.NewReader(huge)))
+	req.ContentLength = -1
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	e.h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusBadRequest && rec.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("an unsized huge sign-in: %d %s", rec.Code, rec.Body.String())
+	}
+	// The upload routes keep their own, larger limit.
+	open := newEnv(t, func(c *api.Config) { c.UploadMaxBytes = 1 << 20 })
+	big := []byte(firmsCSV + strings.Repeat("Firm X,https://x.vc\n", 4000))
+	if rec := open.upload("/api/jobs/preview", "firms.csv", big, nil); rec.Code != http.StatusOK {
+		t.Errorf("a %d KB preview: %d %s", len(big)>>10, rec.Code, rec.Body.String())
+	}
+}
+
 func TestCrossOriginProtection(t *testing.T) {
 	e := newEnv(t, nil)
 	c := e.create(nil)

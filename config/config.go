@@ -176,6 +176,10 @@ func LoadFrom(env Env) (Config, error) {
 		r.fail("VCENRICH_FIRM_BUDGET", c.FirmBudget.String(), fmt.Errorf("must not exceed VCENRICH_FIRM_TIMEOUT (%s)", c.FirmTimeout))
 	}
 	r.positive("VCENRICH_WORKER_MAX_ACTIVITIES", c.WorkerMaxActivities)
+	// One firm a row on the workbook's Firms sheet, under its header.
+	if c.MaxRows < 1 || c.MaxRows > 1_048_575 {
+		r.fail("VCENRICH_MAX_ROWS", fmt.Sprint(c.MaxRows), fmt.Errorf("must be from 1 to 1,048,575 (an Excel sheet's rows, less the header)"))
+	}
 	if c.UploadMaxBytes <= 0 {
 		r.fail("VCENRICH_UPLOAD_MAX_BYTES", fmt.Sprint(c.UploadMaxBytes), fmt.Errorf("must be more than 0"))
 	}

@@ -62,12 +62,12 @@ func TestErrorsListEveryBadValue(t *testing.T) {
 	_, err := config.LoadFrom(env(map[string]string{
 		"VCENRICH_WINDOW": "many", "VCENRICH_FIRM_TIMEOUT": "soon", "VCENRICH_UPLOAD_MAX_BYTES": "big",
 		"VCENRICH_IGNORE_ROBOTS": "perhaps", "VCENRICH_LOG_FORMAT": "xml", "VCENRICH_MAX_ATTEMPTS": "0", "VCENRICH_PRIORITY": "9",
-		"VCENRICH_TRUSTED_PROXIES": "10.0.0.0/8,proxy.internal",
+		"VCENRICH_TRUSTED_PROXIES": "10.0.0.0/8,proxy.internal", "VCENRICH_MAX_ROWS": "2000000",
 	}))
 	if err == nil {
 		t.Fatal("bad values accepted")
 	}
-	for _, key := range []string{"VCENRICH_WINDOW", "VCENRICH_FIRM_TIMEOUT", "VCENRICH_UPLOAD_MAX_BYTES", "VCENRICH_IGNORE_ROBOTS", "VCENRICH_LOG_FORMAT", "VCENRICH_MAX_ATTEMPTS", "VCENRICH_PRIORITY", "VCENRICH_TRUSTED_PROXIES"} {
+	for _, key := range []string{"VCENRICH_WINDOW", "VCENRICH_FIRM_TIMEOUT", "VCENRICH_UPLOAD_MAX_BYTES", "VCENRICH_IGNORE_ROBOTS", "VCENRICH_LOG_FORMAT", "VCENRICH_MAX_ATTEMPTS", "VCENRICH_PRIORITY", "VCENRICH_TRUSTED_PROXIES", "VCENRICH_MAX_ROWS"} {
 		if !strings.Contains(err.Error(), key) {
 			t.Errorf("error does not name %s: %v", key, err)
 		}

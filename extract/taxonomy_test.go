@@ -125,6 +125,22 @@ func TestTierOf(t *testing.T) {
 		"":                                     firm.TierOther,
 		"Seed/Early":                           firm.TierOther,
 		"Vice President, Finance & Operations": firm.Tier2,
+		// Titles that are not the person's role at the firm now.
+		"General Partner Emeritus":                        firm.TierOther,
+		"Emeritus Partner":                                firm.TierOther,
+		"Managing Director (Emeritus)":                    firm.TierOther,
+		"Retired Partner":                                 firm.TierOther,
+		"Ex-Partner":                                      firm.TierOther,
+		"Executive Assistant to the Managing Partner":     firm.TierOther,
+		"Chief of Staff to the General Partners":          firm.TierOther,
+		"Venture Partner, former CEO of Acme":             firm.Tier2,
+		"Associate; previously Partner at Other Ventures": firm.Tier3,
+		"Principal, MD, PhD":                              firm.Tier2,
+		"Senior Associate, MBA":                           firm.Tier2,
+		"Partner, Head of Platform":                       firm.Tier1,
+		"Talent Partner":                                  firm.TierOther,
+		"Platform Partner":                                firm.TierOther,
+		"Investment Partner":                              firm.Tier1,
 	}
 	for title, want := range cases {
 		if got := TierOf(title); got != want {

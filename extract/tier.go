@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/vcenrich/vcenrich/firm"
@@ -26,8 +27,13 @@ var tierRules = []tierRule{
 	{"operating partner", firm.Tier2},
 	{"associate partner", firm.Tier2},
 	{"limited partner", firm.TierOther},
-	{"partner emeritus", firm.TierOther},
-	{"emeritus", firm.TierOther},
+	// Partners by name only: platform roles that carry the word.
+	{"talent partner", firm.TierOther},
+	{"platform partner", firm.TierOther},
+	{"marketing partner", firm.TierOther},
+	{"community partner", firm.TierOther},
+	{"people partner", firm.TierOther},
+	{"content partner", firm.TierOther},
 	{"managing partner", firm.Tier1},
 	{"general partner", firm.Tier1},
 	{"founding partner", firm.Tier1},
@@ -62,7 +68,7 @@ var tierRules = []tierRule{
 // "Founder, Acme") is read as the person's role there, which the section
 // split already keeps out of the team, so only its leading role counts.
 func TierOf(title string) int {
-	w := words(title)
+	w := currentRole(title)
 	if len(w) == 0 {
 		return firm.TierOther
 	}
@@ -91,4 +97,36 @@ func TierOf(title string) int {
 		}
 	}
 	return best
+}
+
+// currentRole is the words of the part of a title that states the person's
+// role at the firm now. An emeritus or retired title states none; a clause
+// from "former", "ex-" or "to" on is someone else's role or an old one
+// ("Venture Partner, former CEO of Acme", "Assistant to the Managing
+// Partner"); and degrees after a comma are not roles ("Principal, MD, PhD").
+func currentRole(title string) []string {
+	var w []string
+	for i, seg := range strings.Split(title, ",") {
+		sw := words(seg)
+		if i > 0 && len(sw) > 0 && !slices.ContainsFunc(sw, func(x string) bool { return !degrees[x] }) {
+			continue
+		}
+		w = append(w, sw...)
+	}
+	for i, x := range w {
+		switch x {
+		case "emeritus", "retired":
+			return nil
+		case "former", "formerly", "previously", "ex", "to":
+			return w[:i]
+		}
+	}
+	return w
+}
+
+// degrees are the letters after a name that are qualifications, not roles.
+var degrees = map[string]bool{
+	"md": true, "phd": true, "dphil": true, "mba": true, "cfa": true, "cpa": true, "jd": true,
+	"mph": true, "msc": true, "ms": true, "ma": true, "mphil": true, "bsc": true, "ba": true, "bs": true,
+	"pharmd": true, "dds": true, "dvm": true, "frcs": true, "frcp": true, "mrcp": true, "acca": true, "aca": true,
 }

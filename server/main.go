@@ -84,6 +84,11 @@ func run() error {
 		Addr:              cfg.HTTPAddr,
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
+		// A request body is at most an upload (20 MB by default): five
+		// minutes is a slow line's worth, and no client holds a
+		// connection open by dripping bytes for longer.
+		ReadTimeout: 5 * time.Minute,
+		IdleTimeout: 2 * time.Minute,
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()

@@ -36,6 +36,8 @@ type Export struct {
 	// once per firm per sheet, in order.
 	Load    func(i int) (firm.Input, firm.Result, error)
 	Summary Summary
+
+	rowLimit int // rows per sheet, header included; 0 is Excel's 1,048,576 (tests lower it)
 }
 
 const (
@@ -208,11 +210,7 @@ func refusals(m map[string]int) string {
 
 func writeMembers(f *excelize.File, e Export, bold int, cov *coverage) error {
 	headers := []string{"Firm", "Website", "Name", "Title", "LinkedIn", "Email", "Source URL", "Tier", "Profile URL", "Confidence"}
-	sw, err := newStream(f, sheetMembers, headers, []float64{28, 32, 28, 32, 40, 30, 40, 8, 40, 12}, bold)
-	if err != nil {
-		return err
-	}
-	r := 2
+	sw := newSpill(f, sheetMembers, headers, []float64{28, 32, 28, 32, 40, 30, 40, 8, 40, 12}, bold, e.rowLimit)
 	for i := range e.Total {
 		in, res, err := e.Load(i)
 		if err != nil {
@@ -228,10 +226,9 @@ func writeMembers(f *excelize.File, e Export, bold int, cov *coverage) error {
 				conf = m.Confidence
 			}
 			row := []any{str(in.Name), str(in.Website), str(m.Name), str(m.Title), str(m.LinkedIn), str(m.Email), str(m.SourceURL), tier, str(m.ProfileURL), conf}
-			if err := sw.SetRow(cellName(r), row); err != nil {
+			if err := sw.add(row); err != nil {
 				return err
 			}
-			r++
 			cov.members++
 			if m.LinkedIn != "" {
 				cov.linkedin++
@@ -247,29 +244,104 @@ func writeMembers(f *excelize.File, e Export, bold int, cov *coverage) error {
 			}
 		}
 	}
-	return sw.Flush()
+	return sw.flush()
 }
 
 func writePortfolio(f *excelize.File, e Export, bold int) error {
 	headers := []string{"Firm", "Website", "Company", "Company Website", "Source URL"}
-	sw, err := newStream(f, sheetPortfolio, headers, []float64{28, 32, 32, 40, 40}, bold)
-	if err != nil {
-		return err
-	}
-	r := 2
+	sw := newSpill(f, sheetPortfolio, headers, []float64{28, 32, 32, 40, 40}, bold, e.rowLimit)
 	for i := range e.Total {
 		in, res, err := e.Load(i)
 		if err != nil {
 			return fmt.Errorf("load firm %d: %w", i, err)
 		}
 		for _, c := range res.Portfolio {
-			row := []any{str(in.Name), str(in.Website), str(c.Name), str(c.Website), str(c.SourceURL)}
-			if err := sw.SetRow(cellName(r), row); err != nil {
+			if err := sw.add([]any{str(in.Name), str(in.Website), str(c.Name), str(c.Website), str(c.SourceURL)}); err != nil {
 				return err
 			}
-			r++
 		}
 	}
+	return sw.flush()
+}
+
+// spill streams rows into a sheet and, when it is full, on into
+// "Name (2)", "Name (3)"…, each with the headers, placed before the Summary:
+// a big job has more team members or portfolio companies than Excel's
+// 1,048,576 rows a sheet, and a workbook that cannot be written at all would
+// lose the whole job's answer.
+type spill struct {
+	f       *excelize.File
+	name    string
+	headers []string
+	widths  []float64
+	bold    int
+	limit   int
+
+	sw   *excelize.StreamWriter
+	part int
+	row  int // the next row to write
+}
+
+func newSpill(f *excelize.File, name string, headers []string, widths []float64, bold, limit int) *spill {
+	if limit <= 1 {
+		limit = excelize.TotalRows
+	}
+	return &spill{f: f, name: name, headers: headers, widths: widths, bold: bold, limit: limit}
+}
+
+func (s *spill) add(row []any) error {
+	if s.sw == nil || s.row > s.limit {
+		if err := s.next(); err != nil {
+			return err
+		}
+	}
+	if err := s.sw.SetRow(cellName(s.row), row); err != nil {
+		return err
+	}
+	s.row++
+	return nil
+}
+
+// next opens the sheet's next part: the sheet itself first, which exists
+// already, then new ones.
+func (s *spill) next() error {
+	if s.sw != nil {
+		if err := s.sw.Flush(); err != nil {
+			return err
+		}
+	}
+	s.part++
+	name := s.name
+	if s.part > 1 {
+		name = fmt.Sprintf("%s (%d)", s.name, s.part)
+		if _, err := s.f.NewSheet(name); err != nil {
+			return fmt.Errorf("add sheet %s: %w", name, err)
+		}
+		if err := s.f.MoveSheet(name, sheetSummary); err != nil {
+			return fmt.Errorf("place sheet %s: %w", name, err)
+		}
+	}
+	sw, err := newStream(s.f, name, s.headers, s.widths, s.bold)
+	if err != nil {
+		return err
+	}
+	s.sw, s.row = sw, 2
+	return nil
+}
+
+// flush finishes the part being written; a sheet that had no rows gets its
+// headers all the same.
+func (s *spill) flush() error {
+	if s.sw == nil && s.part == 0 {
+		if err := s.next(); err != nil {
+			return err
+		}
+	}
+	if s.sw == nil {
+		return nil
+	}
+	sw := s.sw
+	s.sw = nil
 	return sw.Flush()
 }
 

@@ -255,3 +255,53 @@ func TestWriteWorkbookLoadError(t *testing.T) {
 		t.Fatalf("err = %v, want it to wrap %v", err, boom)
 	}
 }
+
+// Rows past a sheet's limit go on in "Name (2)", "Name (3)"…, each with the
+// headers, in order and before the Summary; nothing is lost.
+func TestWriteWorkbookSpillsFullSheets(t *testing.T) {
+	const firms, perFirm = 3, 3
+	e := sheets.WithRowLimit(sheets.Export{
+		InputHeaders: []string{"Website"},
+		Total:        firms,
+		Load: func(i int) (firm.Input, firm.Result, error) {
+			res := firm.Result{Index: i, Status: firm.StatusOK}
+			for j := range perFirm {
+				res.Portfolio = append(res.Portfolio, firm.Company{Name: fmt.Sprintf("co-%d-%d", i, j)})
+			}
+			res.Team = []firm.Member{{Name: fmt.Sprintf("Partner %d", i)}}
+			return in(i, i+2, "A", "https://a.vc/", "", "a.vc"), res, nil
+		},
+	}, 5) // a header and four rows a sheet
+	var buf bytes.Buffer
+	if err := sheets.WriteWorkbook(&buf, e); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	want := []string{"Firms", "Team Members", "Portfolio Companies", "Portfolio Companies (2)", "Portfolio Companies (3)", "Summary"}
+	if got := f.GetSheetList(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("sheets %q, want %q", got, want)
+	}
+	var companies []string
+	for _, sheet := range want[2:5] {
+		rows, err := f.GetRows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) < 2 || len(rows) > 5 || rows[0][2] != "Company" {
+			t.Fatalf("%s: %d rows, first %q", sheet, len(rows), rows[0])
+		}
+		for _, r := range rows[1:] {
+			companies = append(companies, r[2])
+		}
+	}
+	if got := strings.Join(companies, " "); got != "co-0-0 co-0-1 co-0-2 co-1-0 co-1-1 co-1-2 co-2-0 co-2-1 co-2-2" {
+		t.Errorf("companies across the sheets: %s", got)
+	}
+	if rows, _ := f.GetRows("Team Members"); len(rows) != 4 {
+		t.Errorf("Team Members has %d rows, want the header and 3", len(rows))
+	}
+}
