@@ -74,6 +74,9 @@ func TestHostileUploads(t *testing.T) {
 		{"over the upload limit", "huge.csv", oversize, http.StatusRequestEntityTooLarge, "MB"},
 		{"XFD on every row", "wide.xlsx", xfdBook, http.StatusUnprocessableEntity, ""},
 		{"one cell at row 1,048,576", "deep.xlsx", rawXLSX(t, xrow(1_048_576, xcell{ref: "A1048576", text: "https://accel.com"})), http.StatusUnprocessableEntity, ""},
+		// Small on the wire, each would have cost the parser gigabytes.
+		{"a row of 3.5 million commas", "commas.csv", []byte("Firm Name,Website\nAccel,accel.com" + strings.Repeat(",", 3_500_000) + "\n"), http.StatusUnprocessableEntity, "columns"},
+		{"a tag of 12 million attributes", "attrs.xlsx", rawXLSX(t, `<row r="1" `+strings.Repeat(`a="" `, 12_000_000)+`></row>`), http.StatusUnprocessableEntity, "damaged"},
 	} {
 		tried++
 		ok := true

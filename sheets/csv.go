@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -32,7 +33,11 @@ func parseCSV(br *bufio.Reader, filename string, lim Limits, l layout) (*Upload,
 	}
 
 	delim := sniffDelimiter(prefix, lim)
-	cr := csv.NewReader(br)
+	var in io.Reader = br
+	if delim < utf8.RuneSelf {
+		in = &fieldGuard{r: in, delim: byte(delim)}
+	}
+	cr := csv.NewReader(in)
 	cr.Comma = delim
 	cr.LazyQuotes = true
 	cr.FieldsPerRecord = -1
@@ -140,6 +145,10 @@ func (s *csvSource) next() (int, []string, error) {
 	}
 	if err != nil {
 		var pe *csv.ParseError
+		var wide *tooManyFieldsError
+		if errors.As(err, &wide) {
+			return 0, nil, userError(KindInvalid, "Row %d of the CSV file has more than %d columns, more than a spreadsheet holds. Check that it is a list of firms, one per row, and upload again.", wide.row, maxCSVFields)
+		}
 		if errors.As(err, &pe) && !errors.Is(err, errFileTooLarge) {
 			return 0, nil, userError(KindInvalid, "The CSV file could not be read near line %d. Open it in a spreadsheet program, save it again as CSV UTF-8 and upload again.", pe.Line)
 		}
@@ -163,4 +172,79 @@ func (s *csvSource) next() (int, []string, error) {
 		cells[i] = truncateBytes(f, s.lim.MaxCellBytes)
 	}
 	return s.row, cells, nil
+}
+
+// maxCSVFields is the most fields a CSV record may have: Excel's column
+// count. encoding/csv builds a whole record before MaxColumns can trim it,
+// and a 20 MB line of commas would be 20 million fields (hundreds of MB).
+const maxCSVFields = 16_384
+
+// fieldGuard stops a CSV stream whose record grows past maxCSVFields, as
+// encoding/csv would split it with LazyQuotes: a quote opens a quoted field
+// only at the start of one, and inside it a quote not followed by the
+// delimiter or the end of the line is part of the text.
+type fieldGuard struct {
+	r      io.Reader
+	delim  byte
+	state  guardState
+	fields int // delimiters so far in the current record
+	record int // records begun, counting the current one from 1
+}
+
+type guardState int
+
+const (
+	fieldStart guardState = iota
+	unquoted
+	quoted
+	quoteInQuoted // a quote inside a quoted field: its end, or an escaped quote
+)
+
+type tooManyFieldsError struct{ row int }
+
+func (e *tooManyFieldsError) Error() string {
+	return fmt.Sprintf("CSV record %d has more than %d fields", e.row, maxCSVFields)
+}
+
+func (g *fieldGuard) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	for _, b := range p[:n] {
+		if g.record == 0 {
+			g.record = 1
+		}
+		switch g.state {
+		case fieldStart, unquoted:
+			switch {
+			case b == g.delim:
+				g.fields++
+				g.state = fieldStart
+			case b == '\n':
+				g.fields, g.state = 0, fieldStart
+				g.record++
+			case b == '"' && g.state == fieldStart:
+				g.state = quoted
+			case b != '\r':
+				g.state = unquoted
+			}
+		case quoted:
+			if b == '"' {
+				g.state = quoteInQuoted
+			}
+		case quoteInQuoted:
+			switch {
+			case b == g.delim:
+				g.fields++
+				g.state = fieldStart
+			case b == '\n':
+				g.fields, g.state = 0, fieldStart
+				g.record++
+			case b == '"' || b != '\r':
+				g.state = quoted
+			}
+		}
+		if g.fields >= maxCSVFields {
+			return 0, &tooManyFieldsError{row: g.record}
+		}
+	}
+	return n, err
 }

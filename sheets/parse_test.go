@@ -840,3 +840,59 @@ func TestParseWith(t *testing.T) {
 		}
 	})
 }
+
+// A record wider than any spreadsheet is refused before encoding/csv builds
+// it, however its delimiters are hidden; quoted delimiters are text.
+func TestParseCSVTooManyFields(t *testing.T) {
+	commas := strings.Repeat(",", 20_000)
+	for _, tc := range []struct {
+		name    string
+		csv     string
+		wantRow int // 0: parses
+	}{
+		{"a line of commas", "Name,Website\nA,a.vc" + commas + "\n", 2},
+		{"fields behind quoted line breaks", "Name,Website\nA,a.vc" + strings.Repeat(",\"\n\"", 20_000) + "\n", 2},
+		{"a stray quote in an unquoted field", "Name,Website\nA,a.vc,x\"y" + commas + "\n", 2},
+		{"on the header row", "Name,Website" + commas + "\nA,a.vc\n", 1},
+		{"commas inside quotes are one field", "Name,Website,Notes\nA,a.vc,\"" + commas + "\"\"" + commas + "\"\nB,b.vc,\n", 0},
+		{"many ordinary rows", "Name,Website\n" + strings.Repeat("A,a.vc\n", 30_000), 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			up, err := sheets.Parse(strings.NewReader(tc.csv), "firms.csv", sheets.Limits{})
+			if tc.wantRow == 0 {
+				if err != nil {
+					t.Fatalf("Parse: %v", err)
+				}
+				if len(up.Firms) == 0 {
+					t.Fatal("no firms")
+				}
+				return
+			}
+			var se *sheets.Error
+			if !errors.As(err, &se) || se.Kind != sheets.KindInvalid {
+				t.Fatalf("err = %v, want a KindInvalid *sheets.Error", err)
+			}
+			if want := fmt.Sprintf("Row %d of the CSV file has more than 16384 columns", tc.wantRow); !strings.Contains(se.Msg, want) {
+				t.Errorf("message %q lacks %q", se.Msg, want)
+			}
+		})
+	}
+}
+
+// A tag with a million attributes is a few MB of XML but gigabytes in
+// encoding/xml: it is refused as damaged while it streams.
+func TestParseXLSXHugeTag(t *testing.T) {
+	data := withSheetData(t, `<row r="1" `+strings.Repeat(`a="" `, 300_000)+`><c r="A1" t="inlineStr"><is><t>Website</t></is></c></row>`)
+	_, err := sheets.Parse(bytes.NewReader(data), "firms.xlsx", sheets.Limits{})
+	var se *sheets.Error
+	if !errors.As(err, &se) || se.Kind != sheets.KindInvalid || !strings.Contains(se.Msg, "damaged") {
+		t.Fatalf("err = %v, want the damaged-file error", err)
+	}
+	// Attribute values may hold '>' and long ones are fine below the cap.
+	ok := withSheetData(t, `<row r="1" x="a>b" y='`+strings.Repeat("z", 100_000)+`'><c r="A1" t="inlineStr"><is><t>Website</t></is></c></row>`+
+		`<row r="2"><c r="A2" t="inlineStr"><is><t>accel.com</t></is></c></row>`)
+	up, err := sheets.Parse(bytes.NewReader(ok), "firms.xlsx", sheets.Limits{})
+	if err != nil || len(up.Firms) != 1 {
+		t.Fatalf("ordinary long attributes: %v", err)
+	}
+}

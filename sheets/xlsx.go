@@ -29,6 +29,13 @@ const (
 	maxPartBytes = 64 << 20
 	// maxSheetColumns is column XFD, the widest an Excel sheet can be.
 	maxSheetColumns = 16_384
+	// maxTagBytes bounds one XML tag, attributes included: encoding/xml
+	// holds all of a tag's attributes at once, and 64 MB of them would be
+	// ten times that in memory. Real tags are a few hundred bytes.
+	maxTagBytes = 1 << 20
+	// maxSharedStrings bounds the shared-string table: 100,000 rows of 40
+	// distinct texts. An empty <si/> is 5 bytes of XML but 16 of memory.
+	maxSharedStrings = 4_000_000
 )
 
 var errMissingPart = errors.New("missing part")
@@ -177,7 +184,44 @@ func (b *book) decoder(part string) (*xml.Decoder, io.Closer, error) {
 	if err != nil {
 		return nil, nil, b.corrupt()
 	}
-	return xml.NewDecoder(rc), rc, nil
+	return xml.NewDecoder(&tagGuard{r: rc}), rc, nil
+}
+
+// tagGuard fails an XML stream with a tag longer than maxTagBytes, before
+// the decoder gathers it. Quoted attribute values may hold '>'.
+type tagGuard struct {
+	r     io.Reader
+	inTag bool
+	quote byte // the quote of the attribute value being read, or 0
+	n     int  // bytes of the current tag
+}
+
+var errTagTooLarge = errors.New("an XML tag is too large")
+
+func (g *tagGuard) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	for _, c := range p[:n] {
+		switch {
+		case !g.inTag:
+			if c == '<' {
+				g.inTag, g.n = true, 0
+			}
+		case g.quote != 0:
+			if c == g.quote {
+				g.quote = 0
+			}
+		case c == '"' || c == '\'':
+			g.quote = c
+		case c == '>':
+			g.inTag = false
+		}
+		if g.inTag {
+			if g.n++; g.n > maxTagBytes {
+				return 0, errTagTooLarge
+			}
+		}
+	}
+	return n, err
 }
 
 // token reads the next token, reporting any failure (bad XML, a bad zip
@@ -310,6 +354,9 @@ func (b *book) readSharedStrings() error {
 			s, err := b.richText(dec)
 			if err != nil {
 				return err
+			}
+			if len(b.strs) >= maxSharedStrings {
+				return userError(KindTooLarge, "The workbook holds more than %d different texts. Delete sheets or columns you do not need, or save the firms as CSV UTF-8, and upload again.", maxSharedStrings)
 			}
 			b.strs = append(b.strs, truncateBytes(decodeEscapes(s), b.lim.MaxCellBytes))
 		}
