@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -20,6 +22,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/xuri/excelize/v2"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
 	"go.uber.org/zap"
 
 	"github.com/vcenrich/vcenrich/api"
@@ -315,10 +318,14 @@ func TestCreateJob(t *testing.T) {
 	}
 
 	t.Run("the same upload while it runs is that job", func(t *testing.T) {
-		rec := e.upload("/api/jobs", "firms.csv", []byte(firmsCSV), map[string]string{"name": "Q3 list", "window": "2", "priority": "urgent"})
+		rec := e.upload("/api/jobs", "firms.csv", []byte(firmsCSV), map[string]string{"name": "Q3 list", "window": "2", "priority": "urgent", "notify": "someone-else@example.com"})
 		again := decode[createdAnswer](t, rec)
 		if rec.Code != http.StatusOK || !again.Existing || again.JobID != c.JobID {
 			t.Errorf("%d %+v", rec.Code, again)
+		}
+		// The running job keeps whom it notifies, and the answer says so.
+		if !slices.Equal(again.Notify, c.Notify) {
+			t.Errorf("answer notify %v; the running job notifies %v", again.Notify, c.Notify)
 		}
 	})
 	t.Run("the detected mapping confirmed is the same job", func(t *testing.T) {
@@ -386,6 +393,27 @@ func TestCreateJob(t *testing.T) {
 		defer func() { e.fake.down = false }()
 		wantError(t, e.upload("/api/jobs", "f.csv", []byte(firmsCSV), map[string]string{"name": "down"}), http.StatusServiceUnavailable, "Temporal")
 	})
+}
+
+// A failed job says why in the workflow's words, without the chain of IDs
+// Temporal wraps around them.
+func TestFailedJobNote(t *testing.T) {
+	e := newEnv(t, nil)
+	c := e.create(nil)
+	w := e.fake.workflows[c.JobID]
+	w.status = enumspb.WORKFLOW_EXECUTION_STATUS_FAILED
+	w.err = fmt.Errorf("workflow execution error (type: EnrichJob, workflowID: %s, runID: 0b1c): %w", c.JobID,
+		temporal.NewApplicationErrorWithCause("could not write the workbook: disk full", "export_failed",
+			errors.New("activity error (type: ExportWorkbook, scheduledEventID: 41, identity: 77@host)")))
+	type view struct{ Status, Note string }
+	got := decode[view](t, e.do(http.MethodGet, "/api/jobs/"+c.JobID, nil, nil))
+	if got.Status != workflows.StatusFailed || got.Note != "could not write the workbook: disk full" {
+		t.Errorf("failed job: %+v", got)
+	}
+	w.status, w.err = enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT, errors.New("workflow timeout")
+	if got := decode[view](t, e.do(http.MethodGet, "/api/jobs/"+c.JobID, nil, nil)); !strings.Contains(got.Note, "time limit") {
+		t.Errorf("timed-out job: %+v", got)
+	}
 }
 
 func TestListJobs(t *testing.T) {

@@ -47,6 +47,7 @@ type fakeWorkflow struct {
 	started  time.Time
 	progress workflows.Progress
 	result   *workflows.Result
+	err      error // what a failed workflow's Get returns
 }
 
 type sentSignal struct {
@@ -142,7 +143,7 @@ func (f *fakeTemporal) GetWorkflow(_ context.Context, id, _ string) client.Workf
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	w := f.workflows[id]
-	return fakeRun{id: id, run: w.run, result: w.result}
+	return fakeRun{id: id, run: w.run, result: w.result, err: w.err}
 }
 
 func (f *fakeTemporal) SignalWorkflow(_ context.Context, id, _ string, name string, arg any) error {
@@ -244,6 +245,7 @@ func poller(identity string, last time.Time) *taskqueuepb.PollerInfo {
 type fakeRun struct {
 	id, run string
 	result  *workflows.Result
+	err     error
 }
 
 func (r fakeRun) GetID() string    { return r.id }
@@ -252,6 +254,9 @@ func (r fakeRun) GetFirstExecutionRunID() string {
 	return r.run
 }
 func (r fakeRun) Get(_ context.Context, into any) error {
+	if r.err != nil {
+		return r.err
+	}
 	if r.result == nil {
 		return fmt.Errorf("workflow %s has no result", r.id)
 	}

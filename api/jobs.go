@@ -108,7 +108,7 @@ func (s *Server) createJob(c *gin.Context) {
 	c.JSON(status, created{
 		JobID: job.ID, Name: name, Firms: job.Total, Existing: existing, Sheet: up.Sheet, HeaderRow: up.HeaderRow,
 		Columns: columnsOf(up), Rejected: rejected, Window: opts.Window, Priority: opts.Priority,
-		Notify: form.notify, Links: s.linksFor(job.ID),
+		Notify: job.Notify, Links: s.linksFor(job.ID),
 	})
 }
 
@@ -152,6 +152,11 @@ func (s *Server) startJob(c *gin.Context, job *store.Job, upload []byte, firms [
 	ctx := c.Request.Context()
 	if desc, err := s.temporal.DescribeWorkflow(ctx, job.ID, ""); err == nil && desc.Status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 		s.log.Info("same job already running", zap.String("job", job.ID))
+		// Answer with the running job's own settings (whom it notifies),
+		// not the ones this upload asked for.
+		if stored, err := s.store.Job(ctx, job.ID); err == nil {
+			*job = stored
+		}
 		return true, nil
 	}
 	if err := s.store.PutJob(ctx, *job, upload, firms); err != nil {
@@ -312,9 +317,15 @@ func (s *Server) view(c *gin.Context, job store.Job) (jobView, error) {
 	case enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED:
 		v.Status, v.Note = workflows.StatusFailed, "the job was terminated"
 	case enumspb.WORKFLOW_EXECUTION_STATUS_FAILED, enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:
-		v.Status = workflows.StatusFailed
-		if err := s.temporal.GetWorkflow(ctx, job.ID, "").Get(ctx, nil); err != nil {
-			v.Note = err.Error()
+		v.Status, v.Note = workflows.StatusFailed, "the job failed; its history in the Temporal UI says why"
+		if desc.Status == enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT {
+			v.Note = "the job ran past its time limit"
+		}
+		// The workflow's own message, not the chain around it (workflow
+		// and activity IDs, event numbers, worker identities).
+		var ae *temporal.ApplicationError
+		if err := s.temporal.GetWorkflow(ctx, job.ID, "").Get(ctx, nil); errors.As(err, &ae) && ae.Message() != "" {
+			v.Note = ae.Message()
 		}
 	}
 	if v.Done+v.Failed > v.Processed {

@@ -307,10 +307,17 @@ func EnrichJob(ctx workflow.Context, in Input) (Result, error) {
 		FailuresByReason: st.FailuresByReason,
 	}).Get(exportCtx, &exported)
 	if err != nil {
+		// Say what went wrong in the activity's own words: the error
+		// around them names event IDs and worker identities.
+		why := err.Error()
+		var ae *temporal.ApplicationError
+		if errors.As(err, &ae) && ae.Message() != "" {
+			why = ae.Message()
+		}
 		j.status = StatusFailed
 		j.upsert(exportCtx)
-		_ = j.notify(exportCtx, notify.JobFailed, "could not write the workbook: "+err.Error()).Get(exportCtx, nil)
-		return Result{}, fmt.Errorf("export workbook: %w", err)
+		_ = j.notify(exportCtx, notify.JobFailed, "could not write the workbook: "+why).Get(exportCtx, nil)
+		return Result{}, temporal.NewApplicationErrorWithCause("could not write the workbook: "+why, "export_failed", err)
 	}
 	j.status = status
 	j.upsert(exportCtx)

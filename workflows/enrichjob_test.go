@@ -24,14 +24,15 @@ import (
 // fakeFirms stands in for the enrich activity: it counts calls per firm and
 // lets each test decide what a firm does.
 type fakeFirms struct {
-	mu       sync.Mutex
-	calls    map[int]int
-	failures []activities.Failure
-	exports  []activities.ExportTask
-	notified []activities.NotifyTask
-	behave   func(t activities.FirmTask, attempt int) (firm.Summary, error)
-	delay    time.Duration // workflow time each firm takes
-	exportIn time.Duration // workflow time the export takes
+	mu        sync.Mutex
+	calls     map[int]int
+	failures  []activities.Failure
+	exports   []activities.ExportTask
+	notified  []activities.NotifyTask
+	behave    func(t activities.FirmTask, attempt int) (firm.Summary, error)
+	delay     time.Duration // workflow time each firm takes
+	exportIn  time.Duration // workflow time the export takes
+	exportErr error         // what the export fails with, if anything
 }
 
 func newFake(behave func(t activities.FirmTask, attempt int) (firm.Summary, error)) *fakeFirms {
@@ -73,6 +74,9 @@ func (f *fakeFirms) install(env *testsuite.TestWorkflowEnvironment) {
 			f.mu.Lock()
 			defer f.mu.Unlock()
 			f.exports = append(f.exports, t)
+			if f.exportErr != nil {
+				return activities.ExportResult{}, f.exportErr
+			}
 			return activities.ExportResult{Key: "jobs/" + t.JobID + "/result.xlsx"}, nil
 		})
 }
@@ -558,6 +562,26 @@ func TestCancelDuringExportStillWritesTheWorkbook(t *testing.T) {
 	}
 	if len(fake.notified) != 1 || fake.notified[0].Event.Kind != "job_completed" {
 		t.Errorf("notified %+v, want job_completed", fake.notified)
+	}
+}
+
+// A workbook that cannot be written fails the job with the activity's own
+// words, told to whoever is notified; nothing around them (event IDs,
+// worker identities) reaches the user.
+func TestExportFailureFailsTheJobInPlainWords(t *testing.T) {
+	env := newEnv(t)
+	fake := newFake(nil)
+	fake.exportErr = temporal.NewNonRetryableApplicationError("the result store refused the write: disk full", "store", nil)
+	fake.install(env)
+	in := input(2, workflows.Options{Window: 2})
+	in.Notify = []string{"analyst@example.com"}
+	env.ExecuteWorkflow(workflows.EnrichJob, in)
+	var ae *temporal.ApplicationError
+	if err := env.GetWorkflowError(); !errors.As(err, &ae) || ae.Message() != "could not write the workbook: the result store refused the write: disk full" {
+		t.Fatalf("job error %v; want an application error in plain words", err)
+	}
+	if len(fake.notified) != 1 || fake.notified[0].Event.Kind != "job_failed" || !strings.HasPrefix(fake.notified[0].Event.Text, "could not write the workbook: the result store refused the write: disk full\n") {
+		t.Errorf("notified %+v", fake.notified)
 	}
 }
 
