@@ -17,9 +17,19 @@ var emailPattern = regexp.MustCompile(`^[A-Za-z0-9._%+\-']+@[A-Za-z0-9](?:[A-Za-
 var emailInText = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`)
 
 // cleanEmail lowercases and validates an address; "" when it is not one.
+// Beyond the pattern: no dot at either end of the name or two in a row
+// ("jane..doe@"), and a top-level domain of letters ("a@b.123" is not mail).
 func cleanEmail(s string) string {
 	s = strings.ToLower(strings.Trim(strings.TrimSpace(s), "<>.,;"))
 	if len(s) > 254 || !emailPattern.MatchString(s) {
+		return ""
+	}
+	local, domain, _ := strings.Cut(s, "@")
+	if strings.HasPrefix(local, ".") || strings.HasSuffix(local, ".") || strings.Contains(local, "..") {
+		return ""
+	}
+	tld := domain[strings.LastIndexByte(domain, '.')+1:]
+	if !strings.HasPrefix(tld, "xn--") && (len(tld) < 2 || strings.ContainsFunc(tld, func(r rune) bool { return r < 'a' || r > 'z' })) {
 		return ""
 	}
 	return s
@@ -124,6 +134,9 @@ func normaliseLinkedIn(href string) string {
 	case "in":
 		return "https://www.linkedin.com/in/" + segs[1]
 	case "pub":
+		if strings.EqualFold(segs[1], "dir") {
+			return "" // a directory search for a name, not a profile
+		}
 		return "https://www.linkedin.com/pub/" + strings.Join(segs[1:], "/")
 	}
 	return ""

@@ -69,6 +69,14 @@ var fixtures = []fixture{
 		},
 	},
 	{
+		// A case study names the portfolio company's founders in JSON-LD,
+		// working for that company: they are not the firm's team.
+		file: "jsonld_case_study.html",
+		members: []person{
+			{"Kenji Watanabe", "Partner", "", ""},
+		},
+	},
+	{
 		file:       "jsonld_team.html",
 		descPrefix: "Meridian Peak invests in B2B software",
 		members: []person{

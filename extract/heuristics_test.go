@@ -143,10 +143,31 @@ func TestNormaliseLinkedIn(t *testing.T) {
 		"https://www.linkedin.com/in/":                         "",
 		"https://notlinkedin.com/in/janedoe":                   "",
 		"https://evil.example/?u=https://linkedin.com/in/jane": "",
+		"https://www.linkedin.com/pub/dir/Jane/Doe":            "",
 	}
 	for in, want := range cases {
 		if got := normaliseLinkedIn(in); got != want {
 			t.Errorf("normaliseLinkedIn(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestCleanEmail(t *testing.T) {
+	for in, want := range map[string]string{
+		"Jane.Doe@Firm.com":        "jane.doe@firm.com",
+		" <ops@firm.vc>, ":         "ops@firm.vc",
+		"o'brien+deals@firm.co.uk": "o'brien+deals@firm.co.uk",
+		"jane@xn--80ak6aa92e.com":  "jane@xn--80ak6aa92e.com",
+		"info@example.xn--p1ai":    "info@example.xn--p1ai",
+		"jane..doe@firm.com":       "",
+		"jane.@firm.com":           "",
+		"a@b.123":                  "",
+		"a@b.c":                    "",
+		"jane@firm":                "",
+		"not an address":           "",
+	} {
+		if got := cleanEmail(in); got != want {
+			t.Errorf("cleanEmail(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -28,6 +28,7 @@ var personKeys = map[string]bool{
 type orgInfo struct {
 	location string
 	sameAs   []string
+	names    []string // the page's own organisation's names, normalised
 }
 
 // orgTypes are the schema.org types a firm describes itself with.
@@ -39,13 +40,13 @@ var orgTypes = map[string]bool{
 // jsonLD reads schema.org Person objects, and the organisation's address and
 // profiles, from every JSON-LD script.
 func jsonLD(root *html.Node) ([]firm.Member, orgInfo) {
-	var out []firm.Member
+	var found []ldPerson
 	var org orgInfo
 	forEachElement(root, func(n *html.Node) {
 		if n.Data != "script" || !strings.Contains(strings.ToLower(attr(n, "type")), "ld+json") {
 			return
 		}
-		if n.FirstChild == nil || len(out) >= maxJSONLDPersons {
+		if n.FirstChild == nil || len(found) >= maxJSONLDPersons {
 			return
 		}
 		raw := strings.TrimSpace(n.FirstChild.Data)
@@ -56,12 +57,72 @@ func jsonLD(root *html.Node) ([]firm.Member, orgInfo) {
 		if err != nil {
 			return
 		}
-		walkJSONLD(v, "", 0, &out, &org)
+		walkJSONLD(v, "", 0, &found, &org)
 	})
-	for i := range out {
-		out[i].Confidence = confidence(methodStructured, out[i])
+	var out []firm.Member
+	for _, p := range found {
+		if p.elsewhere(org) {
+			continue
+		}
+		p.m.Confidence = confidence(methodStructured, p.m)
+		out = append(out, p.m)
 	}
 	return out, org
+}
+
+// ldPerson is a Person found in JSON-LD, with the organisations it says the
+// person works for.
+type ldPerson struct {
+	m        firm.Member
+	worksFor []string // normalised names
+}
+
+// elsewhere reports a person who works for another organisation than the
+// page's own: the CEO of a portfolio company on a case-study page, not a
+// member of the firm's team. Without names on either side, nothing is said
+// against them.
+func (p ldPerson) elsewhere(org orgInfo) bool {
+	if len(p.worksFor) == 0 || len(org.names) == 0 {
+		return false
+	}
+	for _, w := range p.worksFor {
+		for _, o := range org.names {
+			if strings.Contains(w, o) || strings.Contains(o, w) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// orgKey normalises an organisation's name for comparison: letters and
+// digits only, lower case ("Acme Ventures, LLC" and "acme ventures" meet).
+func orgKey(s string) string {
+	return strings.Join(words(s), "")
+}
+
+// ldNames are the names an organisation object (or a plain string) gives.
+func ldNames(v any) []string {
+	var out []string
+	switch t := v.(type) {
+	case string:
+		if k := orgKey(t); k != "" {
+			out = append(out, k)
+		}
+	case []any:
+		for _, e := range t {
+			out = append(out, ldNames(e)...)
+		}
+	case *ldObject:
+		for _, k := range []string{"name", "alternateName", "legalName"} {
+			for _, n := range jsonStrings(t.get(k)) {
+				if k := orgKey(n); k != "" {
+					out = append(out, k)
+				}
+			}
+		}
+	}
+	return out
 }
 
 func isOrgType(v any) bool {
@@ -80,12 +141,17 @@ func isOrgType(v any) bool {
 }
 
 // readOrg keeps the first address and every profile link of an organisation.
-func readOrg(t *ldObject, org *orgInfo) {
+func readOrg(t *ldObject, org *orgInfo, own bool) {
 	if org.location == "" {
 		org.location = ldAddress(t.get("address"))
 	}
 	if len(org.sameAs) < 20 {
 		org.sameAs = append(org.sameAs, jsonStrings(t.get("sameAs"))...)
+	}
+	// What a page is about (a case study's company) is not whom it
+	// belongs to: only the page's own organisation names its staff.
+	if own && len(org.names) < 10 {
+		org.names = append(org.names, ldNames(t)...)
 	}
 }
 
@@ -179,7 +245,7 @@ func decodeOrdered(dec *json.Decoder, depth int) (any, error) {
 	return nil, fmt.Errorf("json-ld: unexpected %v", d)
 }
 
-func walkJSONLD(v any, key string, depth int, out *[]firm.Member, org *orgInfo) {
+func walkJSONLD(v any, key string, depth int, out *[]ldPerson, org *orgInfo) {
 	if depth > maxJSONLDDepth || len(*out) >= maxJSONLDPersons {
 		return
 	}
@@ -194,7 +260,7 @@ func walkJSONLD(v any, key string, depth int, out *[]firm.Member, org *orgInfo) 
 			// Only the page's own organisation, not a worksFor or
 			// alumniOf nested inside a person.
 			if isOrgType(t.get("@type")) {
-				readOrg(t, org)
+				readOrg(t, org, strings.ToLower(key) != "about")
 			}
 		}
 		if isPersonType(t.get("@type")) {
@@ -202,7 +268,7 @@ func walkJSONLD(v any, key string, depth int, out *[]firm.Member, org *orgInfo) 
 			_, hasWorks := t.vals["worksFor"]
 			if personKeys[strings.ToLower(key)] || hasJob || hasWorks {
 				if m, ok := jsonLDPerson(t); ok {
-					*out = append(*out, m)
+					*out = append(*out, ldPerson{m: m, worksFor: ldNames(t.get("worksFor"))})
 				}
 			}
 		}
