@@ -163,6 +163,20 @@ var fixtures = []fixture{
 		},
 	},
 	{
+		// One list under a heading naming both: the people are sorted by
+		// their own titles, not all sent to the advisors.
+		file: "mixed_team_advisors.html",
+		members: []person{
+			{"Nora Lindgren", "Managing Partner", "", ""},
+			{"Felix Adeyemi", "Principal", "", ""},
+			{"Omar Haddad", "Partner & Board Member", "", ""},
+		},
+		others: []person{
+			{"Grace Holloway", "Senior Advisor", "", ""},
+			{"Lena Fischer", "Board Member", "", ""},
+		},
+	},
+	{
 		file:       "cloudflare_emails.html",
 		descPrefix: "Ridgeline Ventures backs developer-tools",
 		members: []person{

@@ -106,6 +106,8 @@ func TestClassifySection(t *testing.T) {
 		{"Alumni", sectionOther, "Alumni"},
 		{"Mentors", sectionOther, "Mentor"},
 		{"Testimonials", sectionSkip, ""},
+		{"Team & Advisors", sectionTeam, ""},
+		{"Partners and Board", sectionTeam, ""},
 		{"Our Approach", sectionNeutral, ""},
 		{"We partner with founders at the very earliest stage", sectionNeutral, ""},
 	}

@@ -747,12 +747,16 @@ var sectionRules = []sectionRule{
 
 // classifySection reads a heading. The last matching phrase wins because
 // English puts the head noun last: "Portfolio Founders", "Board of Advisors".
+// A heading that names the team and others together ("Team & Advisors",
+// "Partners and Board") is the team's: its people are sorted by their own
+// titles (see outsideRole).
 func classifySection(text string) (sectionKind, string) {
 	w := words(text)
 	if len(w) == 0 || len(w) > 6 {
 		return sectionNeutral, ""
 	}
 	kind, role := sectionNeutral, ""
+	team := false
 	for i := 0; i < len(w); {
 		matched := false
 		for _, r := range sectionRules {
@@ -761,6 +765,7 @@ func classifySection(text string) (sectionKind, string) {
 				continue
 			}
 			kind, role = r.kind, r.role
+			team = team || r.kind == sectionTeam
 			i += len(p)
 			matched = true
 			break
@@ -769,7 +774,36 @@ func classifySection(text string) (sectionKind, string) {
 			i++
 		}
 	}
+	if team && kind == sectionOther {
+		return sectionTeam, ""
+	}
 	return kind, role
+}
+
+// outsideRoles are titles that say a person advises or helps the firm from
+// outside its team, wherever the page lists them.
+var outsideRoles = []struct{ marker, role string }{
+	{"advisor", "Advisor"}, {"adviser", "Advisor"}, {"advisory", "Advisor"},
+	{"board member", "Board Member"}, {"board observer", "Board Member"},
+	{"mentor", "Mentor"}, {"scout", "Scout"},
+	{"alumni", "Alumni"}, {"alumna", "Alumni"}, {"alumnus", "Alumni"},
+}
+
+// outsideRole is the outside role a title states ("Senior Advisor",
+// "Board Member"), or "" for a title of the team. Only the current role
+// counts ("Partner, former advisor to …" is the team's), and a title that
+// also states a deal role is the team's ("Partner & Board Member").
+func outsideRole(title string) string {
+	if TierOf(title) != firm.TierOther {
+		return ""
+	}
+	l := " " + strings.Join(currentRole(title), " ") + " "
+	for _, r := range outsideRoles {
+		if strings.Contains(l, " "+r.marker+" ") {
+			return r.role
+		}
+	}
+	return ""
 }
 
 type sectionEvent struct {
@@ -828,6 +862,10 @@ func assign(found []candidate, events []sectionEvent) (members, others []firm.Me
 			others = append(others, m)
 		case sectionSkip:
 		default:
+			if outsideRole(c.m.Title) != "" {
+				others = append(others, c.m)
+				continue
+			}
 			members = append(members, c.m)
 		}
 	}
