@@ -608,6 +608,11 @@ func (r *run) portfolio(cands []extract.Link) {
 		if p == nil {
 			continue
 		}
+		if len(p.Companies) > 0 {
+			// People on a page of companies are the companies' founders
+			// and CEOs, whatever its headings say: never the firm's team.
+			p.Others, p.Members = append(p.Others, p.Members...), nil
+		}
 		r.page(p, false)
 		if len(p.Companies) > 0 {
 			if next := extract.NextPages(p, 1); len(next) > 0 && r.pagesLeft > 0 {
