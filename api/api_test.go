@@ -516,10 +516,23 @@ func TestJobControl(t *testing.T) {
 }
 
 func TestRetryFailedAndAlerts(t *testing.T) {
-	e := newEnv(t, nil)
-	c := e.create(nil)
+	e := newEnv(t, func(c *api.Config) { c.JobOptions.Priority = 4 })
+	c := e.create(map[string]string{"priority": "urgent"})
 	wantError(t, e.do(http.MethodPost, "/api/jobs/"+c.JobID+"/retry-failed", nil, nil), http.StatusConflict, "still running")
 	wantError(t, e.do(http.MethodPost, "/api/jobs/job-nope/retry-failed", nil, nil), http.StatusNotFound, "job-nope")
+
+	// Once it ends, its failed firm is retried at the server's default
+	// priority unless another is asked for, and a bad one is refused.
+	e.finish(c.JobID)
+	e.fake.workflows[c.JobID].status = enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
+	form := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+	wantError(t, e.do(http.MethodPost, "/api/jobs/"+c.JobID+"/retry-failed", strings.NewReader("priority=asap"), form), http.StatusBadRequest, "priority")
+	if rec := e.do(http.MethodPost, "/api/jobs/"+c.JobID+"/retry-failed", nil, nil); rec.Code != http.StatusCreated {
+		t.Fatalf("retry-failed: %d %s", rec.Code, rec.Body.String())
+	}
+	if last := e.fake.started[len(e.fake.started)-1]; last.Priority.PriorityKey != 4 {
+		t.Errorf("the retry job has priority %d, want the server's default 4", last.Priority.PriorityKey)
+	}
 	if rec := e.do(http.MethodGet, "/api/alerts", nil, nil); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"alerts":[]`) {
 		t.Errorf("alerts: %d %s", rec.Code, rec.Body.String())
 	}

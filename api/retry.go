@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -66,7 +67,12 @@ func (s *Server) retryFailed(c *gin.Context) {
 		upload = nil // the new job is complete without it; the parent keeps the original
 	}
 	opts := s.cfg.JobOptions
-	if p, err := parsePriority(c.PostForm("priority")); err == nil {
+	if v := c.PostForm("priority"); strings.TrimSpace(v) != "" {
+		p, err := parsePriority(v)
+		if err != nil {
+			fail(c, http.StatusBadRequest, err.Error())
+			return
+		}
 		opts.Priority = p
 	}
 	h := sha256.New()
