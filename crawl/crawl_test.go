@@ -23,6 +23,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"code.dny.dev/ssrf"
 	"golang.org/x/net/dns/dnsmessage"
@@ -676,6 +677,28 @@ func TestCharsets(t *testing.T) {
 				t.Errorf("body %q lacks %q", resp.Body, tc.want)
 			}
 		})
+	}
+}
+
+// A page in a legacy charset grows when it becomes UTF-8 (a windows-1252
+// quote is one byte on the wire, three after): the body cap holds for the
+// text, cut at a character boundary.
+func TestDecodedBodyKeepsTheCap(t *testing.T) {
+	const limit = 64 << 10
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=windows-1252")
+		io.WriteString(w, "<p>"+strings.Repeat("\x93", limit-10)+"</p>")
+	})
+	_, port := startServer(t, mux)
+	cfg := testConfig(port)
+	cfg.MaxBodyBytes = limit
+	resp, err := newFetcher(t, cfg).Get(context.Background(), fmt.Sprintf("http://127.0.0.1:%d/", port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Body) > limit || !resp.Truncated || !utf8.Valid(resp.Body) || !strings.HasSuffix(string(resp.Body), "“") {
+		t.Errorf("decoded body %d bytes (cap %d), truncated %v, valid UTF-8 %v", len(resp.Body), limit, resp.Truncated, utf8.Valid(resp.Body))
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"code.dny.dev/ssrf"
 	"github.com/go-resty/resty/v2"
@@ -318,16 +319,25 @@ func (f *Fetcher) get(ctx context.Context, rawURL string, accept func(contentTyp
 	if !accept(ct) {
 		return nil, &Error{Kind: KindNotHTML, URL: final, Status: res.status, Err: &notHTMLError{contentType: ct}}
 	}
-	body := res.body
+	body, truncated := res.body, res.truncated
 	if decode {
 		body = decodeBody(body, ct)
+		// A legacy charset can take three UTF-8 bytes for one: the cap
+		// holds for the text the caller gets, not only for the wire.
+		if limit := int(f.cfg.MaxBodyBytes); len(body) > limit {
+			cut := limit
+			for cut > 0 && !utf8.RuneStart(body[cut]) {
+				cut--
+			}
+			body, truncated = body[:cut], true
+		}
 	}
 	return &Response{
 		URL:         res.final,
 		Status:      res.status,
 		ContentType: ct,
 		Body:        body,
-		Truncated:   res.truncated,
+		Truncated:   truncated,
 		Redirected:  siteName(first) != siteName(res.final),
 	}, nil
 }
