@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"os"
 	"time"
@@ -120,9 +121,10 @@ func JobOptions(cfg config.Config) workflows.Options {
 	}
 }
 
-// NewWorker builds a worker that runs EnrichJob and its activities, which
-// record their metrics in m (nil for none).
-func NewWorker(cfg config.Config, c client.Client, st *store.Store, m *metrics.Metrics) (worker.Worker, error) {
+// NewWorker builds a worker named identity (see WorkerIdentity) that runs
+// EnrichJob and its activities, which record their metrics in m (nil for
+// none).
+func NewWorker(cfg config.Config, identity string, c client.Client, st *store.Store, m *metrics.Metrics) (worker.Worker, error) {
 	f, err := Fetcher(cfg)
 	if err != nil {
 		return nil, err
@@ -132,7 +134,7 @@ func NewWorker(cfg config.Config, c client.Client, st *store.Store, m *metrics.M
 		return nil, err
 	}
 	w := worker.New(c, cfg.TaskQueue, worker.Options{
-		Identity:                           WorkerIdentity(cfg),
+		Identity:                           identity,
 		MaxConcurrentActivityExecutionSize: cfg.WorkerMaxActivities,
 		// In-flight firms get this long to finish on SIGTERM; what does not
 		// finish is retried elsewhere after its heartbeat times out.
@@ -156,33 +158,38 @@ func NewWorker(cfg config.Config, c client.Client, st *store.Store, m *metrics.M
 	return w, nil
 }
 
-// WorkerIdentity is how Temporal names this process's worker: the pid, the
-// host and the task queue, as the SDK would, fixed here so the liveness
-// lease carries the same name.
+// WorkerIdentity names this process's worker, to Temporal and in its
+// liveness lease: the pid, the host and the task queue, as the SDK would,
+// and a random part, since a restarted container is pid 1 on the same host
+// name again and must not pass for the worker it replaces. Call it once per
+// process and give the same name to NewWorker and Liveness.
 func WorkerIdentity(cfg config.Config) string {
 	host, err := os.Hostname()
 	if err != nil {
 		host = "unknown"
 	}
-	return fmt.Sprintf("%d@%s@%s", os.Getpid(), host, cfg.TaskQueue)
+	return fmt.Sprintf("%d@%s@%s@%s", os.Getpid(), host, cfg.TaskQueue, rand.Text()[:8])
 }
 
-// Liveness claims this worker's lease and starts handing back the firms of
-// workers that die on this machine; stop ends it. With no liveness
-// directory set it does nothing.
-func Liveness(cfg config.Config, c client.Client, logger *zap.Logger) (stop func(), err error) {
+// Liveness claims the lease of the worker named self and starts handing
+// back the firms of workers that die on this machine; stop ends it. With no
+// liveness directory set, or one it cannot use, it does nothing but say so.
+func Liveness(cfg config.Config, self string, c client.Client, logger *zap.Logger) (stop func()) {
 	if cfg.LivenessDir == "" {
-		return func() {}, nil
+		return func() {}
 	}
-	self := WorkerIdentity(cfg)
 	lease, err := liveness.Hold(cfg.LivenessDir, self)
 	if err != nil {
-		return nil, fmt.Errorf("VCENRICH_LIVENESS_DIR: %w", err)
+		// Only a shortcut is lost: a dead worker's firms come back after
+		// their heartbeat timeout, as they would across machines.
+		logger.Warn("VCENRICH_LIVENESS_DIR: no liveness lease; if this worker dies, its firms wait for their heartbeat timeout", zap.Error(err))
+		return func() {}
 	}
+	host, _ := os.Hostname()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	w := &liveness.Watcher{
-		Dir: cfg.LivenessDir, Self: self, Client: c, Namespace: Namespace(), TaskQueue: cfg.TaskQueue,
+		Dir: cfg.LivenessDir, Self: self, Host: host, Client: c, Namespace: Namespace(), TaskQueue: cfg.TaskQueue,
 		Every: time.Second, Logger: logger,
 	}
 	go func() {
@@ -195,7 +202,7 @@ func Liveness(cfg config.Config, c client.Client, logger *zap.Logger) (stop func
 		if err := lease.Release(); err != nil {
 			logger.Warn("could not release the liveness lease", zap.Error(err))
 		}
-	}, nil
+	}
 }
 
 // NewAPI builds the HTTP API.

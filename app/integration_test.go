@@ -86,7 +86,7 @@ func startStackWith(t *testing.T, o stackOptions) *stack {
 	}
 	t.Cleanup(func() { st.Close() })
 	if !o.noWorker {
-		w, err := app.NewWorker(cfg, tc, st, nil)
+		w, err := app.NewWorker(cfg, app.WorkerIdentity(cfg), tc, st, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

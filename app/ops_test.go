@@ -42,7 +42,7 @@ func TestNotificationsAndMetricsAfterJob(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(tc.Close)
-	w, err := app.NewWorker(s.cfg, tc, s.store, m)
+	w, err := app.NewWorker(s.cfg, app.WorkerIdentity(s.cfg), tc, s.store, m)
 	if err != nil {
 		t.Fatal(err)
 	}

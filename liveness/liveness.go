@@ -44,6 +44,9 @@ const ReasonWorkerLost = "worker_lost"
 const (
 	leaseExt  = ".lock"
 	tmpPrefix = ".new-"
+	// tmpGrace is how old a temporary lease must be before a watcher takes
+	// it for a worker that died starting.
+	tmpGrace = time.Minute
 )
 
 // Lease is a live worker's claim: the open, locked file that says it runs.
@@ -72,7 +75,11 @@ func Hold(dir, identity string) (*Lease, error) {
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		return fail(err)
 	}
-	if _, err := f.WriteString(identity); err != nil {
+	// The host goes with the identity: a lease on a shared filesystem
+	// whose locks do not reach across machines is another machine's to
+	// judge, never ours.
+	host, _ := os.Hostname()
+	if _, err := f.WriteString(identity + "\n" + host); err != nil {
 		return fail(err)
 	}
 	path := filepath.Join(dir, fileName(identity))
@@ -102,6 +109,7 @@ func fileName(identity string) string {
 type Watcher struct {
 	Dir       string
 	Self      string // this worker's identity, never handed back
+	Host      string // this machine's name: leases of other hosts are left alone
 	Client    client.Client
 	Namespace string
 	TaskQueue string
@@ -148,7 +156,12 @@ func (w *Watcher) sweep(ctx context.Context, handBack func(context.Context, stri
 		switch {
 		case strings.HasPrefix(name, tmpPrefix):
 			// A worker that died between creating and renaming its lease
-			// claimed nothing; its file only needs removing.
+			// claimed nothing; its file only needs removing. A young one
+			// may be a worker starting: between its create and its lock,
+			// taking the file would make that worker fail to start.
+			if info, err := e.Info(); err != nil || time.Since(info.ModTime()) < tmpGrace {
+				continue
+			}
 			w.claim(filepath.Join(w.Dir, name), func(string) error { return nil })
 		case strings.HasSuffix(name, leaseExt) && name != fileName(w.Self):
 			n := 0
@@ -186,7 +199,11 @@ func (w *Watcher) claim(path string, dead func(identity string) error) error {
 	if err != nil {
 		return fmt.Errorf("read lease %s: %w", path, err)
 	}
-	if err := dead(string(b)); err != nil {
+	identity, host, _ := strings.Cut(string(b), "\n")
+	if host != "" && w.Host != "" && host != w.Host {
+		return nil // another machine's worker: our lock proves nothing about it
+	}
+	if err := dead(identity); err != nil {
 		return err
 	}
 	return os.Remove(path)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"go.uber.org/zap"
 )
@@ -126,15 +127,65 @@ func TestKilledWorkerIsSeenDead(t *testing.T) {
 }
 
 // TestHalfWrittenLeaseIsRemoved: a worker that died between creating its
-// lease and naming it leaves a temporary file, removed without a hand-back.
+// lease and naming it leaves a temporary file, removed without a hand-back
+// once it is old enough not to be a worker starting right now.
 func TestHalfWrittenLeaseIsRemoved(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, tmpPrefix+"123"), []byte("x@y@q"), 0o600); err != nil {
+	old, young := filepath.Join(dir, tmpPrefix+"123"), filepath.Join(dir, tmpPrefix+"456")
+	for _, p := range []string{old, young} {
+		if err := os.WriteFile(p, []byte("x@y@q"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	then := time.Now().Add(-2 * tmpGrace)
+	if err := os.Chtimes(old, then, then); err != nil {
 		t.Fatal(err)
 	}
 	w := &Watcher{Dir: dir, Self: "me", Logger: zap.NewNop()}
 	n, err := w.Sweep(t.Context())
-	if err != nil || n != 0 || len(leases(t, dir)) != 0 {
-		t.Fatalf("sweep: %d, %v; leases %v", n, err, leases(t, dir))
+	if err != nil || n != 0 || !slices.Equal(leases(t, dir), []string{tmpPrefix + "456"}) {
+		t.Fatalf("sweep: %d, %v; leases %v (want only the young one kept)", n, err, leases(t, dir))
+	}
+}
+
+// A dead-looking lease of another host (a shared filesystem whose locks do
+// not cross machines) is not ours to judge; one of this host is.
+func TestOtherHostsLeasesAreLeftAlone(t *testing.T) {
+	dir := t.TempDir()
+	for id, host := range map[string]string{"1@far@q": "far", "2@here@q": "here", "3@old@q": ""} {
+		content := id
+		if host != "" {
+			content += "\n" + host
+		}
+		if err := os.WriteFile(filepath.Join(dir, fileName(id)), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := &Watcher{Dir: dir, Self: "me@here@q", Host: "here", Logger: zap.NewNop()}
+	var dead []string
+	if _, err := w.sweep(t.Context(), func(_ context.Context, identity string) (int, error) {
+		dead = append(dead, identity)
+		return 1, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(dead)
+	if !slices.Equal(dead, []string{"2@here@q", "3@old@q"}) || !slices.Equal(leases(t, dir), []string{fileName("1@far@q")}) {
+		t.Fatalf("handed back %v, leases left %v; want this host's and the host-less one, and the far one kept", dead, leases(t, dir))
+	}
+}
+
+// Hold writes the identity and this host into the lease.
+func TestLeaseNamesItsHost(t *testing.T) {
+	dir := t.TempDir()
+	l, err := Hold(dir, "7@here@q")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release()
+	b, err := os.ReadFile(filepath.Join(dir, fileName("7@here@q")))
+	host, _ := os.Hostname()
+	if err != nil || string(b) != "7@here@q\n"+host {
+		t.Fatalf("lease holds %q, %v", b, err)
 	}
 }

@@ -51,15 +51,12 @@ func run() error {
 		return err
 	}
 	defer c.Close()
-	w, err := app.NewWorker(cfg, c, st, m)
+	identity := app.WorkerIdentity(cfg)
+	w, err := app.NewWorker(cfg, identity, c, st, m)
 	if err != nil {
 		return err
 	}
-	stopLiveness, err := app.Liveness(cfg, c, logger)
-	if err != nil {
-		return err
-	}
-	defer stopLiveness()
+	defer app.Liveness(cfg, identity, c, logger)()
 	if cfg.MetricsAddr != "" {
 		go serveMetrics(cfg.MetricsAddr, m, logger)
 	}
