@@ -845,7 +845,7 @@ func TestWrongTokensAreLimited(t *testing.T) {
 					t.Errorf("Retry-After %q, want 1 to 6 seconds", rec.Header().Get("Retry-After"))
 				}
 			}
-			if h := from(mallory, http.MethodGet, "/api/health", "", http.Header{"Authorization": {"Bearer " + token}}); h.Code != http.StatusOK || strings.Contains(h.Body.String(), `"workers":`) {
+			if h := from(mallory, http.MethodGet, "/api/health", "", http.Header{"Authorization": {"Bearer " + token}}); h.Code != http.StatusOK || strings.Contains(h.Body.String(), `"workers":`) || !strings.Contains(h.Body.String(), `"retry_after_s":`) {
 				t.Errorf("health for a refused address: %d %s (probes still answered, in the short form)", h.Code, h.Body.String())
 			}
 

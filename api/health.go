@@ -1,6 +1,7 @@
 package api
 
 import (
+	"math"
 	"net/http"
 	"time"
 
@@ -42,6 +43,9 @@ type probe struct {
 	LiveWorkers  int    `json:"live_workers"`
 	RunningJobs  int64  `json:"running_jobs"`
 	AuthRequired bool   `json:"auth_required"`
+	// RetryAfter, in seconds, says this address sent too many wrong tokens
+	// and is not believed for now, whatever it sends.
+	RetryAfter int `json:"retry_after_s,omitempty"`
 }
 
 // health answers 503 when Temporal or the store cannot be reached, and says
@@ -81,8 +85,9 @@ func (s *Server) health(c *gin.Context) {
 	if h.Status == "down" {
 		status = http.StatusServiceUnavailable
 	}
-	if ok, _ := s.authed(c); !ok {
-		p := probe{Status: h.Status, Temporal: "ok", Store: "ok", LiveWorkers: h.LiveWorkers, RunningJobs: h.RunningJobs, AuthRequired: true}
+	if ok, wait := s.authed(c); !ok {
+		p := probe{Status: h.Status, Temporal: "ok", Store: "ok", LiveWorkers: h.LiveWorkers, RunningJobs: h.RunningJobs, AuthRequired: true,
+			RetryAfter: int(math.Ceil(wait.Seconds()))}
 		if h.Temporal != "ok" {
 			p.Temporal = "unreachable"
 		}

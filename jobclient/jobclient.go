@@ -243,29 +243,51 @@ func (c *Client) Control(ctx context.Context, id, action string) error {
 	return check(c.r.R().SetContext(ctx).SetPathParam("id", id).Post("/api/jobs/{id}/" + action))
 }
 
+// followPatience is how long Follow keeps trying through a server that does
+// not answer (restarting, or Temporal down), and how long it waits for a
+// finished job's workbook to appear, before it gives up.
+const followPatience = 5 * time.Minute
+
 // Follow polls a job every interval, calling onUpdate each time, until it
-// finishes or ctx ends.
+// finishes or ctx ends. A server that is restarting or unreachable, or a
+// passing Temporal hiccup, is not the job's end: Follow keeps trying for
+// followPatience. A 4xx answer (no such job, a wrong token) ends it at once.
 func (c *Client) Follow(ctx context.Context, id string, interval time.Duration, onUpdate func(Job)) (Job, error) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	var last Job
+	var failing, finished time.Time
 	for {
 		j, err := c.Job(ctx, id)
-		if err != nil {
-			var apiErr *Error
-			// A restarting server or a passing Temporal hiccup is not the
-			// job's end: keep following.
-			if !errors.As(err, &apiErr) || apiErr.Status < 500 {
-				return Job{}, err
+		var apiErr *Error
+		switch {
+		case err != nil && errors.As(err, &apiErr) && apiErr.Status < 500:
+			return last, err
+		case err != nil:
+			if failing.IsZero() {
+				failing = time.Now()
 			}
-		} else {
+			if time.Since(failing) > followPatience {
+				return last, fmt.Errorf("the server has not answered for %s: %w", followPatience, err)
+			}
+		default:
+			failing, last = time.Time{}, j
 			onUpdate(j)
 			if j.Finished() && (j.ResultReady || j.Status == "failed") {
 				return j, nil
 			}
+			if j.Finished() {
+				if finished.IsZero() {
+					finished = time.Now()
+				}
+				if time.Since(finished) > followPatience {
+					return j, fmt.Errorf("job %s ended %s but its workbook has not appeared in %s", id, j.Status, followPatience)
+				}
+			}
 		}
 		select {
 		case <-ctx.Done():
-			return j, ctx.Err()
+			return last, ctx.Err()
 		case <-t.C:
 		}
 	}

@@ -28,7 +28,8 @@ func (b *bar) update(j jobclient.Job) {
 	processed := max(j.Processed, j.Done+j.Failed)
 	frac := 0.0
 	if j.Total > 0 {
-		frac = float64(processed) / float64(j.Total)
+		// A retried firm can be counted twice for a moment: never past full.
+		frac = min(float64(processed)/float64(j.Total), 1)
 	}
 	filled := int(frac * width)
 	line := fmt.Sprintf("[%s%s] %3.0f%% %d/%d firms, %d failed, %d team members, %s",

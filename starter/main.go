@@ -12,6 +12,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -28,6 +29,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return // -h: the flags were listed
+		}
 		fmt.Fprintln(os.Stderr, "starter:", err)
 		os.Exit(1)
 	}
@@ -40,35 +44,61 @@ const usage = `usage:
   starter download [-out FILE] JOB
 flags common to all: -server URL (default $VCENRICH_SERVER or http://127.0.0.1:8080)`
 
-func run(ctx context.Context, args []string) error {
+// invocation is a parsed command line.
+type invocation struct {
+	cmd, arg                    string
+	server, name, priority, out string
+	window                      int
+}
+
+// parseArgs reads a command, its one argument and the flags, which may come
+// before or after the argument ("run firms.xlsx -out x.xlsx"): the standard
+// parser stops at the first argument, so what follows it is parsed too.
+func parseArgs(args []string, server string) (invocation, error) {
+	var o invocation
 	if len(args) == 0 {
-		return fmt.Errorf("no command\n%s", usage)
+		return o, fmt.Errorf("no command\n%s", usage)
 	}
-	cmd, args := args[0], args[1:]
-	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
-	def := os.Getenv("VCENRICH_SERVER")
-	if def == "" {
-		def = "http://127.0.0.1:8080"
+	o.cmd, args = args[0], args[1:]
+	if server == "" {
+		server = "http://127.0.0.1:8080"
 	}
-	server := fs.String("server", def, "vcenrich server URL")
-	name := fs.String("name", "", "job name (default: the file name)")
-	window := fs.Int("window", 0, "firms enriched at once for this job (default: the server's)")
-	priority := fs.String("priority", "", "urgent, high, normal or low (default: normal)")
-	out := fs.String("out", "", "where to write the workbook (default: <name>-enriched.xlsx beside the input)")
+	fs := flag.NewFlagSet(o.cmd, flag.ContinueOnError)
+	fs.StringVar(&o.server, "server", server, "vcenrich server URL")
+	fs.StringVar(&o.name, "name", "", "job name (default: the file name)")
+	fs.IntVar(&o.window, "window", 0, "firms enriched at once for this job (default: the server's)")
+	fs.StringVar(&o.priority, "priority", "", "urgent, high, normal or low (default: the server's, VCENRICH_PRIORITY)")
+	fs.StringVar(&o.out, "out", "", "where to write the workbook (default: <name>-enriched.xlsx beside the input)")
 	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	rest := fs.Args()
+	if len(rest) > 1 {
+		if err := fs.Parse(rest[1:]); err != nil {
+			return o, err
+		}
+		rest = append(rest[:1:1], fs.Args()...)
+	}
+	if len(rest) != 1 {
+		return o, fmt.Errorf("%s takes one argument\n%s", o.cmd, usage)
+	}
+	o.arg = rest[0]
+	return o, nil
+}
+
+func run(ctx context.Context, args []string) error {
+	o, err := parseArgs(args, os.Getenv("VCENRICH_SERVER"))
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("%s takes one argument\n%s", cmd, usage)
-	}
-	c := jobclient.New(*server)
+	cmd, arg := o.cmd, o.arg
+	c := jobclient.New(o.server)
 	if token := os.Getenv("VCENRICH_API_TOKEN"); token != "" {
 		c.SetToken(token)
 	}
-	arg := fs.Arg(0)
 	switch cmd {
 	case "run":
-		return runJob(ctx, c, arg, jobclient.UploadOptions{Name: *name, Window: *window, Priority: *priority}, *out)
+		return runJob(ctx, c, arg, jobclient.UploadOptions{Name: o.name, Window: o.window, Priority: o.priority}, o.out)
 	case "status":
 		j, err := c.Job(ctx, arg)
 		if err != nil {
@@ -90,7 +120,7 @@ func run(ctx context.Context, args []string) error {
 		fmt.Printf("%s sent to %s\n", cmd, arg)
 		return nil
 	case "download":
-		path := *out
+		path := o.out
 		if path == "" {
 			path = arg + "-enriched.xlsx"
 		}

@@ -118,11 +118,17 @@ async function preview(mapping) {
   const fd = new FormData();
   fd.append("file", state.file);
   if (mapping) fd.append("mapping", JSON.stringify(mapping));
+  // Only the latest preview counts: an earlier file's answer arriving late
+  // must not put its columns on the file now chosen.
+  const seq = (state.previewSeq = (state.previewSeq || 0) + 1);
   try {
-    state.preview = await api("/api/jobs/preview", { method: "POST", body: fd });
+    const answer = await api("/api/jobs/preview", { method: "POST", body: fd });
+    if (seq !== state.previewSeq) return;
+    state.preview = answer;
     setMsg("upload-msg", "");
     showPreview(state.preview);
   } catch (err) {
+    if (seq !== state.previewSeq) return;
     setMsg("upload-msg", err.message + (err.body && err.body.headers_found ? "\nColumns found: " + err.body.headers_found.join(", ") : ""), "err");
     if (!mapping) $("preview").hidden = true;
   }
@@ -260,7 +266,7 @@ function jobRow(j) {
   if (active && status !== "exporting") actions.push(button("cancel", "Cancel"));
   actions.push(h("a", { class: "button", href: `${base}/result`, dataset: { action: "download" } }, active ? "Download partial" : "Download"));
   actions.push(button("results", "Results"));
-  if (status === "completed" || status === "cancelled") actions.push(button("retry-failed", "Retry failed"));
+  if ((status === "completed" || status === "cancelled") && (!d || d.failed > 0)) actions.push(button("retry-failed", "Retry failed"));
   if (j.links && j.links.temporal_ui) actions.push(h("a", { class: "button", href: j.links.temporal_ui, target: "_blank", rel: "noopener" }, "Temporal"));
 
   return h("tr", { dataset: { job: j.job_id, status } },
@@ -306,7 +312,8 @@ $("status-filter").addEventListener("change", (e) => {
 });
 
 $("more").addEventListener("click", () => {
-  if (state.next) state.pages.push(state.next);
+  // A second click before the page arrives must not load it twice.
+  if (state.next && !state.pages.includes(state.next)) state.pages.push(state.next);
   refresh();
 });
 
@@ -394,11 +401,17 @@ async function refresh() {
     const hl = await api("/api/health").catch((err) => err.body);
     if (hl && hl.auth_required && !hl.workers) {
       signedOut(); // the short form: this browser has not signed in
+      if (hl.retry_after_s) setMsg("login-msg", `Too many wrong tokens were sent from this address: signing in is refused for ${hl.retry_after_s} s.`, "err");
       return;
     }
     if (hl && hl.workers) showHealth(hl);
     showJobs(await loadJobs());
   } catch (err) {
+    if (err.status === 429) {
+      $("health").textContent = err.message;
+      $("health").className = "health bad";
+      return;
+    }
     // With the server up but Temporal down, the health banner says so.
     if (!state.signedOut && !$("health").textContent.startsWith("service down")) {
       $("health").textContent = "server unreachable";
@@ -420,6 +433,7 @@ function openResults(id, name) {
 }
 
 $("results-close").addEventListener("click", () => {
+  clearTimeout(searchTimer);
   state.results = null;
   $("results").hidden = true;
 });
@@ -476,6 +490,7 @@ let searchTimer = 0;
 $("q").addEventListener("input", () => {
   clearTimeout(searchTimer);
   searchTimer = setTimeout(() => {
+    if (!state.results) return; // closed meanwhile
     Object.assign(state.results, { q: $("q").value.trim(), offset: 0 });
     loadRows();
   }, 300);
@@ -489,4 +504,6 @@ refresh().then(() => {
   const id = decodeURIComponent(location.hash.slice(1));
   if (id) openResults(id, id);
 });
-setInterval(refresh, POLL_MS);
+// A hidden tab does not poll; it catches up as soon as it is shown.
+setInterval(() => { if (!document.hidden) refresh(); }, POLL_MS);
+document.addEventListener("visibilitychange", () => { if (!document.hidden) refresh(); });

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"strings"
+	"testing"
+)
+
+func TestParseArgs(t *testing.T) {
+	for _, tc := range []struct {
+		args    []string
+		want    invocation
+		wantErr string
+	}{
+		{[]string{"run", "-out", "x.xlsx", "firms.xlsx"}, invocation{cmd: "run", arg: "firms.xlsx", out: "x.xlsx", server: "http://vc.test"}, ""},
+		{[]string{"run", "firms.xlsx", "-out", "x.xlsx", "-window", "4"}, invocation{cmd: "run", arg: "firms.xlsx", out: "x.xlsx", window: 4, server: "http://vc.test"}, ""},
+		{[]string{"status", "job-1", "-server", "http://other.test"}, invocation{cmd: "status", arg: "job-1", server: "http://other.test"}, ""},
+		{[]string{"run", "a.xlsx", "b.xlsx"}, invocation{}, "takes one argument"},
+		{[]string{"run"}, invocation{}, "takes one argument"},
+		{nil, invocation{}, "no command"},
+		{[]string{"run", "a.xlsx", "-nope"}, invocation{}, "not defined"},
+	} {
+		got, err := parseArgs(tc.args, "http://vc.test")
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("parseArgs(%q): err %v, want %q", tc.args, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("parseArgs(%q) = %+v, %v; want %+v", tc.args, got, err, tc.want)
+		}
+	}
+	if _, err := parseArgs([]string{"run", "-h"}, ""); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("-h: %v, want flag.ErrHelp (exit 0)", err)
+	}
+}
