@@ -23,7 +23,13 @@ type Client struct {
 
 // New returns a client for the server at baseURL (e.g. http://127.0.0.1:8080).
 func New(baseURL string) *Client {
-	r := resty.New().SetBaseURL(baseURL).SetTimeout(2 * time.Minute)
+	// A server must start answering within two minutes, but a workbook or
+	// an upload may take longer than that to cross a slow line: a timeout
+	// on the whole exchange would cut them off. The caller's context ends
+	// the rest.
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.ResponseHeaderTimeout = 2 * time.Minute
+	r := resty.NewWithClient(&http.Client{Transport: t}).SetBaseURL(baseURL)
 	return &Client{r: r}
 }
 

@@ -38,7 +38,9 @@ func main() {
 }
 
 const usage = `usage:
-  starter run [-name NAME] [-window N] [-priority P] [-out FILE] SPREADSHEET   upload, follow, download
+  starter run [-name NAME] [-window N] [-priority P] [-notify ADDRS] [-out FILE]
+              [-website-column H [-name-column H] [-description-column H]] SPREADSHEET
+                               upload, follow, download
   starter status JOB | pause JOB | resume JOB | cancel JOB
   starter retry JOB            start a new job over the failed firms of JOB
   starter download [-out FILE] JOB
@@ -49,6 +51,8 @@ type invocation struct {
 	cmd, arg                    string
 	server, name, priority, out string
 	window                      int
+	notify                      string
+	mapping                     jobclient.Mapping // columns chosen by header; Website empty: detected
 }
 
 // parseArgs reads a command, its one argument and the flags, which may come
@@ -69,6 +73,10 @@ func parseArgs(args []string, server string) (invocation, error) {
 	fs.IntVar(&o.window, "window", 0, "firms enriched at once for this job (default: the server's)")
 	fs.StringVar(&o.priority, "priority", "", "urgent, high, normal or low (default: the server's, VCENRICH_PRIORITY)")
 	fs.StringVar(&o.out, "out", "", "where to write the workbook (default: <name>-enriched.xlsx beside the input)")
+	fs.StringVar(&o.notify, "notify", "", "email addresses or https webhooks told when the job ends or stalls, comma-separated")
+	fs.StringVar(&o.mapping.Website, "website-column", "", "the header of the column holding each firm's website (default: detected)")
+	fs.StringVar(&o.mapping.Name, "name-column", "", "with -website-column: the header of the firm name column")
+	fs.StringVar(&o.mapping.Description, "description-column", "", "with -website-column: the header of the description column")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -83,7 +91,20 @@ func parseArgs(args []string, server string) (invocation, error) {
 		return o, fmt.Errorf("%s takes one argument\n%s", o.cmd, usage)
 	}
 	o.arg = rest[0]
+	if o.mapping.Website == "" && (o.mapping.Name != "" || o.mapping.Description != "") {
+		return o, fmt.Errorf("-name-column and -description-column go with -website-column")
+	}
 	return o, nil
+}
+
+// upload is the job's options as the command line gives them.
+func upload(o invocation) jobclient.UploadOptions {
+	u := jobclient.UploadOptions{Name: o.name, Window: o.window, Priority: o.priority, Notify: o.notify}
+	if o.mapping.Website != "" {
+		m := o.mapping
+		u.Mapping = &m
+	}
+	return u
 }
 
 func run(ctx context.Context, args []string) error {
@@ -98,7 +119,7 @@ func run(ctx context.Context, args []string) error {
 	}
 	switch cmd {
 	case "run":
-		return runJob(ctx, c, arg, jobclient.UploadOptions{Name: o.name, Window: o.window, Priority: o.priority}, o.out)
+		return runJob(ctx, c, arg, upload(o), o.out)
 	case "status":
 		j, err := c.Job(ctx, arg)
 		if err != nil {

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"strings"
 	"testing"
+
+	"github.com/vcenrich/vcenrich/jobclient"
 )
 
 func TestParseArgs(t *testing.T) {
@@ -20,6 +22,9 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"run"}, invocation{}, "takes one argument"},
 		{nil, invocation{}, "no command"},
 		{[]string{"run", "a.xlsx", "-nope"}, invocation{}, "not defined"},
+		{[]string{"run", "-website-column", "Web address", "-name-column", "Fund", "-notify", "a@b.vc", "a.csv"},
+			invocation{cmd: "run", arg: "a.csv", server: "http://vc.test", notify: "a@b.vc", mapping: jobclient.Mapping{Website: "Web address", Name: "Fund"}}, ""},
+		{[]string{"run", "-name-column", "Fund", "a.csv"}, invocation{}, "go with -website-column"},
 	} {
 		got, err := parseArgs(tc.args, "http://vc.test")
 		if tc.wantErr != "" {
@@ -31,6 +36,13 @@ func TestParseArgs(t *testing.T) {
 		if err != nil || got != tc.want {
 			t.Errorf("parseArgs(%q) = %+v, %v; want %+v", tc.args, got, err, tc.want)
 		}
+	}
+	o, _ := parseArgs([]string{"run", "-website-column", "Web", "a.csv"}, "")
+	if u := upload(o); u.Mapping == nil || u.Mapping.Website != "Web" {
+		t.Errorf("upload options %+v, want the chosen website column", u)
+	}
+	if u := upload(invocation{}); u.Mapping != nil {
+		t.Errorf("no column chosen, yet a mapping: %+v", u.Mapping)
 	}
 	if _, err := parseArgs([]string{"run", "-h"}, ""); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("-h: %v, want flag.ErrHelp (exit 0)", err)
