@@ -393,6 +393,20 @@ func TestCreateJob(t *testing.T) {
 		defer func() { e.fake.down = false }()
 		wantError(t, e.upload("/api/jobs", "f.csv", []byte(firmsCSV), map[string]string{"name": "down"}), http.StatusServiceUnavailable, "Temporal")
 	})
+	t.Run("a refused re-run keeps the last run on record", func(t *testing.T) {
+		first := e.create(map[string]string{"name": "again"})
+		before, err := e.store.Job(context.Background(), first.JobID)
+		if err != nil || before.Run == "" {
+			t.Fatalf("first run not recorded: %+v %v", before, err)
+		}
+		e.fake.workflows[first.JobID].status = enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
+		e.fake.down = true
+		wantError(t, e.upload("/api/jobs", "f.csv", []byte(firmsCSV), map[string]string{"name": "again"}), http.StatusServiceUnavailable, "Temporal")
+		e.fake.down = false
+		if after, err := e.store.Job(context.Background(), first.JobID); err != nil || after.Run != before.Run {
+			t.Errorf("after a refused re-run the record says run %q (%v), want %q", after.Run, err, before.Run)
+		}
+	})
 }
 
 // A failed job says why in the workflow's words, without the chain of IDs
@@ -622,9 +636,25 @@ func TestResultWorkbook(t *testing.T) {
 			t.Errorf("final result: %d %v", rec.Code, rec.Header())
 		}
 		e.fake.down = true
-		defer func() { e.fake.down = false }()
 		if rec := e.do(http.MethodGet, "/api/jobs/"+c.JobID+"/result", nil, nil); rec.Code != http.StatusOK {
 			t.Errorf("a written workbook needs no Temporal, got %d", rec.Code)
+		}
+		e.fake.down = false
+	})
+
+	t.Run("a later run that ended without a workbook does not pass off the earlier one", func(t *testing.T) {
+		w := e.fake.workflows[c.JobID]
+		w.status, w.started = enumspb.WORKFLOW_EXECUTION_STATUS_FAILED, time.Now().Add(time.Minute)
+		w.err = errors.New("workflow failed")
+		defer func() { w.status, w.started, w.err = enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED, time.Now().Add(-time.Minute), nil }()
+		if v := decode[struct {
+			ResultReady bool `json:"result_ready"`
+		}](t, e.do(http.MethodGet, "/api/jobs/"+c.JobID, nil, nil)); v.ResultReady {
+			t.Error("result_ready for a run that wrote no workbook")
+		}
+		rec := e.do(http.MethodGet, "/api/jobs/"+c.JobID+"/result", nil, nil)
+		if rec.Code != http.StatusOK || rec.Header().Get("Vcenrich-Result") != "partial" {
+			t.Errorf("result of the failed later run: %d %v, want the partial workbook of its own results", rec.Code, rec.Header())
 		}
 	})
 

@@ -159,6 +159,12 @@ func (s *Server) startJob(c *gin.Context, job *store.Job, upload []byte, firms [
 		}
 		return true, nil
 	}
+	// A job run again keeps its last run on record until the new one has
+	// started: a start Temporal refuses must not leave a record that says
+	// the job never ran.
+	if prev, err := s.store.Job(ctx, job.ID); err == nil && job.Run == "" {
+		job.Run = prev.Run
+	}
 	if err := s.store.PutJob(ctx, *job, upload, firms); err != nil {
 		s.log.Error("store upload", zap.String("job", job.ID), zap.Error(err))
 		fail(c, http.StatusServiceUnavailable, "the result store is not answering, so the job was not started; try again shortly")
@@ -281,7 +287,7 @@ func (s *Server) view(c *gin.Context, job store.Job) (jobView, error) {
 	if desc.Status != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 		// A job run again keeps its previous workbook until the new run
 		// writes its own: only a closed run's workbook is its result.
-		if r, _, _, err := s.store.Workbook(ctx, job.ID); err == nil {
+		if r, _, _, err := s.finalWorkbook(ctx, job.ID, desc.WorkflowStartTime); err == nil {
 			r.Close()
 			v.ResultReady = true
 		}

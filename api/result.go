@@ -44,6 +44,21 @@ type resultSource struct {
 	view     jobView
 }
 
+// finalWorkbook opens the workbook a closed run wrote: one older than the
+// run's start (since; zero when unknown) is an earlier run's, left by a run
+// that ended without writing its own, and is store.ErrNotFound here.
+func (s *Server) finalWorkbook(ctx context.Context, id string, since time.Time) (io.ReadCloser, int64, time.Time, error) {
+	r, size, mod, err := s.store.Workbook(ctx, id)
+	if err != nil {
+		return nil, 0, time.Time{}, err
+	}
+	if !since.IsZero() && mod.Before(since) {
+		r.Close()
+		return nil, 0, time.Time{}, fmt.Errorf("job %s: the workbook is an earlier run's: %w", id, store.ErrNotFound)
+	}
+	return r, size, mod, nil
+}
+
 // resultSource decides what a job's result is: its final workbook once its
 // run has closed, else a partial workbook built from what has finished.
 func (s *Server) resultSource(c *gin.Context, job store.Job) (resultSource, error) {
@@ -54,7 +69,11 @@ func (s *Server) resultSource(c *gin.Context, job store.Job) (resultSource, erro
 	// A job run again keeps its previous workbook until the new run writes
 	// its own, so a running job's stored workbook is not its result.
 	if derr != nil || desc.Status != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-		r, size, mod, err := s.store.Workbook(ctx, job.ID)
+		var since time.Time
+		if derr == nil {
+			since = desc.WorkflowStartTime
+		}
+		r, size, mod, err := s.finalWorkbook(ctx, job.ID, since)
 		if err == nil {
 			return resultSource{final: r, size: size, modified: mod}, nil
 		}
