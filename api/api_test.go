@@ -541,8 +541,14 @@ func TestRetryFailedAndAlerts(t *testing.T) {
 	e.fake.workflows[c.JobID].status = enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
 	form := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
 	wantError(t, e.do(http.MethodPost, "/api/jobs/"+c.JobID+"/retry-failed", strings.NewReader("priority=asap"), form), http.StatusBadRequest, "priority")
-	if rec := e.do(http.MethodPost, "/api/jobs/"+c.JobID+"/retry-failed", nil, nil); rec.Code != http.StatusCreated {
+	rec := e.do(http.MethodPost, "/api/jobs/"+c.JobID+"/retry-failed", nil, nil)
+	if rec.Code != http.StatusCreated {
 		t.Fatalf("retry-failed: %d %s", rec.Code, rec.Body.String())
+	}
+	// Of the three results, one failed in this run: firm 2's is an
+	// earlier run's and firm 0 succeeded.
+	if retry := decode[createdAnswer](t, rec); retry.Firms != 1 {
+		t.Errorf("the retry job has %d firms, want 1", retry.Firms)
 	}
 	if last := e.fake.started[len(e.fake.started)-1]; last.Priority.PriorityKey != 4 {
 		t.Errorf("the retry job has priority %d, want the server's default 4", last.Priority.PriorityKey)

@@ -11,11 +11,15 @@ import (
 	"github.com/gin-gonic/gin"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/vcenrich/vcenrich/firm"
 	"github.com/vcenrich/vcenrich/sheets"
 	"github.com/vcenrich/vcenrich/store"
 )
+
+// retryReaders is how many results retryFailed reads at once.
+const retryReaders = 16
 
 // retryFailed starts a new job over just the firms that failed in a
 // finished job: what operators of the predecessor did with hand-written SQL.
@@ -38,15 +42,29 @@ func (s *Server) retryFailed(c *gin.Context) {
 		fail(c, http.StatusConflict, fmt.Sprintf("job %s has no recorded run, so its failures cannot be told apart", parent.ID))
 		return
 	}
-	var failed []firm.Input
+	// One read per firm: in parallel, since on object storage each is a
+	// round trip and a job may hold 100,000 firms.
+	isFailed := make([]bool, parent.Total)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(retryReaders)
 	for i := range parent.Total {
-		res, ok, err := s.store.Result(ctx, parent.ID, i)
-		if err != nil {
-			s.log.Error("read result", zap.String("job", parent.ID), zap.Int("firm", i), zap.Error(err))
-			fail(c, http.StatusServiceUnavailable, "the result store is not answering; try again shortly")
-			return
-		}
-		if !ok || res.Run != parent.Run || res.Status != firm.StatusFailed {
+		g.Go(func() error {
+			res, ok, err := s.store.Result(gctx, parent.ID, i)
+			if err != nil {
+				return fmt.Errorf("firm %d: %w", i, err)
+			}
+			isFailed[i] = ok && res.Run == parent.Run && res.Status == firm.StatusFailed
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		s.log.Error("read results", zap.String("job", parent.ID), zap.Error(err))
+		fail(c, http.StatusServiceUnavailable, "the result store is not answering; try again shortly")
+		return
+	}
+	var failed []firm.Input
+	for i, f := range isFailed {
+		if !f {
 			continue
 		}
 		in, err := s.store.Firm(ctx, parent.ID, i)
