@@ -4,10 +4,14 @@ package enrich_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -89,4 +93,50 @@ func BenchmarkExtractCorpus(b *testing.B) {
 	cpu := cpuTime(b) - start
 	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(n*firms), "cpu-ms/firm")
 	b.ReportMetric(float64(len(docs))/float64(firms), "pages/firm")
+}
+
+// BenchmarkLargePagesAtOnce parses 16 dense 4 MiB pages of cards at once
+// through one engine, as 16 firms of one worker would, and reports the
+// heap's peak: without the shared parse budget it was over 2 GB.
+func BenchmarkLargePagesAtOnce(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("<html><body><main>")
+	for i := 0; sb.Len() < 4<<20; i++ {
+		fmt.Fprintf(&sb, `<div class="card"><h3>Person %d</h3><p>Partner</p><a href="/p/%d">Profile</a></div>`, i, i)
+	}
+	sb.WriteString("</main></body></html>")
+	body := []byte(sb.String())
+	u, _ := url.Parse("http://firm.test/team")
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		var ms runtime.MemStats
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > peak.Load() {
+				peak.Store(ms.HeapInuse)
+			}
+		}
+	}()
+	e := &enrich.Engine{}
+	for b.Loop() {
+		var wg sync.WaitGroup
+		for range 16 {
+			wg.Go(func() {
+				if _, err := enrich.ParsePage(e, body, u); err != nil {
+					b.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	close(done)
+	b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MB")
 }

@@ -15,7 +15,10 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"time"
+
+	"golang.org/x/sync/semaphore"
 
 	"github.com/vcenrich/vcenrich/crawl"
 	"github.com/vcenrich/vcenrich/extract"
@@ -55,6 +58,34 @@ type Engine struct {
 	// LLM, when set, reads the best candidate team page on which the
 	// heuristics found nobody.
 	LLM *llm.Extractor
+
+	parses     sync.Once
+	bigParsing *semaphore.Weighted // bytes of large pages being parsed; see parse
+}
+
+// Large pages share a parse budget: a page's DOM takes 15 to 40 times its
+// size (a dense 4 MiB page of cards, 160 MB), so 64 firms each parsing one
+// at once could need gigabytes. Pages from bigPage up wait until their
+// bytes fit in bigParseBudget; smaller ones never wait.
+const (
+	bigPage        = 256 << 10
+	bigParseBudget = 8 << 20
+)
+
+func newParseBudget() *semaphore.Weighted { return semaphore.NewWeighted(bigParseBudget) }
+
+// parse parses a fetched page, waiting for a share of the budget first
+// when it is large.
+func (e *Engine) parse(ctx context.Context, body []byte, u *url.URL) (*extract.Page, error) {
+	if len(body) >= bigPage {
+		e.parses.Do(func() { e.bigParsing = newParseBudget() })
+		n := min(int64(len(body)), bigParseBudget)
+		if err := e.bigParsing.Acquire(ctx, n); err != nil {
+			return nil, err
+		}
+		defer e.bigParsing.Release(n)
+	}
+	return extract.Parse(body, u)
 }
 
 // Progress is told about each page before it is fetched, so a caller can
@@ -84,7 +115,7 @@ func (e *Engine) Enrich(ctx context.Context, in firm.Input, progress Progress) (
 	}
 	res.Pages = 1
 	res.FinalURL = home.URL.String()
-	homePage, err := extract.Parse(home.Body, home.URL)
+	homePage, err := e.parse(bctx, home.Body, home.URL)
 	if err != nil {
 		return res, fmt.Errorf("read homepage %s: %w", home.URL, err)
 	}
@@ -176,7 +207,7 @@ func (r *run) fetch(target string) *extract.Page {
 	if resp == nil {
 		return nil
 	}
-	p, err := extract.Parse(resp.Body, resp.URL)
+	p, err := r.e.parse(r.bctx, resp.Body, resp.URL)
 	if err != nil {
 		return nil
 	}
