@@ -36,7 +36,7 @@ down-all:
 status:
 	@scripts/services.sh status
 
-## test: every test, unit and integration, plus vet and workflowcheck
+## test: every test, unit and integration, plus vet, workflowcheck and gofmt
 test: temporal lint
 	VCENRICH_TEMPORAL_BIN="$$($(TEMPORAL) path)" VCENRICH_TEST_ARTIFACTS="$(CURDIR)/data/test-artifacts" $(GO) test -count=1 ./...
 
@@ -44,6 +44,8 @@ test-unit:
 	$(GO) test -count=1 -short ./...
 
 lint: vet workflowcheck
+	@unformatted="$$(gofmt -l $$(git ls-files '*.go'))"; \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change these files (make fmt):"; echo "$$unformatted"; exit 1; fi
 
 vet:
 	$(GO) vet ./...

@@ -652,7 +652,9 @@ func TestResultWorkbook(t *testing.T) {
 		w := e.fake.workflows[c.JobID]
 		w.status, w.started = enumspb.WORKFLOW_EXECUTION_STATUS_FAILED, time.Now().Add(time.Minute)
 		w.err = errors.New("workflow failed")
-		defer func() { w.status, w.started, w.err = enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED, time.Now().Add(-time.Minute), nil }()
+		defer func() {
+			w.status, w.started, w.err = enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED, time.Now().Add(-time.Minute), nil
+		}()
 		if v := decode[struct {
 			ResultReady bool `json:"result_ready"`
 		}](t, e.do(http.MethodGet, "/api/jobs/"+c.JobID, nil, nil)); v.ResultReady {

@@ -90,8 +90,11 @@ func (s *Server) wrongToken(c *gin.Context, now time.Time) {
 	}
 }
 
+// retryAfter is a wait in whole seconds, rounded up, as Retry-After says it.
+func retryAfter(wait time.Duration) int { return int(math.Ceil(wait.Seconds())) }
+
 func (s *Server) tooManyGuesses(c *gin.Context, wait time.Duration) {
-	secs := int(math.Ceil(wait.Seconds()))
+	secs := retryAfter(wait)
 	c.Header("Retry-After", strconv.Itoa(secs))
 	fail(c, http.StatusTooManyRequests, fmt.Sprintf("too many wrong API tokens from this address: try again in %d s", secs))
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"math"
 	"net/http"
 	"time"
 
@@ -87,7 +86,7 @@ func (s *Server) health(c *gin.Context) {
 	}
 	if ok, wait := s.authed(c); !ok {
 		p := probe{Status: h.Status, Temporal: "ok", Store: "ok", LiveWorkers: h.LiveWorkers, RunningJobs: h.RunningJobs, AuthRequired: true,
-			RetryAfter: int(math.Ceil(wait.Seconds()))}
+			RetryAfter: retryAfter(wait)}
 		if h.Temporal != "ok" {
 			p.Temporal = "unreachable"
 		}
