@@ -212,35 +212,26 @@ func (g *fieldGuard) Read(p []byte) (int, error) {
 		if g.record == 0 {
 			g.record = 1
 		}
-		switch g.state {
-		case fieldStart, unquoted:
-			switch {
-			case b == g.delim:
-				g.fields++
-				g.state = fieldStart
-			case b == '\n':
-				g.fields, g.state = 0, fieldStart
-				g.record++
-			case b == '"' && g.state == fieldStart:
-				g.state = quoted
-			case b != '\r':
-				g.state = unquoted
-			}
-		case quoted:
+		switch {
+		case g.state == quoted:
 			if b == '"' {
 				g.state = quoteInQuoted
 			}
-		case quoteInQuoted:
-			switch {
-			case b == g.delim:
-				g.fields++
-				g.state = fieldStart
-			case b == '\n':
-				g.fields, g.state = 0, fieldStart
-				g.record++
-			case b == '"' || b != '\r':
-				g.state = quoted
-			}
+		// Outside a quoted field (or just after its closing quote), the
+		// delimiter ends a field and a line break the record.
+		case b == g.delim:
+			g.fields++
+			g.state = fieldStart
+		case b == '\n':
+			g.fields, g.state = 0, fieldStart
+			g.record++
+		case b == '\r':
+		case g.state == quoteInQuoted:
+			g.state = quoted // an escaped quote, or a stray one kept as text
+		case b == '"' && g.state == fieldStart:
+			g.state = quoted
+		default:
+			g.state = unquoted
 		}
 		if g.fields >= maxCSVFields {
 			return 0, &tooManyFieldsError{row: g.record}
