@@ -210,6 +210,21 @@ func shorten(rows [][]string) [][]string {
 	return out
 }
 
+// writeAndOpen writes e's workbook and opens it again, as a reader would.
+func writeAndOpen(t *testing.T, e sheets.Export) *excelize.File {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := sheets.WriteWorkbook(&buf, e); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
 func TestWriteWorkbookCellLimitCountsUTF16(t *testing.T) {
 	// Each emoji is two UTF-16 units, so only half of 20,000 fit with the
 	// 32,767-unit cap after 12,767 ASCII characters.
@@ -221,15 +236,7 @@ func TestWriteWorkbookCellLimitCountsUTF16(t *testing.T) {
 			return in(0, 2, "A", "https://a.vc/", "", "a.vc"), firm.Result{Status: firm.StatusOK, Description: desc}, nil
 		},
 	}
-	var buf bytes.Buffer
-	if err := sheets.WriteWorkbook(&buf, e); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := writeAndOpen(t, e)
 	got, err := f.GetCellValue("Firms", "G2")
 	if err != nil {
 		t.Fatal(err)
@@ -272,15 +279,7 @@ func TestWriteWorkbookSpillsFullSheets(t *testing.T) {
 			return in(i, i+2, "A", "https://a.vc/", "", "a.vc"), res, nil
 		},
 	}, 5) // a header and four rows a sheet
-	var buf bytes.Buffer
-	if err := sheets.WriteWorkbook(&buf, e); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := writeAndOpen(t, e)
 	want := []string{"Firms", "Team Members", "Portfolio Companies", "Portfolio Companies (2)", "Portfolio Companies (3)", "Summary"}
 	if got := f.GetSheetList(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("sheets %q, want %q", got, want)
