@@ -7,7 +7,7 @@ BIN       := bin
 COMMANDS  := worker server starter demosites
 TEMPORAL  := temporal-dev/dev.sh
 
-.PHONY: all build temporal demo up down down-all status test test-unit lint workflowcheck vet fmt clean record-histories chaos bench cluster cluster-down test-cluster
+.PHONY: all build temporal demo up down down-all status test test-unit lint workflowcheck vet fmt clean record-histories chaos bench eval cluster cluster-down test-cluster
 
 all: build
 
@@ -71,6 +71,12 @@ test-cluster: cluster
 		$(GO) test -count=1 ./app/ ./workflows/
 	VCENRICH_TEST_TEMPORAL="$$(temporal-dev/cluster/cluster.sh address)" VCENRICH_TEMPORAL_BIN="$$($(TEMPORAL) path)" \
 		VCENRICH_TEST_TEMPORAL_CTL="$(CURDIR)/temporal-dev/cluster/cluster.sh" $(GO) test -count=1 ./chaos/
+
+## eval: the engine's accuracy on real firm pages written by others (no services; seconds).
+## EVAL_PAGES lists the folders of pages with ground truth; add your own beside the shared set.
+EVAL_PAGES ?= ../shared/realpages/pages
+eval:
+	$(GO) run ./cmd/eval $(EVAL_FLAGS) $(EVAL_PAGES)
 
 ## bench: throughput, durability overhead, memory and recovery on a simulated web (see README, Performance)
 bench: build temporal
