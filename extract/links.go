@@ -105,6 +105,7 @@ var teamSlugScores = map[string]int{
 	"partners": 85, "our-partners": 85, "leadership": 80, "leadership-team": 80,
 	"management": 75, "who-we-are": 60, "whoweare": 60, "about-us": 40, "about": 40,
 	"aboutus": 40, "our-firm": 35, "firm": 35, "the-firm": 35,
+	"principals": 85, "our-principals": 85, "members": 80, "our-members": 80,
 }
 
 // teamTextScores rank a link's text.
@@ -113,6 +114,7 @@ var teamTextScores = map[string]int{
 	"people": 95, "our people": 95, "investment team": 95, "partners": 85, "our partners": 85,
 	"the partners": 85, "leadership": 80, "leadership team": 80, "management": 75,
 	"who we are": 60, "about": 40, "about us": 40, "our firm": 35, "the firm": 35, "firm": 35,
+	"principals": 85, "our principals": 85, "the principals": 85, "members": 80, "our members": 80,
 }
 
 // notTeamWords mark links that mention the team but lead elsewhere.
@@ -139,6 +141,36 @@ func teamSlugScore(u *url.URL) int {
 	if strings.Contains(last, "team") {
 		return 90
 	}
+	if d, err := url.PathUnescape(last); err == nil {
+		last = d
+	}
+	return foreignTeamScore(strings.ReplaceAll(last, "-", " "))
+}
+
+// foreignTeamScore scores a link's text or slug in another language: a team
+// page as "team", an about page as "about".
+func foreignTeamScore(text string) int {
+	if hasCJK(text) {
+		if len([]rune(text)) <= 12 && containsAny(text, cjkTeamMarkers) {
+			return 90
+		}
+		return 0
+	}
+	w := words(foldAccents(text))
+	if len(w) == 0 || len(w) > 4 {
+		return 0
+	}
+	for _, x := range w {
+		if foreignTeamWords[x] {
+			return 90
+		}
+	}
+	joined := strings.Join(w, " ")
+	for _, a := range foreignAboutWords {
+		if joined == a {
+			return 40
+		}
+	}
 	return 0
 }
 
@@ -150,7 +182,7 @@ func teamTextScore(text string) int {
 	if len(strings.Fields(t)) <= 4 && strings.Contains(t, "team") {
 		return 90
 	}
-	return 0
+	return foreignTeamScore(text)
 }
 
 func sameSite(a, b string) bool {

@@ -743,6 +743,30 @@ var sectionRules = []sectionRule{
 	{"scouts", sectionOther, "Scout"},
 	{"fellows", sectionOther, "Fellow"},
 	{"testimonials", sectionSkip, ""},
+	// other languages (accents folded)
+	{"conseil consultatif", sectionOther, "Advisor"},
+	{"comite consultatif", sectionOther, "Advisor"},
+	{"consejo asesor", sectionOther, "Advisor"},
+	{"consejo consultivo", sectionOther, "Advisor"},
+	{"comite asesor", sectionOther, "Advisor"},
+	{"conselho consultivo", sectionOther, "Advisor"},
+	{"comitato consultivo", sectionOther, "Advisor"},
+	{"raad van advies", sectionOther, "Advisor"},
+	{"raad van commissarissen", sectionOther, "Board Member"},
+	{"beirat", sectionOther, "Advisor"},
+	{"aufsichtsrat", sectionOther, "Board Member"},
+	{"berater", sectionOther, "Advisor"},
+	{"asesores", sectionOther, "Advisor"},
+	{"conseillers", sectionOther, "Advisor"},
+	{"consultores", sectionOther, "Advisor"},
+	{"equipo", sectionTeam, ""},
+	{"equipe", sectionTeam, ""},
+	{"mitarbeiter", sectionTeam, ""},
+	{"socios", sectionTeam, ""},
+	{"associes", sectionTeam, ""},
+	{"squadra", sectionTeam, ""},
+	{"medewerkers", sectionTeam, ""},
+	{"principals", sectionTeam, ""},
 }
 
 // classifySection reads a heading. The last matching phrase wins because
@@ -751,7 +775,15 @@ var sectionRules = []sectionRule{
 // "Partners and Board") is the team's: its people are sorted by their own
 // titles (see outsideRole).
 func classifySection(text string) (sectionKind, string) {
-	w := words(text)
+	if hasCJK(text) && len([]rune(text)) <= 20 {
+		switch {
+		case containsAny(text, cjkOutsideMarkers):
+			return sectionOther, "Advisor"
+		case containsAny(text, cjkTeamMarkers):
+			return sectionTeam, ""
+		}
+	}
+	w := words(foldAccents(text))
 	if len(w) == 0 || len(w) > 6 {
 		return sectionNeutral, ""
 	}
@@ -797,11 +829,20 @@ func outsideRole(title string) string {
 	if TierOf(title) != firm.TierOther {
 		return ""
 	}
-	l := " " + strings.Join(currentRole(title), " ") + " "
+	cur := currentRole(title)
+	l := " " + strings.Join(cur, " ") + " "
 	for _, r := range outsideRoles {
 		if strings.Contains(l, " "+r.marker+" ") {
 			return r.role
 		}
+	}
+	for _, w := range cur {
+		if foreignOutsideRoles[w] {
+			return "Advisor"
+		}
+	}
+	if hasCJK(title) && containsAny(title, cjkOutsideMarkers) {
+		return "Advisor"
 	}
 	return ""
 }

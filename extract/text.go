@@ -124,6 +124,9 @@ func nameLike(s string) bool {
 	if s == "" || utf8.RuneCountInString(s) > 50 {
 		return false
 	}
+	if hasCJK(s) {
+		return cjkNameLike(s)
+	}
 	tokens := strings.Fields(s)
 	if len(tokens) < 2 || len(tokens) > 6 {
 		return false
@@ -146,7 +149,7 @@ func nameLike(s string) bool {
 			return false
 		}
 		for _, w := range words(tok) {
-			if nameStopWords[w] {
+			if nameStopWords[w] || foreignNameStopWords[w] {
 				return false
 			}
 		}
@@ -197,11 +200,11 @@ var roleWords = map[string]bool{
 
 func hasRoleWord(s string) bool {
 	for _, w := range words(s) {
-		if roleWords[w] {
+		if roleWords[w] || foreignRoleWords[w] {
 			return true
 		}
 	}
-	return false
+	return hasCJK(s) && containsAny(s, cjkRoleMarkers)
 }
 
 // bioMarkers betray a sentence about a person rather than their title.

@@ -72,11 +72,18 @@ func TierOf(title string) int {
 	if len(w) == 0 {
 		return firm.TierOther
 	}
+	if hasCJK(title) {
+		for _, m := range cjkTierMarkers {
+			if strings.Contains(title, m.marker) {
+				return m.tier
+			}
+		}
+	}
 	// "Partner & CFO": the best tier any part states.
 	best := firm.TierOther
 	joined := " " + strings.Join(w, " ") + " "
 	used := make([]bool, len(joined))
-	for _, r := range tierRules {
+	for _, r := range slices.Concat(tierRules, foreignTierRules) {
 		p := " " + r.phrase + " "
 		for from := 0; ; {
 			i := strings.Index(joined[from:], p)
