@@ -130,6 +130,13 @@ func normaliseLinkedIn(href string) string {
 		return ""
 	}
 	kind := strings.ToLower(segs[0])
+	if kind == "profile" && strings.EqualFold(segs[1], "view") {
+		// The old profile address: the member's number is the profile.
+		if id := u.Query().Get("id"); id != "" {
+			return "https://www.linkedin.com/profile/view?id=" + url.QueryEscape(id)
+		}
+		return ""
+	}
 	switch kind {
 	case "in":
 		return "https://www.linkedin.com/in/" + segs[1]

@@ -87,6 +87,7 @@ func Parse(body []byte, pageURL *url.URL) (*Page, error) {
 	p.Title = pageTitle(doc)
 	p.Description = metaDescription(doc)
 	ld, org := jsonLD(root)
+	embedded := embeddedPeople(root)
 	p.Links, p.Emails = collectLinks(root, base)
 	p.LinkedIn, p.Twitter = socialProfiles(p.Links, org.sameAs)
 	jsOnly := needsJavaScript(doc)
@@ -108,7 +109,7 @@ func Parse(body []byte, pageURL *url.URL) (*Page, error) {
 		p.Location = basedIn(footer)
 	}
 	p.Parked = parked(p.Title + "\n" + p.Text)
-	p.Members, p.Others = people(root, ld, base)
+	p.Members, p.Others = people(root, ld, embedded, base)
 	for i := range p.Members {
 		p.Members[i].SourceURL = p.URL
 	}
@@ -270,7 +271,14 @@ func clean(root *html.Node) {
 	var drop []*html.Node
 	forEachElement(root, func(n *html.Node) {
 		switch n.Data {
-		case "script", "style", "noscript", "template", "svg", "iframe", "nav", "footer", "select", "button":
+		case "nav":
+			// A card's own row of social links is marked up as a <nav>
+			// too; site navigation never links a person's profile.
+			if !linksPersonalProfile(n) {
+				drop = append(drop, n)
+			}
+			return
+		case "script", "style", "noscript", "template", "svg", "iframe", "footer", "select", "button":
 			drop = append(drop, n)
 			return
 		case "header":
@@ -300,6 +308,18 @@ func clean(root *html.Node) {
 	}
 }
 
+// linksPersonalProfile reports an element holding a link to a person's
+// LinkedIn profile.
+func linksPersonalProfile(n *html.Node) bool {
+	found := false
+	forEachElement(n, func(c *html.Node) {
+		if !found && c.Data == "a" && normaliseLinkedIn(attr(c, "href")) != "" {
+			found = true
+		}
+	})
+	return found
+}
+
 // siteBanner reports a page-level header that holds navigation rather than
 // a page title: a <nav>, or a handful of links.
 func siteBanner(n *html.Node) bool {
@@ -318,7 +338,11 @@ func siteBanner(n *html.Node) bool {
 // people runs every extractor over the cleaned document and splits the
 // result by section. ld holds the JSON-LD people, which have no place in the
 // document and so count as members unless the page lists them elsewhere.
-func people(root *html.Node, ld []firm.Member, base *url.URL) (members, others []firm.Member) {
+//
+// embedded holds the people of the page's data scripts: they fill in what
+// the markup leaves out of the people it shows (a LinkedIn URL kept for a
+// modal), and they are the team when the markup shows nobody.
+func people(root *html.Node, ld, embedded []firm.Member, base *url.URL) (members, others []firm.Member) {
 	x := newExtractor(root, base)
 	x.microdata()
 	x.visit(root, 0)
@@ -336,6 +360,19 @@ func people(root *html.Node, ld []firm.Member, base *url.URL) (members, others [
 		} else {
 			members = append(members, m)
 		}
+	}
+	if len(members) == 0 && len(others) == 0 {
+		for _, m := range embedded {
+			m.Confidence = confidence(methodStructured, m)
+			if outsideRole(m.Title) != "" {
+				others = append(others, m)
+			} else {
+				members = append(members, m)
+			}
+		}
+	} else {
+		fillFrom(members, embedded)
+		fillFrom(others, embedded)
 	}
 	members = Merge(members)
 	others = Merge(others)
@@ -363,6 +400,33 @@ func people(root *html.Node, ld []firm.Member, base *url.URL) (members, others [
 		others[i].Tier = TierOf(others[i].Title)
 	}
 	return members, others
+}
+
+// fillFrom completes people with the LinkedIn profile, email and title that
+// another source gives the same name.
+func fillFrom(people, from []firm.Member) {
+	if len(from) == 0 {
+		return
+	}
+	byKey := map[string]firm.Member{}
+	for _, m := range from {
+		byKey[nameKey(m.Name)] = m
+	}
+	for i := range people {
+		e, ok := byKey[nameKey(people[i].Name)]
+		if !ok {
+			continue
+		}
+		if people[i].LinkedIn == "" {
+			people[i].LinkedIn = e.LinkedIn
+		}
+		if people[i].Email == "" {
+			people[i].Email = e.Email
+		}
+		if people[i].Title == "" {
+			people[i].Title = e.Title
+		}
+	}
 }
 
 // dropSharedLinkedIn clears a LinkedIn URL that several different people

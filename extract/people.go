@@ -112,6 +112,7 @@ type extractor struct {
 	sum       map[*html.Node]summary
 	cardNodes map[*html.Node]bool
 	found     []candidate
+	ids       map[string]*html.Node // elements by id, for tabs and modals a card opens
 }
 
 // notPersonClasses mark elements holding an organisation's name, which reads
@@ -134,9 +135,15 @@ func newExtractor(root *html.Node, base *url.URL) *extractor {
 		cardNodes: map[*html.Node]bool{},
 	}
 	i := 0
+	x.ids = map[string]*html.Node{}
 	forEachElement(root, func(n *html.Node) {
 		x.pos[n] = i
 		i++
+		if id := attr(n, "id"); id != "" {
+			if _, dup := x.ids[id]; !dup {
+				x.ids[id] = n
+			}
+		}
 		if a := x.anchorFor(n); a != nil {
 			x.anchors[n] = a
 			x.order = append(x.order, a)
@@ -488,6 +495,9 @@ func (x *extractor) person(nodes []*html.Node, a *anchor) (firm.Member, bool) {
 			}
 		})
 	}
+	if m.LinkedIn == "" {
+		m.LinkedIn = x.openedProfile(nodes)
+	}
 	if m.Email == "" {
 		for _, l := range ls {
 			if e := firstTextEmail(l.text); e != "" {
@@ -497,6 +507,42 @@ func (x *extractor) person(nodes []*html.Node, a *anchor) (firm.Member, bool) {
 		}
 	}
 	return m, profile || richness(m) > 0
+}
+
+// openedProfile is the LinkedIn profile in the tab panel or modal that a
+// card opens (href="#id", aria-controls, data-target), when that panel links
+// exactly one profile.
+func (x *extractor) openedProfile(nodes []*html.Node) string {
+	found := ""
+	for _, n := range nodes {
+		forEachElement(n, func(e *html.Node) {
+			if found != "" {
+				return
+			}
+			for _, ref := range []string{attr(e, "href"), attr(e, "data-target"), attr(e, "data-bs-target"), "#" + attr(e, "aria-controls")} {
+				// Scripted tabs may name the panel without the '#'.
+				id, hash := strings.CutPrefix(strings.TrimSpace(ref), "#")
+				ok := hash || !strings.ContainsAny(id, "/.:?=")
+				target := x.ids[id]
+				if !ok || id == "" || target == nil || contains(target, e) || contains(n, target) || target == n {
+					continue
+				}
+				profiles := map[string]bool{}
+				forEachElement(target, func(a *html.Node) {
+					if li := normaliseLinkedIn(attr(a, "href")); a.Data == "a" && li != "" {
+						profiles[li] = true
+					}
+				})
+				if len(profiles) == 1 {
+					for li := range profiles {
+						found = li
+					}
+					return
+				}
+			}
+		})
+	}
+	return found
 }
 
 // peopleSegments name the folders that hold personal profile pages.

@@ -1,0 +1,224 @@
+package extract
+
+import (
+	"encoding/json"
+	"strings"
+
+	"golang.org/x/net/html"
+
+	"github.com/vcenrich/vcenrich/firm"
+)
+
+// Sites built with Next.js, Nuxt, Gatsby and most site builders inline the
+// data their pages are rendered from: __NEXT_DATA__, window.__NUXT__,
+// <script type="application/json"> blobs, or a plain script object
+// (`const team = {...}`). People in that data carry fields a card may not
+// show (a LinkedIn URL kept for a modal), and on a page rendered by
+// JavaScript they are the only people there are.
+
+const (
+	maxEmbeddedScriptBytes = 2 << 20 // script text read per page
+	maxEmbeddedAttempts    = 4000    // positions where a JSON value is tried in plain scripts
+	maxEmbeddedPeople      = maxMembers
+)
+
+// nameKeys, titleKeys and linkedInKeys are the field names that data
+// objects give a person's name, title and LinkedIn profile.
+var (
+	personNameKeys  = []string{"name", "fullName", "full_name", "fullname", "displayName", "personName", "memberName"}
+	personTitleKeys = []string{"title", "jobTitle", "job_title", "role", "position", "designation", "jobtitle", "subtitle", "occupation"}
+	firstNameKeys   = []string{"firstName", "first_name", "firstname", "givenName"}
+	lastNameKeys    = []string{"lastName", "last_name", "lastname", "familyName", "surname"}
+)
+
+// embeddedPeople reads people from the data scripts of the page (before
+// clean removes them).
+func embeddedPeople(root *html.Node) []firm.Member {
+	var out []firm.Member
+	seen := map[string]bool{}
+	budget := maxEmbeddedScriptBytes
+	add := func(v any) {
+		walkEmbedded(v, 0, func(m firm.Member) {
+			k := nameKey(m.Name)
+			if k == "" || seen[k] || len(out) >= maxEmbeddedPeople {
+				return
+			}
+			seen[k] = true
+			out = append(out, m)
+		})
+	}
+	forEachElement(root, func(n *html.Node) {
+		if n.Data != "script" || n.FirstChild == nil || budget <= 0 {
+			return
+		}
+		typ := strings.ToLower(attr(n, "type"))
+		if strings.Contains(typ, "ld+json") || attr(n, "src") != "" {
+			return // JSON-LD has its own reader
+		}
+		text := n.FirstChild.Data
+		if len(text) > budget {
+			text = text[:budget]
+		}
+		budget -= len(text)
+		if strings.Contains(typ, "json") {
+			var v any
+			if json.Unmarshal([]byte(strings.TrimSpace(text)), &v) == nil {
+				add(v)
+			}
+			return
+		}
+		if typ != "" && !strings.Contains(typ, "javascript") && typ != "module" {
+			return // templates (text/x-template) are markup, read as such elsewhere
+		}
+		for _, v := range jsonValuesIn(text) {
+			add(v)
+		}
+	})
+	return out
+}
+
+// jsonValuesIn finds the JSON objects and arrays inside a script: at each
+// '{' or '[' outside a value already read, it tries to decode one. JavaScript
+// that is not JSON (unquoted keys, functions) fails at its first such token,
+// and the objects nested inside it are tried in turn.
+func jsonValuesIn(script string) []any {
+	var out []any
+	attempts := 0
+	for i := 0; i < len(script) && attempts < maxEmbeddedAttempts; i++ {
+		c := script[i]
+		if c != '{' && c != '[' {
+			continue
+		}
+		attempts++
+		dec := json.NewDecoder(strings.NewReader(script[i:]))
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			continue
+		}
+		if _, ok := v.([]any); ok || isObject(v) {
+			out = append(out, v)
+			i += int(dec.InputOffset()) - 1
+		}
+	}
+	return out
+}
+
+func isObject(v any) bool { _, ok := v.(map[string]any); return ok }
+
+// walkEmbedded visits every object in v and reports those that describe a
+// person: a field that reads as a person's name and one that reads as their
+// title, or a LinkedIn profile.
+func walkEmbedded(v any, depth int, emit func(firm.Member)) {
+	if depth > 32 {
+		return
+	}
+	switch t := v.(type) {
+	case []any:
+		for _, x := range t {
+			walkEmbedded(x, depth+1, emit)
+		}
+	case map[string]any:
+		if m, ok := embeddedPerson(t); ok {
+			emit(m)
+		}
+		for _, x := range t {
+			walkEmbedded(x, depth+1, emit)
+		}
+	case string:
+		// Next.js and Nuxt sometimes carry their page data as a JSON string,
+		// and the App Router as lines of JSON inside script strings
+		// (self.__next_f.push([1, "5:[\"$\",\"div\",...]"])).
+		if len(t) > 2 && strings.Contains(t, "\"") && strings.ContainsAny(t, "{[") {
+			for _, inner := range jsonValuesIn(t) {
+				walkEmbedded(inner, depth+1, emit)
+			}
+		}
+	}
+}
+
+func firstString(o map[string]any, keys []string) string {
+	for _, k := range keys {
+		if s, ok := o[k].(string); ok && strings.TrimSpace(s) != "" {
+			return collapse(stripTags(s))
+		}
+	}
+	return ""
+}
+
+// stripTags drops markup a CMS leaves in a field ("<p>Partner</p>").
+func stripTags(s string) string {
+	if !strings.Contains(s, "<") {
+		return s
+	}
+	n, err := html.Parse(strings.NewReader(s))
+	if err != nil {
+		return s
+	}
+	return textOf(n)
+}
+
+func embeddedPerson(o map[string]any) (firm.Member, bool) {
+	name := firstString(o, personNameKeys)
+	if name == "" {
+		name = collapse(firstString(o, firstNameKeys) + " " + firstString(o, lastNameKeys))
+	}
+	name = stripNickname(name)
+	if !nameLike(name) {
+		return firm.Member{}, false
+	}
+	m := firm.Member{Name: name}
+	if t := cleanTitle(firstString(o, personTitleKeys)); t != "" && titleLike(t, name) {
+		m.Title = t
+	}
+	m.LinkedIn = linkedInIn(o, 0)
+	for _, k := range []string{"email", "mail", "emailAddress"} {
+		if s, ok := o[k].(string); ok && m.Email == "" {
+			if es := EmailsInText(strings.TrimPrefix(s, "mailto:"), 1); len(es) > 0 {
+				m.Email = es[0]
+			}
+		}
+	}
+	if m.Title == "" && m.LinkedIn == "" {
+		return firm.Member{}, false // a name alone: an author, a company, a testimonial
+	}
+	return m, true
+}
+
+// linkedInIn finds a personal LinkedIn profile among the object's own
+// string fields and its social-link lists, not in nested people.
+func linkedInIn(o map[string]any, depth int) string {
+	if depth > 2 {
+		return ""
+	}
+	for k, v := range o {
+		switch t := v.(type) {
+		case string:
+			if li := normaliseLinkedIn(t); li != "" {
+				return li
+			}
+		case map[string]any:
+			if _, person := embeddedPerson(t); !person && depth < 2 {
+				if li := linkedInIn(t, depth+1); li != "" {
+					return li
+				}
+			}
+		case []any:
+			low := strings.ToLower(k)
+			if strings.Contains(low, "social") || strings.Contains(low, "link") {
+				for _, x := range t {
+					if s, ok := x.(string); ok {
+						if li := normaliseLinkedIn(s); li != "" {
+							return li
+						}
+					}
+					if xo, ok := x.(map[string]any); ok {
+						if li := linkedInIn(xo, depth+1); li != "" {
+							return li
+						}
+					}
+				}
+			}
+		}
+	}
+	return ""
+}
