@@ -155,10 +155,19 @@ func newExtractor(root *html.Node, base *url.URL) *extractor {
 
 // anchorFor decides whether n presents a name and how strongly.
 func (x *extractor) anchorFor(n *html.Node) *anchor {
-	if hasAncestor(n, "blockquote") {
+	a := x.nameAnchor(n)
+	if a != nil && proseMention(n) {
+		return nil
+	}
+	return a
+}
+
+func (x *extractor) nameAnchor(n *html.Node) *anchor {
+	if hasAncestor(n, "blockquote") || inQuote(n) {
 		// Quotes carry attributions ("— Jane Doe, CEO of Acme"), not the team.
 		return nil
 	}
+
 	if n.Data == "img" {
 		alt := collapse(altNoise.ReplaceAllString(collapse(attr(n, "alt")), ""))
 		if strings.Contains(strings.ToLower(attr(n, "alt")), "logo") {
@@ -223,6 +232,59 @@ func (x *extractor) anchorFor(n *html.Node) *anchor {
 		return a
 	}
 	return nil
+}
+
+// quoteClasses mark the boxes of quotations and testimonials, whose speaker
+// is named like a team member.
+var quoteClasses = []string{"quote", "testimonial", "statement", "speaker"}
+
+func inQuote(n *html.Node) bool {
+	for p := n; p != nil; p = p.Parent {
+		if p.Type == html.ElementNode && classContains(p, quoteClasses...) {
+			return true
+		}
+	}
+	return false
+}
+
+// proseMention reports an inline element inside a paragraph of prose, not
+// at its start: a name the text mentions ("named by <em>Business Week</em>"),
+// not one it is about.
+func proseMention(n *html.Node) bool {
+	if breaksLine(n) {
+		return false
+	}
+	block := n.Parent
+	for block != nil && block.Type == html.ElementNode && !breaksLine(block) {
+		block = block.Parent
+	}
+	if block == nil || block.Type != html.ElementNode || shortText(block, 150) {
+		return false
+	}
+	own := collapse(textOf(n))
+	return own != "" && !strings.HasPrefix(textPrefix(block, len(own)+64), own)
+}
+
+// textPrefix is the start of n's visible text, at least limit bytes of it
+// when there are, reading no further than it needs.
+func textPrefix(n *html.Node, limit int) string {
+	var b strings.Builder
+	var walk func(c *html.Node, depth int)
+	walk = func(c *html.Node, depth int) {
+		if b.Len() >= limit || depth > maxWalkDepth {
+			return
+		}
+		if c.Type == html.TextNode {
+			b.WriteString(c.Data)
+			b.WriteByte(' ')
+			return
+		}
+		for k := c.FirstChild; k != nil; k = k.NextSibling {
+			walk(k, depth+1)
+		}
+	}
+	walk(n, 0)
+	return collapse(b.String())
 }
 
 // lineList is a block whose lines each give a person, as "Name – Title"
@@ -872,10 +934,15 @@ var outsideRoles = []struct{ marker, role string }{
 // counts ("Partner, former advisor to …" is the team's), and a title that
 // also states a deal role is the team's ("Partner & Board Member").
 func outsideRole(title string) string {
+	cur := currentRole(title)
+	// Independent and non-executive members of a board or committee are
+	// outsiders whatever their title's rank.
+	if l := " " + strings.Join(cur, " ") + " "; strings.Contains(l, " independent ") || strings.Contains(l, " non executive ") || strings.Contains(l, " nonexecutive ") {
+		return "Board Member"
+	}
 	if TierOf(title) != firm.TierOther {
 		return ""
 	}
-	cur := currentRole(title)
 	l := " " + strings.Join(cur, " ") + " "
 	for _, r := range outsideRoles {
 		if strings.Contains(l, " "+r.marker+" ") {
