@@ -115,6 +115,7 @@ func (e *Engine) Enrich(ctx context.Context, in firm.Input, progress Progress) (
 	}
 	res.Pages = 1
 	res.FinalURL = home.URL.String()
+	res.Visited = append(res.Visited, firm.PageVisit{URL: home.URL.String(), Status: home.Status, Kind: firm.PageHome})
 	homePage, err := e.parse(bctx, home.Body, home.URL)
 	if err != nil {
 		return res, fmt.Errorf("read homepage %s: %w", home.URL, err)
@@ -128,6 +129,7 @@ func (e *Engine) Enrich(ctx context.Context, in firm.Input, progress Progress) (
 	if in.Description != "" {
 		r.taxonomy.WriteString(in.Description + "\n")
 	}
+	res.Visited[0].People = len(homePage.Members)
 	r.home(homePage, home.Redirected)
 	if !homePage.Parked {
 		if err := r.discover(homePage); err != nil {
@@ -202,26 +204,33 @@ func pageKey(raw string) string {
 // returns nil when the page is skipped, refused or fails; a page that fails
 // is a lost page, not a lost firm. A cancelled caller is recorded in
 // r.aborted.
-func (r *run) fetch(target string) *extract.Page {
-	resp := r.get(target, r.e.Fetcher.Get)
+func (r *run) fetch(target, kind string) *extract.Page {
+	resp := r.get(target, kind, r.e.Fetcher.Get)
 	if resp == nil {
 		return nil
 	}
+	v := &r.res.Visited[len(r.res.Visited)-1]
 	p, err := r.e.parse(r.bctx, resp.Body, resp.URL)
 	if err != nil {
+		v.Note = "could not be read"
 		return nil
+	}
+	v.People = len(p.Members)
+	if p.JSOnly {
+		v.Note = "needs JavaScript"
 	}
 	return p
 }
 
 // fetchSitemap is fetch for a sitemap, whose body is XML.
 func (r *run) fetchSitemap(target string) *crawl.Response {
-	return r.get(target, r.e.Fetcher.GetSitemap)
+	return r.get(target, firm.PageSitemap, r.e.Fetcher.GetSitemap)
 }
 
 // get spends one page of the budget on target (two when a short
-// Retry-After is worth waiting for), announcing each request first.
-func (r *run) get(target string, fetch func(context.Context, string) (*crawl.Response, error)) *crawl.Response {
+// Retry-After is worth waiting for), announcing each request first and
+// recording it as a visit of the given kind.
+func (r *run) get(target, kind string, fetch func(context.Context, string) (*crawl.Response, error)) *crawl.Response {
 	if r.aborted != nil || r.pagesLeft == 0 {
 		return nil
 	}
@@ -239,9 +248,19 @@ func (r *run) get(target string, fetch func(context.Context, string) (*crawl.Res
 		r.progress(target)
 		resp, err := fetch(r.bctx, target)
 		r.res.Pages++
+		visit := firm.PageVisit{URL: target, Kind: kind}
 		if err == nil {
+			visit.URL, visit.Status = resp.URL.String(), resp.Status
+			r.res.Visited = append(r.res.Visited, visit)
 			return resp
 		}
+		var fe *crawl.Error
+		if errors.As(err, &fe) {
+			visit.Status, visit.Note = fe.Status, string(fe.Kind)
+		} else {
+			visit.Note = "failed"
+		}
+		r.res.Visited = append(r.res.Visited, visit)
 		if r.ctx.Err() != nil {
 			r.aborted = r.ctx.Err()
 			return nil
@@ -478,7 +497,11 @@ func (r *run) team(cands []extract.Link) bool {
 		if found && c.Score < strongTeamScore {
 			break
 		}
-		p := r.fetch(c.URL)
+		kind := firm.PageTeam
+		if c.Score < strongTeamScore {
+			kind = firm.PageAbout
+		}
+		p := r.fetch(c.URL, kind)
 		if r.aborted != nil || r.pagesLeft == 0 && p == nil {
 			return found
 		}
@@ -520,7 +543,7 @@ func (r *run) paginate(p *extract.Page) {
 		if next == "" {
 			return
 		}
-		np := r.fetch(next)
+		np := r.fetch(next, firm.PageNext)
 		if np == nil || r.page(np, false) == 0 {
 			return
 		}
@@ -536,7 +559,7 @@ func (r *run) fallbacks(ext string) {
 			return
 		}
 		target := r.site.ResolveReference(&url.URL{Path: path}).String()
-		p := r.fetch(target)
+		p := r.fetch(target, firm.PageGuess)
 		if p == nil {
 			continue
 		}
@@ -576,6 +599,9 @@ func (r *run) askLLM() {
 		return
 	}
 	r.res.LLM = fmt.Sprintf("found %d", len(people))
+	for i := range people {
+		people[i].Rule = firm.RuleLLM
+	}
 	r.lists = append(r.lists, people)
 	r.bestCount = len(people)
 	r.res.TeamPageURL = p.URL
@@ -600,7 +626,7 @@ func (r *run) profiles() {
 			continue
 		}
 		limit--
-		p := r.fetch(m.ProfileURL)
+		p := r.fetch(m.ProfileURL, firm.PageProfile)
 		if p == nil {
 			continue
 		}
@@ -635,7 +661,7 @@ func (r *run) portfolio(cands []extract.Link) {
 		if r.pagesLeft == 0 || r.aborted != nil {
 			return
 		}
-		p := r.fetch(c.URL)
+		p := r.fetch(c.URL, firm.PagePortfolio)
 		if p == nil {
 			continue
 		}
@@ -647,7 +673,7 @@ func (r *run) portfolio(cands []extract.Link) {
 		r.page(p, false)
 		if len(p.Companies) > 0 {
 			if next := extract.NextPages(p, 1); len(next) > 0 && r.pagesLeft > 0 {
-				if np := r.fetch(next[0]); np != nil {
+				if np := r.fetch(next[0], firm.PagePortfolio); np != nil {
 					r.page(np, false)
 				}
 			}
@@ -671,7 +697,7 @@ func (r *run) contact(home *extract.Page) {
 		slug = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(slug, ".html"), ".php"), ".htm")
 		text := strings.ToLower(strings.TrimSpace(l.Text))
 		if slug == "contact" || slug == "contact-us" || slug == "contacts" || text == "contact" || text == "contact us" {
-			if p := r.fetch(l.URL); p != nil {
+			if p := r.fetch(l.URL, firm.PageContact); p != nil {
 				r.page(p, true)
 			}
 			return
@@ -768,6 +794,12 @@ func (r *run) finish(home *extract.Page) {
 	default:
 		res.Website = firm.WebsiteOK
 	}
+	if len(res.Team) == 0 {
+		res.TeamReason = r.teamReason(home)
+		if res.TeamReason == firm.TeamNobody {
+			res.TeamPageURL = r.llmPage.URL
+		}
+	}
 	if n := res.Refusals[string(crawl.KindRobots)]; n > 0 {
 		notes = append(notes, fmt.Sprintf("robots.txt kept us from %d page(s).", n))
 	}
@@ -778,6 +810,52 @@ func (r *run) finish(home *extract.Page) {
 		notes = append(notes, "The time budget ran out, so the results may be incomplete.")
 	}
 	res.WebsiteNote = strings.Join(notes, " ")
+}
+
+// teamReason says in fixed words why no team was found.
+func (r *run) teamReason(home *extract.Page) string {
+	switch r.res.Website {
+	case firm.WebsiteNotAFirm:
+		return firm.TeamNotAFirm
+	case firm.WebsiteJSOnly:
+		return firm.TeamJSOnly
+	}
+	if r.llmPage != nil && r.llmPage != home {
+		return firm.TeamNobody
+	}
+	tried, failed := 0, 0
+	for _, v := range r.res.Visited {
+		switch v.Kind {
+		case firm.PageTeam, firm.PageAbout, firm.PageGuess:
+		default:
+			continue
+		}
+		tried++
+		switch v.Note {
+		case string(crawl.KindRobots):
+			return firm.TeamRobots
+		case string(crawl.KindBlocked):
+			return firm.TeamGuard
+		}
+		if v.Note != "" || v.Status >= 400 {
+			failed++
+		}
+	}
+	if tried > 0 && failed == tried && !r.guessesOnly() {
+		return firm.TeamFetchFailed
+	}
+	return firm.TeamNoPage
+}
+
+// guessesOnly reports that every team page tried was a guessed path (a 404
+// there means no such page, not a failure).
+func (r *run) guessesOnly() bool {
+	for _, v := range r.res.Visited {
+		if v.Kind == firm.PageTeam || v.Kind == firm.PageAbout {
+			return false
+		}
+	}
+	return true
 }
 
 // dedupeCompanies keeps the first of each company by name and by website

@@ -364,6 +364,7 @@ func people(root *html.Node, ld, embedded []firm.Member, base *url.URL) (members
 	if len(members) == 0 && len(others) == 0 {
 		for _, m := range embedded {
 			m.Confidence = confidence(methodStructured, m)
+			m.Rule = firm.RuleEmbedded
 			if outsideRole(m.Title) != "" {
 				others = append(others, m)
 			} else {

@@ -84,6 +84,14 @@ var methodBase = map[method]float64{
 	methodAlt:        0.4,
 }
 
+// methodRules name the methods in results.
+var methodRules = map[method]string{
+	methodStructured: firm.RuleMicrodata,
+	methodCard:       firm.RuleCard,
+	methodStandalone: firm.RuleHeading,
+	methodAlt:        firm.RulePhotoAlt,
+}
+
 // confidence combines how a person was found with what their record holds:
 // a title adds 0.1, a LinkedIn profile or an email 0.1, a profile page of
 // their own 0.05. Rounded to hundredths so that reports stay readable.
@@ -1009,6 +1017,7 @@ func assign(found []candidate, events []sectionEvent) (members, others []firm.Me
 			e++
 		}
 		c.m.Confidence = confidence(c.method, c.m)
+		c.m.Rule = methodRules[c.method]
 		switch cur.kind {
 		case sectionOther:
 			m := c.m

@@ -65,6 +65,7 @@ func jsonLD(root *html.Node) ([]firm.Member, orgInfo) {
 			continue
 		}
 		p.m.Confidence = confidence(methodStructured, p.m)
+		p.m.Rule = firm.RuleJSONLD
 		out = append(out, p.m)
 	}
 	return out, org

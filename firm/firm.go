@@ -41,7 +41,54 @@ type Member struct {
 	ProfileURL string  `json:"profile_url,omitempty"` // the person's own page on the firm's site
 	SourceURL  string  `json:"source_url,omitempty"`
 	Confidence float64 `json:"confidence,omitempty"` // 0–1, from the signals that found the person
+	Rule       string  `json:"rule,omitempty"`       // how the person was found (RuleCard, RuleJSONLD, …)
 }
+
+// Rules that find people, recorded on each member so that a person
+// debugging a site sees why someone was taken for the team.
+const (
+	RuleJSONLD    = "json-ld"       // schema.org Person in JSON-LD
+	RuleMicrodata = "microdata"     // schema.org Person in microdata
+	RuleEmbedded  = "embedded-data" // a person object in the page's data scripts (Next.js, Nuxt, …)
+	RuleCard      = "card"          // one of a group of repeated cards, named in text
+	RuleHeading   = "heading"       // a heading or bold name with a title, or a "Name – Title" line
+	RulePhotoAlt  = "photo-alt"     // a card named only by its photo's alt text
+	RuleLLM       = "llm"           // the optional LLM extractor
+)
+
+// PageVisit is one page fetched for a firm: what the engine took it for
+// and what it gave.
+type PageVisit struct {
+	URL    string `json:"url"`
+	Status int    `json:"status,omitempty"` // HTTP status; 0 when no answer came
+	Kind   string `json:"kind"`             // PageHome, PageTeam, …
+	People int    `json:"people"`           // team members it yielded
+	Note   string `json:"note,omitempty"`   // why it was not read, or what it was
+}
+
+// What a page was fetched as.
+const (
+	PageHome      = "home"
+	PageTeam      = "team"    // a candidate team page (team, people, partners, leadership…)
+	PageAbout     = "about"   // an about page, tried for the team
+	PageGuess     = "guess"   // a common team path tried when nothing links one
+	PageNext      = "next"    // a further page of a paginated team list
+	PageProfile   = "profile" // a person's own page
+	PagePortfolio = "portfolio"
+	PageContact   = "contact"
+	PageSitemap   = "sitemap"
+)
+
+// Why a firm whose website was read has no team, in a few fixed words.
+const (
+	TeamNoPage      = "no team page found"
+	TeamNobody      = "team page without recognisable people"
+	TeamJSOnly      = "JavaScript-only"
+	TeamRobots      = "blocked by robots.txt"
+	TeamGuard       = "refused by the guard"
+	TeamFetchFailed = "fetch failed"
+	TeamNotAFirm    = "not a firm's website"
+)
 
 // Company is one portfolio company listed on a firm's website.
 type Company struct {
@@ -95,6 +142,10 @@ type Result struct {
 	Profile     Profile        `json:"profile"`
 	Refusals    map[string]int `json:"refusals,omitempty"` // pages not fetched, by reason (blocked_by_robots, blocked_by_guard)
 	LLM         string         `json:"llm,omitempty"`      // what the optional LLM extractor did, in a few words of ours
+	// TeamReason says why Team is empty (TeamNoPage, TeamNobody, …); ""
+	// when a team was found. TeamPageURL then names the best candidate.
+	TeamReason string      `json:"team_reason,omitempty"`
+	Visited    []PageVisit `json:"visited,omitempty"` // every page fetched, in order
 }
 
 // SiteStatus is the website status, derived from the failure reason for a
