@@ -44,6 +44,7 @@ const (
 	sheetFirms     = "Firms"
 	sheetMembers   = "Team Members"
 	sheetPortfolio = "Portfolio Companies"
+	sheetPages     = "Pages"
 	sheetSummary   = "Summary"
 	// maxCellChars is Excel's limit on a cell, counted in UTF-16 units.
 	maxCellChars = 32_767
@@ -65,7 +66,7 @@ func WriteWorkbook(w io.Writer, e Export) error {
 	if err := f.SetSheetName("Sheet1", sheetFirms); err != nil {
 		return fmt.Errorf("write workbook: %w", err)
 	}
-	for _, name := range []string{sheetMembers, sheetPortfolio, sheetSummary} {
+	for _, name := range []string{sheetMembers, sheetPortfolio, sheetPages, sheetSummary} {
 		if _, err := f.NewSheet(name); err != nil {
 			return fmt.Errorf("write workbook: add sheet %s: %w", name, err)
 		}
@@ -85,6 +86,9 @@ func WriteWorkbook(w io.Writer, e Export) error {
 	}
 	if err := writePortfolio(f, e, bold); err != nil {
 		return fmt.Errorf("write workbook: %s sheet: %w", sheetPortfolio, err)
+	}
+	if err := writePages(f, e, bold); err != nil {
+		return fmt.Errorf("write workbook: %s sheet: %w", sheetPages, err)
 	}
 	if err := writeSummary(f, e.Summary, cov, bold); err != nil {
 		return fmt.Errorf("write workbook: %s sheet: %w", sheetSummary, err)
@@ -138,10 +142,10 @@ var firmColumns = []string{
 	"Status", "Error", "Failure Reason", "Team Count", "Team Page URL", "Description", "Final URL",
 	"Website Status", "Website Note", "Investor Type", "Stages", "Sectors", "Location",
 	"Contact Email", "Firm LinkedIn", "Firm X/Twitter", "Portfolio Count", "Pages Fetched",
-	"Refusals", "LLM",
+	"Refusals", "LLM", "Team Reason",
 }
 
-var firmWidths = []float64{12, 40, 18, 12, 40, 60, 40, 16, 40, 18, 28, 36, 28, 30, 40, 32, 14, 12, 24, 18}
+var firmWidths = []float64{12, 40, 18, 12, 40, 60, 40, 16, 40, 18, 28, 36, 28, 30, 40, 32, 14, 12, 24, 18, 34}
 
 func writeFirms(f *excelize.File, e Export, bold int, cov *coverage) error {
 	headers := append(slices.Clip(e.InputHeaders), firmColumns...)
@@ -174,7 +178,7 @@ func writeFirms(f *excelize.File, e Export, bold int, cov *coverage) error {
 			str(res.Description), str(res.FinalURL), str(string(res.SiteStatus())), str(res.WebsiteNote),
 			str(p.InvestorType), str(strings.Join(p.Stages, "; ")), str(strings.Join(p.Sectors, "; ")),
 			str(p.Location), str(p.ContactEmail), str(p.LinkedIn), str(p.Twitter), nil, nil,
-			str(refusals(res.Refusals)), str(res.LLM),
+			str(refusals(res.Refusals)), str(res.LLM), str(res.TeamReason),
 		}
 		if res.Status != firm.StatusPending {
 			cells[3] = len(res.Team)
@@ -209,8 +213,8 @@ func refusals(m map[string]int) string {
 }
 
 func writeMembers(f *excelize.File, e Export, bold int, cov *coverage) error {
-	headers := []string{"Firm", "Website", "Name", "Title", "LinkedIn", "Email", "Source URL", "Tier", "Profile URL", "Confidence"}
-	sw := newSpill(f, sheetMembers, headers, []float64{28, 32, 28, 32, 40, 30, 40, 8, 40, 12}, bold, e.rowLimit)
+	headers := []string{"Firm", "Website", "Name", "Title", "LinkedIn", "Email", "Source URL", "Tier", "Profile URL", "Confidence", "Found By"}
+	sw := newSpill(f, sheetMembers, headers, []float64{28, 32, 28, 32, 40, 30, 40, 8, 40, 12, 14}, bold, e.rowLimit)
 	for i := range e.Total {
 		in, res, err := e.Load(i)
 		if err != nil {
@@ -225,7 +229,7 @@ func writeMembers(f *excelize.File, e Export, bold int, cov *coverage) error {
 			if m.Confidence > 0 {
 				conf = m.Confidence
 			}
-			row := []any{str(in.Name), str(in.Website), str(m.Name), str(m.Title), str(m.LinkedIn), str(m.Email), str(m.SourceURL), tier, str(m.ProfileURL), conf}
+			row := []any{str(in.Name), str(in.Website), str(m.Name), str(m.Title), str(m.LinkedIn), str(m.Email), str(m.SourceURL), tier, str(m.ProfileURL), conf, str(m.Rule)}
 			if err := sw.add(row); err != nil {
 				return err
 			}
@@ -257,6 +261,30 @@ func writePortfolio(f *excelize.File, e Export, bold int) error {
 		}
 		for _, c := range res.Portfolio {
 			if err := sw.add([]any{str(in.Name), str(in.Website), str(c.Name), str(c.Website), str(c.SourceURL)}); err != nil {
+				return err
+			}
+		}
+	}
+	return sw.flush()
+}
+
+// writePages lists every page fetched for every firm: its HTTP status, what
+// the engine took it for and how many team members it yielded, so that a
+// firm with no team shows what was tried.
+func writePages(f *excelize.File, e Export, bold int) error {
+	headers := []string{"Firm", "Website", "Page URL", "HTTP Status", "Taken For", "People", "Note"}
+	sw := newSpill(f, sheetPages, headers, []float64{28, 32, 50, 12, 12, 8, 30}, bold, e.rowLimit)
+	for i := range e.Total {
+		in, res, err := e.Load(i)
+		if err != nil {
+			return fmt.Errorf("load firm %d: %w", i, err)
+		}
+		for _, v := range res.Visited {
+			var status any
+			if v.Status > 0 {
+				status = v.Status
+			}
+			if err := sw.add([]any{str(in.Name), str(in.Website), str(v.URL), status, str(v.Kind), v.People, str(v.Note)}); err != nil {
 				return err
 			}
 		}
@@ -317,8 +345,17 @@ func (s *spill) next() error {
 		if _, err := s.f.NewSheet(name); err != nil {
 			return fmt.Errorf("add sheet %s: %w", name, err)
 		}
-		if err := s.f.MoveSheet(name, sheetSummary); err != nil {
-			return fmt.Errorf("place sheet %s: %w", name, err)
+		// Right after the part before it, so that a sheet's parts stay
+		// together whatever sheets follow.
+		prev := s.name
+		if s.part > 2 {
+			prev = fmt.Sprintf("%s (%d)", s.name, s.part-1)
+		}
+		list := s.f.GetSheetList()
+		if i := slices.Index(list, prev); i >= 0 && i+1 < len(list) && list[i+1] != name {
+			if err := s.f.MoveSheet(name, list[i+1]); err != nil {
+				return fmt.Errorf("place sheet %s: %w", name, err)
+			}
 		}
 	}
 	sw, err := newStream(s.f, name, s.headers, s.widths, s.bold)

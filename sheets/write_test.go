@@ -29,7 +29,7 @@ func TestWriteWorkbook(t *testing.T) {
 			res: firm.Result{Index: 0, Status: firm.StatusOK, FinalURL: "https://www.accel.com/", TeamPageURL: "https://www.accel.com/team",
 				Description: "Early and growth", Pages: 4, Website: firm.WebsiteOK, LLM: "found nobody",
 				Team: []firm.Member{
-					{Name: "Ann Lee", Title: "Partner", Tier: firm.Tier1, LinkedIn: "https://linkedin.com/in/annlee", SourceURL: "https://www.accel.com/team", ProfileURL: "https://www.accel.com/team/ann-lee", Confidence: 0.85},
+					{Name: "Ann Lee", Title: "Partner", Tier: firm.Tier1, LinkedIn: "https://linkedin.com/in/annlee", SourceURL: "https://www.accel.com/team", ProfileURL: "https://www.accel.com/team/ann-lee", Confidence: 0.85, Rule: firm.RuleCard},
 					{Name: "Bo Chen", Email: "bo@accel.com", SourceURL: "https://www.accel.com/team", Confidence: 0.7},
 				},
 				Portfolio: []firm.Company{
@@ -41,6 +41,11 @@ func TestWriteWorkbook(t *testing.T) {
 					Location: "Palo Alto", InvestorType: "Venture Capital", Stages: []string{"Seed", "Growth"}, Sectors: []string{"Fintech", "Consumer"},
 				},
 				Refusals: map[string]int{"blocked_by_robots": 2, "blocked_by_guard": 1},
+				Visited: []firm.PageVisit{
+					{URL: "https://www.accel.com/", Status: 200, Kind: firm.PageHome},
+					{URL: "https://www.accel.com/team", Status: 200, Kind: firm.PageTeam, People: 2},
+					{URL: "https://www.accel.com/people", Status: 404, Kind: firm.PageGuess, Note: "http_status"},
+				},
 			},
 		},
 		{
@@ -54,7 +59,7 @@ func TestWriteWorkbook(t *testing.T) {
 		{
 			in: in(3, 5, "=cmd()", "https://evil.example/", "", "=cmd()", "evil.example", "+1 555 0100"),
 			res: firm.Result{Index: 3, Status: firm.StatusOK, FinalURL: "https://evil.example/", Description: longDesc, Pages: 1,
-				Website: firm.WebsiteRedirected, WebsiteNote: "+redirected",
+				Website: firm.WebsiteRedirected, WebsiteNote: "+redirected", TeamReason: firm.TeamNobody,
 				Team:      []firm.Member{{Name: "@SUM(A1)", Title: "-2+3", Tier: firm.Tier3}},
 				Portfolio: []firm.Company{{Name: "=HYPERLINK(\"x\")", Website: "https://evil.example/co"}}},
 		},
@@ -80,7 +85,7 @@ func TestWriteWorkbook(t *testing.T) {
 	if err := sheets.WriteWorkbook(&buf, e); err != nil {
 		t.Fatalf("WriteWorkbook: %v", err)
 	}
-	if want := []int{0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3}; !reflect.DeepEqual(calls, want) {
+	if want := []int{0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3}; !reflect.DeepEqual(calls, want) {
 		t.Errorf("Load calls = %v, want %v", calls, want)
 	}
 
@@ -89,7 +94,7 @@ func TestWriteWorkbook(t *testing.T) {
 		t.Fatalf("reopen: %v", err)
 	}
 	defer f.Close()
-	if got, want := f.GetSheetList(), []string{"Firms", "Team Members", "Portfolio Companies", "Summary"}; !reflect.DeepEqual(got, want) {
+	if got, want := f.GetSheetList(), []string{"Firms", "Team Members", "Portfolio Companies", "Pages", "Summary"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("sheets = %q, want %q", got, want)
 	}
 	if got := f.GetActiveSheetIndex(); got != 0 {
@@ -101,18 +106,18 @@ func TestWriteWorkbook(t *testing.T) {
 		"Firms": {
 			{"Name", "Website", "City", "Status", "Error", "Failure Reason", "Team Count", "Team Page URL", "Description", "Final URL",
 				"Website Status", "Website Note", "Investor Type", "Stages", "Sectors", "Location", "Contact Email", "Firm LinkedIn",
-				"Firm X/Twitter", "Portfolio Count", "Pages Fetched", "Refusals", "LLM"},
+				"Firm X/Twitter", "Portfolio Count", "Pages Fetched", "Refusals", "LLM", "Team Reason"},
 			{"Accel", "accel.com", "Palo Alto", "ok", "", "", "2", "https://www.accel.com/team", "Early and growth", "https://www.accel.com/",
 				"ok", "", "Venture Capital", "Seed; Growth", "Fintech; Consumer", "Palo Alto", "info@accel.com", "https://www.linkedin.com/company/accel",
 				"https://x.com/accel", "2", "4", "blocked_by_guard: 1; blocked_by_robots: 2", "found nobody"},
 			{"Gone Capital", "gone.vc", "", "failed", "The website did not answer.", "timeout", "0", "", "", "", "dead"},
 			{"Later", "later.vc", "", "not processed"},
 			{"=cmd()", "evil.example", "+1 555 0100", "ok", "", "", "1", "", truncated, "https://evil.example/",
-				"redirected", "+redirected", "", "", "", "", "", "", "", "1", "1"},
+				"redirected", "+redirected", "", "", "", "", "", "", "", "1", "1", "", "", firm.TeamNobody},
 		},
 		"Team Members": {
-			{"Firm", "Website", "Name", "Title", "LinkedIn", "Email", "Source URL", "Tier", "Profile URL", "Confidence"},
-			{"Accel", "https://accel.com/", "Ann Lee", "Partner", "https://linkedin.com/in/annlee", "", "https://www.accel.com/team", "1", "https://www.accel.com/team/ann-lee", "0.85"},
+			{"Firm", "Website", "Name", "Title", "LinkedIn", "Email", "Source URL", "Tier", "Profile URL", "Confidence", "Found By"},
+			{"Accel", "https://accel.com/", "Ann Lee", "Partner", "https://linkedin.com/in/annlee", "", "https://www.accel.com/team", "1", "https://www.accel.com/team/ann-lee", "0.85", "card"},
 			{"Accel", "https://accel.com/", "Bo Chen", "", "", "bo@accel.com", "https://www.accel.com/team", "other", "", "0.7"},
 			{"=cmd()", "https://evil.example/", "@SUM(A1)", "-2+3", "", "", "", "3"},
 		},
@@ -121,6 +126,12 @@ func TestWriteWorkbook(t *testing.T) {
 			{"Accel", "https://accel.com/", "Slack", "https://slack.com", "https://www.accel.com/portfolio"},
 			{"Accel", "https://accel.com/", "Etsy", "", "https://www.accel.com/portfolio"},
 			{"=cmd()", "https://evil.example/", "=HYPERLINK(\"x\")", "https://evil.example/co"},
+		},
+		"Pages": {
+			{"Firm", "Website", "Page URL", "HTTP Status", "Taken For", "People", "Note"},
+			{"Accel", "https://accel.com/", "https://www.accel.com/", "200", "home", "0"},
+			{"Accel", "https://accel.com/", "https://www.accel.com/team", "200", "team", "2"},
+			{"Accel", "https://accel.com/", "https://www.accel.com/people", "404", "guess", "0", "http_status"},
 		},
 		"Summary": {
 			{"Field", "Value"},
@@ -280,7 +291,7 @@ func TestWriteWorkbookSpillsFullSheets(t *testing.T) {
 		},
 	}, 5) // a header and four rows a sheet
 	f := writeAndOpen(t, e)
-	want := []string{"Firms", "Team Members", "Portfolio Companies", "Portfolio Companies (2)", "Portfolio Companies (3)", "Summary"}
+	want := []string{"Firms", "Team Members", "Portfolio Companies", "Portfolio Companies (2)", "Portfolio Companies (3)", "Pages", "Summary"}
 	if got := f.GetSheetList(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("sheets %q, want %q", got, want)
 	}
