@@ -107,6 +107,20 @@ func LLM(cfg config.Config) (*llm.Extractor, error) {
 	return x, nil
 }
 
+// Engine builds the enrichment engine from the settings: the guarded
+// fetcher, the page and time budgets and the optional LLM extractor.
+func Engine(cfg config.Config) (*enrich.Engine, error) {
+	f, err := Fetcher(cfg)
+	if err != nil {
+		return nil, err
+	}
+	extractor, err := LLM(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &enrich.Engine{Fetcher: f, MaxPages: cfg.MaxPages, Budget: cfg.FirmBudget, LLM: extractor}, nil
+}
+
 // JobOptions are the per-job defaults from the settings.
 func JobOptions(cfg config.Config) workflows.Options {
 	return workflows.Options{
@@ -125,11 +139,7 @@ func JobOptions(cfg config.Config) workflows.Options {
 // EnrichJob and its activities, which record their metrics in m (nil for
 // none).
 func NewWorker(cfg config.Config, identity string, c client.Client, st *store.Store, m *metrics.Metrics) (worker.Worker, error) {
-	f, err := Fetcher(cfg)
-	if err != nil {
-		return nil, err
-	}
-	extractor, err := LLM(cfg)
+	engine, err := Engine(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +163,7 @@ func NewWorker(cfg config.Config, identity string, c client.Client, st *store.St
 		Store:    st,
 		Metrics:  m,
 		Notifier: Notifier(cfg),
-		Engine:   &enrich.Engine{Fetcher: f, MaxPages: cfg.MaxPages, Budget: cfg.FirmBudget, LLM: extractor},
+		Engine:   engine,
 	})
 	return w, nil
 }

@@ -54,16 +54,14 @@ func (s *Sites) Addr() string { return s.ln.Addr().String() }
 
 // Engine is the product's engine with the settings cfg holds (read from
 // the environment), whose fetcher may reach these sites on loopback and
-// nothing else there.
+// nothing else there. The optional LLM stays off: the figures are the
+// heuristics'.
 func (s *Sites) Engine(cfg config.Config) (*enrich.Engine, error) {
 	cfg.FetchAllow = s.Addr()
 	cfg.FetchHosts = s.Hosts()
 	cfg.HostInterval = 0
-	f, err := app.Fetcher(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return &enrich.Engine{Fetcher: f, MaxPages: cfg.MaxPages, Budget: cfg.FirmBudget}, nil
+	cfg.LLMBaseURL, cfg.LLMModel = "", ""
+	return app.Engine(cfg)
 }
 
 // Hosts is the dial override for VCENRICH_FETCH_HOSTS.
