@@ -33,6 +33,7 @@ const (
 	DefaultMaxRetryWait = 5 * time.Second
 	maxListPages        = 4 // further pages of one paginated team list
 	maxTeamCandidates   = 4 // team/people/about pages tried before the fallbacks
+	maxNavPages         = 2 // unnamed navigation links tried before the fallbacks
 	strongTeamScore     = 80
 	maxContactEmails    = 20
 	maxTaxonomyText     = 64 << 10
@@ -390,7 +391,7 @@ func (r *run) discover(home *extract.Page) error {
 	if r.aborted != nil {
 		return r.aborted
 	}
-	if !found && len(home.Members) == 0 {
+	if !found && len(home.Members) == 0 && !r.explore(extract.NavLinks(home, r.site, maxNavPages)) {
 		r.fallbacks(extract.PageExtension(home, r.site))
 	}
 	if r.aborted != nil {
@@ -549,6 +550,24 @@ func (r *run) paginate(p *extract.Page) {
 		}
 		p = np
 	}
+}
+
+// explore visits links of the home page that no rule took for the team
+// page, before guessing paths: a small site's navigation may call its team
+// page anything ("Intro", "Executive Committee", the firm's own word). It
+// reports whether one listed people.
+func (r *run) explore(links []extract.Link) bool {
+	for _, l := range links {
+		if r.pagesLeft < 2 || r.aborted != nil {
+			return false
+		}
+		p := r.fetch(l.URL, firm.PageNav)
+		if p != nil && r.page(p, false) > 0 {
+			r.paginate(p)
+			return true
+		}
+	}
+	return false
 }
 
 // fallbacks tries the common team paths, in the site's own page extension

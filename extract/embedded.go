@@ -2,6 +2,7 @@ package extract
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -63,6 +64,9 @@ func embeddedPeople(root *html.Node) []firm.Member {
 		if strings.Contains(typ, "json") {
 			var v any
 			if json.Unmarshal([]byte(strings.TrimSpace(text)), &v) == nil {
+				if arr, ok := v.([]any); ok && attr(n, "id") == "__NUXT_DATA__" {
+					v = unflatten(arr)
+				}
 				add(v)
 			}
 			return
@@ -73,8 +77,59 @@ func embeddedPeople(root *html.Node) []firm.Member {
 		for _, v := range jsonValuesIn(text) {
 			add(v)
 		}
+		// Nuxt 2 and hand-written scripts write object literals with bare
+		// keys ({name:"Jane Doe",role:"Partner"}); quoted, they read as JSON.
+		if bareKey.MatchString(text) {
+			for _, v := range jsonValuesIn(bareKey.ReplaceAllString(text, `$1"$2":`)) {
+				add(v)
+			}
+		}
 	})
 	return out
+}
+
+var bareKey = regexp.MustCompile(`([{,]\s*)([A-Za-z_$][A-Za-z0-9_$]*)\s*:`)
+
+// unflatten rebuilds the data Nuxt 3 serialises flat (devalue): every value
+// is an index into the array, objects' fields and arrays' items included,
+// and ["Reactive", i]-style pairs wrap a value.
+func unflatten(arr []any) any {
+	if len(arr) == 0 {
+		return nil
+	}
+	var at func(i, depth int) any
+	resolve := func(v any, depth int) any {
+		if f, ok := v.(float64); ok && f >= 0 && int(f) < len(arr) && float64(int(f)) == f {
+			return at(int(f), depth+1)
+		}
+		return v
+	}
+	at = func(i, depth int) any {
+		if depth > 32 {
+			return nil
+		}
+		switch t := arr[i].(type) {
+		case map[string]any:
+			o := make(map[string]any, len(t))
+			for k, v := range t {
+				o[k] = resolve(v, depth)
+			}
+			return o
+		case []any:
+			if len(t) == 2 {
+				if tag, ok := t[0].(string); ok && (strings.Contains(tag, "Reactive") || tag == "Ref" || tag == "Set" || tag == "Map") {
+					return resolve(t[1], depth)
+				}
+			}
+			out := make([]any, len(t))
+			for j, v := range t {
+				out[j] = resolve(v, depth)
+			}
+			return out
+		}
+		return arr[i]
+	}
+	return at(0, 0)
 }
 
 // jsonValuesIn finds the JSON objects and arrays inside a script: at each

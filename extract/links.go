@@ -106,6 +106,7 @@ var teamSlugScores = map[string]int{
 	"management": 75, "who-we-are": 60, "whoweare": 60, "about-us": 40, "about": 40,
 	"aboutus": 40, "our-firm": 35, "firm": 35, "the-firm": 35,
 	"principals": 85, "our-principals": 85, "members": 80, "our-members": 80,
+	"executive-committee": 60, "time": 70, "nosso-time": 90,
 }
 
 // teamTextScores rank a link's text.
@@ -115,6 +116,7 @@ var teamTextScores = map[string]int{
 	"the partners": 85, "leadership": 80, "leadership team": 80, "management": 75,
 	"who we are": 60, "about": 40, "about us": 40, "our firm": 35, "the firm": 35, "firm": 35,
 	"principals": 85, "our principals": 85, "the principals": 85, "members": 80, "our members": 80,
+	"executive committee": 60, "time": 70, "nosso time": 90, "o time": 90,
 }
 
 // notTeamWords mark links that mention the team but lead elsewhere.
@@ -125,14 +127,35 @@ func teamSlugScore(u *url.URL) int {
 	if p == "" {
 		return 0
 	}
-	last := path.Base(p)
+	if s := segmentScore(path.Base(p)); s > 0 {
+		return s
+	}
+	// A page under a team folder (/who-we-are/korea, /team/berlin) is
+	// likely a part of the team, less surely than the folder itself; one
+	// named like a person (/team/jane-doe) is that person's profile.
+	last := strings.TrimSuffix(path.Base(p), path.Ext(p))
+	if strings.ContainsAny(last, "-_") {
+		return 0
+	}
+	segs := strings.Split(path.Dir(p), "/")
+	for i := len(segs) - 1; i >= 0 && i >= len(segs)-3; i-- {
+		if s := segmentScore(segs[i]); s >= 60 {
+			return s - 20
+		}
+	}
+	return 0
+}
+
+// segmentScore scores one path segment as a team page's name.
+func segmentScore(last string) int {
+	if last == "" || last == "." {
+		return 0
+	}
 	if ext := path.Ext(last); ext != "" {
-		switch ext {
-		case ".php", ".html", ".htm", ".aspx", ".asp", ".jsp", ".shtml":
-			last = strings.TrimSuffix(last, ext)
-		default:
+		if !pageExt[ext] {
 			return 0
 		}
+		last = strings.TrimSuffix(last, ext)
 	}
 	last = strings.ReplaceAll(last, "_", "-")
 	if s, ok := teamSlugScores[last]; ok {
@@ -190,6 +213,61 @@ func sameSite(a, b string) bool {
 	b = strings.TrimPrefix(strings.ToLower(b), "www.")
 	return a != "" && a == b
 }
+
+// notPageSlugs are the pages of a site that never list its team.
+var notPageSlugs = []string{"contact", "privacy", "terms", "legal", "imprint", "impressum", "cookie", "faq",
+	"press", "media", "event", "invest", "compan", "apply", "pitch", "submit", "search", "tag", "categor",
+	"feed", "rss", "cart", "account", "signin", "signup", "register", "download", "insight", "podcast", "thesis",
+	"datenschutz", "kontakt", "contacto", "contato", "aviso", "mentions"}
+
+// NavLinks returns the same-site links of p that no team rule scored and
+// that name no page known to lie elsewhere (contact, legal, news, portfolio,
+// jobs), in page order, at most max: on a small site whose navigation says
+// "Intro" or the firm's own word for its people, one of them may hold the
+// team.
+func NavLinks(p *Page, site *url.URL, max int) []Link {
+	if p == nil || site == nil || max <= 0 {
+		return nil
+	}
+	var out []Link
+	seen := map[string]bool{}
+	for _, l := range p.Links {
+		u, err := url.Parse(l.URL)
+		if err != nil || !sameSite(u.Hostname(), site.Hostname()) || strings.Trim(u.Path, "/") == "" || u.RawQuery != "" {
+			continue
+		}
+		low := strings.ToLower(u.Path + " " + l.Text)
+		skip := teamSlugScore(u) > 0 || teamTextScore(l.Text) > 0 || strings.Count(strings.Trim(u.Path, "/"), "/") > 2 ||
+			len(strings.Fields(l.Text)) > 4 || l.Text == ""
+		for _, w := range append(notTeamWords, notPageSlugs...) {
+			skip = skip || strings.Contains(low, w)
+		}
+		// Advisors, boards and alumni have pages like the team's.
+		slug := strings.NewReplacer("-", " ", "_", " ", "/", " ").Replace(strings.TrimSuffix(u.Path, path.Ext(u.Path)))
+		if k, _ := classifySection(l.Text); k == sectionOther {
+			skip = true
+		}
+		if k, _ := classifySection(slug); k == sectionOther {
+			skip = true
+		}
+		if ext := path.Ext(u.Path); ext != "" && !pageExt[ext] {
+			skip = true
+		}
+		key := strings.TrimSuffix(u.Path, "/")
+		if skip || seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, Link{URL: l.URL, Text: l.Text})
+		if len(out) == max {
+			break
+		}
+	}
+	return out
+}
+
+// pageExt are the extensions of pages a server renders.
+var pageExt = map[string]bool{".php": true, ".html": true, ".htm": true, ".aspx": true, ".asp": true, ".jsp": true, ".shtml": true}
 
 // TeamLinks returns same-site links (host equal ignoring a leading "www.")
 // that look like team/people/about pages, scored by link text and path

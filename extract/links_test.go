@@ -109,3 +109,56 @@ func TestFallbackPaths(t *testing.T) {
 		t.Error("FallbackPaths shares its backing array with callers")
 	}
 }
+
+func TestTeamLinksOtherLanguagesAndFolders(t *testing.T) {
+	site := mustURL(t, "https://acme.vc/")
+	cases := []struct {
+		url, text string
+		team      bool
+	}{
+		{"https://acme.vc/nuestro-equipo.html", "Nuestro equipo", true},
+		{"https://acme.vc/equipe", "Équipe", true},
+		{"https://acme.vc/unser-team", "Unser Team", true},
+		{"https://acme.vc/ueber-uns", "Über uns", true},
+		{"https://acme.vc/quienes-somos", "Quiénes somos", true},
+		{"https://acme.vc/pt/time.php", "Time", true},
+		{"https://acme.vc/members/", "メンバー", true},
+		{"https://acme.vc/team.html", "管理团队", true},
+		{"https://acme.vc/principals.html", "Principals", true},
+		{"https://acme.vc/who-we-are/korea.jsp", "Korea", true},
+		{"https://acme.vc/team/jane-doe", "Jane Doe", false},
+		{"https://acme.vc/kontakt", "Kontakt", false},
+		{"https://acme.vc/approach", "Approach", false},
+	}
+	for _, c := range cases {
+		got := extract.TeamLinks(&extract.Page{Links: []extract.Link{{URL: c.url, Text: c.text}}}, site, 4)
+		if (len(got) > 0) != c.team {
+			t.Errorf("%s %q: team link %v, want %v", c.url, c.text, got, c.team)
+		}
+	}
+}
+
+func TestNavLinks(t *testing.T) {
+	page := &extract.Page{Links: []extract.Link{
+		{URL: "https://acme.vc/", Text: "Home"},
+		{URL: "https://acme.vc/team", Text: "Team"},                   // a team link: TeamLinks has it
+		{URL: "https://acme.vc/intro/", Text: "Intro"},                // kept
+		{URL: "https://acme.vc/advisory-board.html", Text: "Advisors"}, // outsiders
+		{URL: "https://acme.vc/contact", Text: "Contact"},
+		{URL: "https://acme.vc/portfolio", Text: "Companies"},
+		{URL: "https://acme.vc/deck.pdf", Text: "Deck"},
+		{URL: "https://other.example/crew", Text: "Crew"},
+		{URL: "https://acme.vc/executive-committee.php", Text: "Executive Committee"}, // TeamLinks has it
+		{URL: "https://acme.vc/crew", Text: "Our crew"}, // kept
+		{URL: "https://acme.vc/approach", Text: "Approach"},
+	}}
+	got := extract.NavLinks(page, mustURL(t, "https://acme.vc/"), 2)
+	var urls []string
+	for _, l := range got {
+		urls = append(urls, l.URL)
+	}
+	want := []string{"https://acme.vc/intro/", "https://acme.vc/crew"}
+	if fmt.Sprint(urls) != fmt.Sprint(want) {
+		t.Errorf("NavLinks = %v, want %v", urls, want)
+	}
+}

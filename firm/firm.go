@@ -72,6 +72,7 @@ const (
 	PageTeam      = "team"    // a candidate team page (team, people, partners, leadership…)
 	PageAbout     = "about"   // an about page, tried for the team
 	PageGuess     = "guess"   // a common team path tried when nothing links one
+	PageNav       = "nav"     // a link of the home page's navigation, tried when no link names the team
 	PageNext      = "next"    // a further page of a paginated team list
 	PageProfile   = "profile" // a person's own page
 	PagePortfolio = "portfolio"

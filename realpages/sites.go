@@ -84,27 +84,23 @@ func Name(p Page) string {
 }
 
 // URLPath is where the page is served: "/" for a home page, else the
-// repository path as a web server would map it (a Hugo layout's list.html
-// is its folder's index).
+// repository path as a web server would map it: a static site's build
+// folder (_site, out, dist, public, docs) is its root, an index file is its
+// folder's address, and a Hugo layout's list.html is its folder's index.
 func URLPath(p Page) string {
 	fp := strings.TrimPrefix(p.Path, "/")
-	if isHome(fp) {
-		return "/"
+	for _, root := range []string{"_site/", "out/", "dist/", "public/", "docs/", "build/", "layouts/"} {
+		fp = strings.TrimPrefix(fp, root)
 	}
-	fp = strings.TrimPrefix(fp, "layouts/")
 	dir, file := path.Split(fp)
-	if strings.HasPrefix(file, "list.") {
+	stem := strings.TrimSuffix(file, path.Ext(file))
+	switch {
+	case dir == "" && (stem == "index" || stem == "home"):
+		return "/"
+	case stem == "index" || strings.HasPrefix(file, "list."):
 		return "/" + dir
 	}
 	return "/" + fp
-}
-
-func isHome(fp string) bool {
-	switch fp {
-	case "index.html", "index.htm", "index.php", "docs/index.html", "public/index.html":
-		return true
-	}
-	return false
 }
 
 func (s *Sites) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -171,6 +167,7 @@ func linkText(p Page) string {
 	if strings.HasPrefix(stem, "list") || stem == "index" {
 		stem = path.Base(path.Dir(p.Path))
 	}
+	stem = strings.TrimSuffix(stem, ".blade")
 	for _, prefix := range []string{"page-", "section-", "content-"} {
 		stem = strings.TrimPrefix(stem, prefix)
 	}
