@@ -141,15 +141,15 @@ func TestTeamLinksOtherLanguagesAndFolders(t *testing.T) {
 func TestNavLinks(t *testing.T) {
 	page := &extract.Page{Links: []extract.Link{
 		{URL: "https://acme.vc/", Text: "Home"},
-		{URL: "https://acme.vc/team", Text: "Team"},                   // a team link: TeamLinks has it
-		{URL: "https://acme.vc/intro/", Text: "Intro"},                // kept
+		{URL: "https://acme.vc/team", Text: "Team"},                    // a team link: TeamLinks has it
+		{URL: "https://acme.vc/intro/", Text: "Intro"},                 // kept
 		{URL: "https://acme.vc/advisory-board.html", Text: "Advisors"}, // outsiders
 		{URL: "https://acme.vc/contact", Text: "Contact"},
 		{URL: "https://acme.vc/portfolio", Text: "Companies"},
 		{URL: "https://acme.vc/deck.pdf", Text: "Deck"},
 		{URL: "https://other.example/crew", Text: "Crew"},
 		{URL: "https://acme.vc/executive-committee.php", Text: "Executive Committee"}, // TeamLinks has it
-		{URL: "https://acme.vc/crew", Text: "Our crew"}, // kept
+		{URL: "https://acme.vc/crew", Text: "Our crew"},                               // kept
 		{URL: "https://acme.vc/approach", Text: "Approach"},
 	}}
 	got := extract.NavLinks(page, mustURL(t, "https://acme.vc/"), 2)
