@@ -177,7 +177,11 @@ func (x *extractor) nameAnchor(n *html.Node) *anchor {
 	}
 
 	if n.Data == "img" {
-		alt := collapse(altNoise.ReplaceAllString(collapse(attr(n, "alt")), ""))
+		label := attr(n, "alt")
+		if strings.TrimSpace(label) == "" {
+			label = attr(n, "title")
+		}
+		alt := collapse(altNoise.ReplaceAllString(collapse(label), ""))
 		if strings.Contains(strings.ToLower(attr(n, "alt")), "logo") {
 			return nil
 		}
@@ -210,7 +214,11 @@ func (x *extractor) nameAnchor(n *html.Node) *anchor {
 	if rank == rankLeaf && len(ls) >= 2 && x.lineList(n, ls) {
 		return nil
 	}
-	if len(ls) == 0 || len(ls) > 3 {
+	if len(ls) == 0 || len(ls) > 4 {
+		return nil
+	}
+	ls = joinSplitName(ls, n)
+	if len(ls) > 3 {
 		return nil
 	}
 	first := stripNickname(strings.TrimRight(ls[0].text, ",;:"))
@@ -316,6 +324,64 @@ func (x *extractor) lineList(n *html.Node, ls []line) bool {
 	}
 	x.lists = append(x.lists, lineList{node: n, people: people})
 	return true
+}
+
+// joinSplitName joins a first name set on a line of its own to the line
+// after it ("Dany<br>Roizman", "Laurent Cudré<br>Mauroux, CEO"), as
+// designs that stack first and last name do.
+//
+// A first line that is a name already is joined only when the card says
+// the longer name too (a photo's alt or title), since "Jane Doe<br>Boston"
+// is a name and a place.
+func joinSplitName(ls []line, n *html.Node) []line {
+	if len(ls) < 2 || hasCJK(ls[0].text) {
+		return ls
+	}
+	first := strings.Fields(ls[0].text)
+	if len(first) == 0 || len(first) > 3 {
+		return ls
+	}
+	joined := ls[0].text + " " + ls[1].text
+	name, title, _ := strings.Cut(joined, ",")
+	name = strings.TrimSpace(name)
+	if !nameLike(name) || strings.Count(name, " ") > 3 {
+		return ls
+	}
+	if nameLike(ls[0].text) && !photoNames(n, nameKey(name)) {
+		return ls
+	}
+	out := []line{{text: name, el: ls[0].el}}
+	if t := strings.TrimSpace(title); t != "" {
+		out = append(out, line{text: t, el: ls[1].el})
+	}
+	return append(out, ls[2:]...)
+}
+
+// photoNames reports whether an image near n (in its card) is labelled
+// with the name whose key is key.
+func photoNames(n *html.Node, key string) bool {
+	card := n
+	for i := 0; i < 2 && card.Parent != nil; i++ {
+		card = card.Parent
+	}
+	return photoNamesIn(card, key)
+}
+
+// photoNamesIn reports whether an image in card is labelled with the name
+// whose key is key.
+func photoNamesIn(card *html.Node, key string) bool {
+	found := false
+	forEachElement(card, func(e *html.Node) {
+		if !found && e.Data == "img" {
+			for _, a := range []string{attr(e, "alt"), attr(e, "title")} {
+				l, _, _ := strings.Cut(a, ",")
+				if nameKey(strings.ReplaceAll(l, "-", " ")) == strings.ReplaceAll(key, "-", " ") {
+					found = true
+				}
+			}
+		}
+	})
+	return found
 }
 
 // ownText is the text of n's direct text children.
@@ -450,8 +516,10 @@ func (x *extractor) visit(n *html.Node, depth int) {
 // least a third of the cards must carry such evidence.
 func (x *extractor) emitGroup(g []*html.Node, cards map[*html.Node]bool) {
 	var got []candidate
+	var evs []bool
+	var idx []int
 	evidence := 0
-	for _, c := range g {
+	for i, c := range g {
 		m, how, ev, ok := x.emitCard(c, cards)
 		if !ok {
 			continue
@@ -460,11 +528,24 @@ func (x *extractor) emitGroup(g []*html.Node, cards map[*html.Node]bool) {
 			evidence++
 		}
 		got = append(got, candidate{m: m, pos: x.pos[c], method: how})
+		evs = append(evs, ev)
+		idx = append(idx, i)
 	}
 	if evidence == 0 || 3*evidence < len(got) {
 		return
 	}
-	x.found = append(x.found, got...)
+	// In a grid where a third of the cards or more show a title or a
+	// profile, a card without one is a person all the same; a weakly named
+	// card (a plain paragraph or alt text) with nothing else is kept only
+	// when most of the grid has evidence.
+	keepWeak := 3*evidence >= 2*len(got)
+	// A weak card's own photo labelled with the name is evidence too.
+	for i, c := range got {
+		if !evs[i] && x.anchorRank(g[idx[i]]) >= rankLeaf && !keepWeak && !photoNamesIn(g[idx[i]], nameKey(c.m.Name)) {
+			continue
+		}
+		x.found = append(x.found, c)
+	}
 }
 
 // emitCard extracts the person in card c. A card that holds only the name
@@ -519,10 +600,12 @@ func (x *extractor) emitCard(c *html.Node, cards map[*html.Node]bool) (firm.Memb
 		x.cardNodes[n] = true
 	}
 	m, ev := x.person(nodes, a)
-	if a.rank >= rankLeaf && !ev {
-		return firm.Member{}, 0, false, false
-	}
 	return m, how, ev, true
+}
+
+// anchorRank is the rank of the name anchor that names card c.
+func (x *extractor) anchorRank(c *html.Node) int {
+	return x.sum[c].rank
 }
 
 func isUpper(s string) bool {
@@ -679,10 +762,19 @@ func titleFromLines(ls []line, name string) string {
 			idx = i
 			break
 		}
+		// A name stacked over two lines ends on the second.
+		if i+1 < len(ls) && strings.HasPrefix(strings.ToLower(l.text+" "+ls[i+1].text), lname) {
+			idx = i + 1
+			break
+		}
 	}
 	for i := idx + 1; i < len(ls) && i <= idx+4; i++ {
 		t := ls[i].text
 		if utf8.RuneCountInString(t) > 120 {
+			// A bio may open with the role: "Sócio-fundador, brasileiro, …".
+			if lead, _, ok := strings.Cut(t, ","); ok && i == idx+1 && utf8.RuneCountInString(lead) <= 40 && titleLike(lead, name) {
+				return cleanTitle(lead)
+			}
 			break
 		}
 		if strings.EqualFold(t, name) {
