@@ -33,9 +33,31 @@ func classes(n *html.Node) []string {
 	return strings.Fields(strings.ToLower(attr(n, "class")))
 }
 
-// classContains reports whether any class token contains one of parts.
+// utilityPrefixes start the utility classes of CSS frameworks such as
+// Tailwind, which name colours and sizes ("text-brand-red"), never what an
+// element holds.
+var utilityPrefixes = []string{"text-", "bg-", "border-", "ring-", "shadow-", "fill-", "stroke-", "decoration-",
+	"outline-", "from-", "via-", "to-", "placeholder-", "divide-", "accent-", "caret-", "font-", "leading-", "tracking-"}
+
+func utilityClass(c string) bool {
+	if strings.Contains(c, ":") {
+		return true // a state or breakpoint variant (hover:, md:)
+	}
+	for _, p := range utilityPrefixes {
+		if strings.HasPrefix(c, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// classContains reports whether any class token that is not a utility
+// class contains one of parts.
 func classContains(n *html.Node, parts ...string) bool {
 	for _, c := range classes(n) {
+		if utilityClass(c) {
+			continue
+		}
 		for _, p := range parts {
 			if strings.Contains(c, p) {
 				return true

@@ -30,7 +30,8 @@ var foreignRoleWords = set(
 	"associé", "associée", "associés", "fondateur", "fondatrice", "cofondateur", "cofondatrice",
 	"directeur", "directrice", "président", "présidente", "analyste", "chargé", "chargée",
 	"responsable", "gérant", "gérante", "conseiller", "conseillère", "administrateur", "administratrice",
-	"secrétaire", "comptable", "stagiaire", "avocat", "avocate", "ingénieur",
+	"secrétaire", "comptable", "stagiaire", "avocat", "avocate", "ingénieur", "trésorier", "trésorière",
+	"secrétaria", "secretária", "tesoureiro", "tesoureira",
 	// Spanish and Portuguese
 	"socio", "socia", "socios", "sócio", "sócia", "sócios", "fundador", "fundadora", "cofundador",
 	"cofundadora", "directora", "diretor", "diretora", "gerente", "presidente", "analista",
@@ -96,6 +97,8 @@ var (
 		"取締役", "部長", "課長", "マネージャー", "パートナー", "アソシエイト", "アナリスト", "ディレクター",
 		"創業者", "共同創業者", "ファウンダー", "アドバイザー", "プリンシパル",
 		"이사", "대표", "파트너", "심사역", "팀장", "부장", "매니저", "회장", "사장", "상무", "전무", "고문",
+		"감사", "대리", "주임", "사원", "과장", "차장", "실장", "본부장", "수석", "책임", "선임", "연구원",
+		"主任", "担当", "社員", "職員", "专员", "專員", "经理人", "秘書長",
 	}
 )
 
