@@ -349,6 +349,7 @@ func people(root *html.Node, ld, embedded []firm.Member, base *url.URL) (members
 	x.standalone()
 	x.lineLists()
 	dropSharedLinkedIn(x.found)
+	dropOthersLinkedIn(x.found)
 	members, others = assign(x.found, x.sections())
 	otherKeys := map[string]bool{}
 	for _, o := range others {
@@ -428,6 +429,45 @@ func fillFrom(people, from []firm.Member) {
 			people[i].Title = e.Title
 		}
 	}
+}
+
+// dropOthersLinkedIn clears a LinkedIn URL whose address names another
+// person of the page and not the one who carries it: a card that copied a
+// colleague's link.
+func dropOthersLinkedIn(found []candidate) {
+	for i := range found {
+		slug := linkedInSlug(found[i].m.LinkedIn)
+		if slug == "" || slugNames(slug, found[i].m.Name) {
+			continue
+		}
+		for j := range found {
+			if j != i && nameKey(found[j].m.Name) != nameKey(found[i].m.Name) && slugNames(slug, found[j].m.Name) {
+				found[i].m.LinkedIn = ""
+				break
+			}
+		}
+	}
+}
+
+// linkedInSlug is the folded name part of a /in/ profile address.
+func linkedInSlug(li string) string {
+	_, rest, ok := strings.Cut(li, "/in/")
+	if !ok {
+		return ""
+	}
+	rest, _, _ = strings.Cut(rest, "/")
+	return strings.Join(nameTokens(rest), "")
+}
+
+// slugNames reports whether slug carries the name's last name and its first
+// name or initial.
+func slugNames(slug, name string) bool {
+	t := nameTokens(name)
+	if len(t) < 2 {
+		return false
+	}
+	first, last := t[0], t[len(t)-1]
+	return len(last) > 2 && strings.Contains(slug, last) && strings.Contains(slug, first[:1])
 }
 
 // dropSharedLinkedIn clears a LinkedIn URL that several different people

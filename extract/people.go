@@ -770,11 +770,11 @@ func titleFromLines(ls []line, name string) string {
 	}
 	for i := idx + 1; i < len(ls) && i <= idx+4; i++ {
 		t := ls[i].text
+		// A bio may open with the role: "Sócio-fundador, brasileiro, …".
+		if lead, _, ok := strings.Cut(t, ","); ok && i == idx+1 && isBio(t) && utf8.RuneCountInString(lead) <= 40 && titleLike(lead, name) {
+			return cleanTitle(lead)
+		}
 		if utf8.RuneCountInString(t) > 120 {
-			// A bio may open with the role: "Sócio-fundador, brasileiro, …".
-			if lead, _, ok := strings.Cut(t, ","); ok && i == idx+1 && utf8.RuneCountInString(lead) <= 40 && titleLike(lead, name) {
-				return cleanTitle(lead)
-			}
 			break
 		}
 		if strings.EqualFold(t, name) {
@@ -857,11 +857,41 @@ func (x *extractor) standalone() {
 		if m.Title == "" {
 			continue
 		}
+		if m.LinkedIn == "" && m.Email == "" {
+			// The card's links may sit beside the block holding the name
+			// and title: <div><h3/><p/></div><div>icons</div>.
+			if extra := x.siblingLinks(nodes[0]); len(extra) > 0 {
+				if more, _ := x.person(extra, a); more.LinkedIn != "" || more.Email != "" {
+					m.LinkedIn, m.Email = more.LinkedIn, more.Email
+					nodes = append(nodes, extra...)
+				}
+			}
+		}
 		for _, n := range nodes {
 			x.cardNodes[n] = true
 		}
 		x.found = append(x.found, candidate{m: m, pos: x.pos[a.node], method: methodStandalone})
 	}
+}
+
+// siblingLinks are the elements after the block that holds n, when that
+// block names no one else, up to the next named element.
+func (x *extractor) siblingLinks(n *html.Node) []*html.Node {
+	p := n.Parent
+	if p == nil || p.Type != html.ElementNode || x.sum[p].count != 1 {
+		return nil
+	}
+	var out []*html.Node
+	for sib := p.NextSibling; sib != nil && len(out) < 2; sib = sib.NextSibling {
+		if sib.Type != html.ElementNode {
+			continue
+		}
+		if x.sum[sib].count > 0 || headingLevel(sib) > 0 {
+			break
+		}
+		out = append(out, sib)
+	}
+	return out
 }
 
 // lineLists emits the people of blocks of "Name – Title" lines that no

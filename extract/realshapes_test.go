@@ -1,0 +1,60 @@
+package extract_test
+
+import (
+	"net/url"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/vcenrich/vcenrich/extract"
+)
+
+// Structures seen on real firm sites, each in a small page of that shape:
+// who comes out as team, with what title and LinkedIn.
+func TestRealPageShapes(t *testing.T) {
+	cases := []struct {
+		name, body string
+		want       []string // "Name|Title|LinkedIn", sorted
+	}{
+		{"first and last name stacked, photo titled", `<h2>Time</h2>
+<dl><dt>Dany<br>Roizman</dt><dd><img src="a.jpg" title="Dany Roizman"><p>Sócio-fundador, brasileiro, 25 anos de experiência no mercado financeiro e em bancos.</p></dd></dl>
+<dl><dt>Laurent Cudré<br>Mauroux, CEO</dt><dd><img src="b.jpg" title="Laurent Cudré-Mauroux, CEO"><p>Sócio, CEO Suíça, com 32 anos de experiência no mercado financeiro e em bancos.</p></dd></dl>
+<dl><dt>Ana<br>Werneck</dt><dd><img src="c.jpg" title="Ana Werneck"><p>Formada em economia, trabalhou na UBS mais de cinco anos em Genebra e Zurique.</p></dd></dl>`,
+			[]string{"Ana Werneck||", "Dany Roizman|Sócio-fundador|", "Laurent Cudré Mauroux|CEO|"}},
+		{"copied LinkedIn of a colleague", `<h2>Team</h2><div class="grid">
+<div class="card"><h3>Melissa Ludwig</h3><p>Chair</p><a href="https://www.linkedin.com/in/melissa-ludwig-32971666">in</a></div>
+<div class="card"><h3>Eric Rugart</h3><p>Vice Chair</p><a href="https://www.linkedin.com/in/melissa-ludwig-32971666">in</a></div></div>`,
+			[]string{"Eric Rugart|Vice Chair|", "Melissa Ludwig|Chair|https://www.linkedin.com/in/melissa-ludwig-32971666"}},
+		{"links beside the name block, utility classes", `<h2>Meet Our Team</h2><div class="grid"><div class="group"><div class="card">
+<div class="text-center"><h3 class="text-xl text-brand-red group-hover:text-brand-red">Domenic Giovanzana</h3><p class="font-medium">Founding Partner</p></div>
+<div class="flex"><a href="https://www.linkedin.com/in/dgiovanzana"><svg></svg></a></div></div></div></div>`,
+			[]string{"Domenic Giovanzana|Founding Partner|https://www.linkedin.com/in/dgiovanzana"}},
+		{"quote speaker and names in prose", `<h2>Team</h2><div class="grid">
+<div class="card"><h3>Jane Okafor</h3><p>Partner</p><p>Jane was named by <em>Business Week</em> as one of the best stock pickers in the country, and she speaks often.</p></div>
+<div class="card"><h3>Tom Reyes</h3><p>Principal</p></div></div>
+<div class="callout-statement"><p>"It is not the critic who counts."</p><span class="speaker">THEODORE ROOSEVELT</span><span class="position">26th President of the United States</span></div>`,
+			[]string{"Jane Okafor|Partner|", "Tom Reyes|Principal|"}},
+		{"independent board members", `<h2>Investment Committee</h2><div class="grid">
+<div class="card"><h3>Jane Okafor</h3><p>Chief Investment Officer</p></div>
+<div class="card"><h3>Bruce Ndidi</h3><p>Independent IC Chairman</p></div>
+<div class="card"><h3>Rose Liywalii</h3><p>Independent Non-Executive Director</p></div></div>`,
+			[]string{"Jane Okafor|Chief Investment Officer|"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			u, _ := url.Parse("https://acme.vc/team")
+			p, err := extract.Parse([]byte("<html><body><main>"+c.body+"</main></body></html>"), u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, m := range p.Members {
+				got = append(got, m.Name+"|"+m.Title+"|"+m.LinkedIn)
+			}
+			sort.Strings(got)
+			if strings.Join(got, "\n") != strings.Join(c.want, "\n") {
+				t.Errorf("members\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(c.want, "\n"))
+			}
+		})
+	}
+}
