@@ -2,6 +2,7 @@ package extract
 
 import (
 	"math"
+	"slices"
 	"net/url"
 	"path"
 	"regexp"
@@ -846,7 +847,7 @@ func (x *extractor) standalone() {
 				if sib.Type != html.ElementNode {
 					continue
 				}
-				if x.sum[sib].count > 0 || headingLevel(sib) > 0 && headingLevel(sib) <= max(headingLevel(a.node), 1) {
+				if x.sum[sib].count > 0 && x.sum[sib].key != a.key || headingLevel(sib) > 0 && headingLevel(sib) <= max(headingLevel(a.node), 1) {
 					break
 				}
 				nodes = append(nodes, sib)
@@ -854,7 +855,7 @@ func (x *extractor) standalone() {
 			}
 		}
 		m, _ := x.person(nodes, a)
-		if m.Title == "" {
+		if m.Title == "" && (a.rank > rankHeading || !introducedBy(nodes, a.name)) {
 			continue
 		}
 		if m.LinkedIn == "" && m.Email == "" {
@@ -872,6 +873,38 @@ func (x *extractor) standalone() {
 		}
 		x.found = append(x.found, candidate{m: m, pos: x.pos[a.node], method: methodStandalone})
 	}
+}
+
+// bioVerbs follow a person's name at the start of a bio.
+var bioVerbs = []string{"is", "was", "has", "had", "joined", "brings", "serves", "leads", "founded", "co-founded",
+	"cofounded", "holds", "began", "started", "spent", "works", "oversees", "manages", "heads", "ist", "est", "es", "é"}
+
+// introducedBy reports a name heading whose next block is a bio about that
+// person ("Sanjay Krishnan is an accomplished …", "Jane has spent …"): a
+// team member whose page shows no title.
+func introducedBy(nodes []*html.Node, name string) bool {
+	first := strings.Fields(name)
+	if len(nodes) < 2 || len(first) == 0 {
+		return false
+	}
+	var text string
+	for _, n := range nodes[1:] {
+		if text = textPrefix(n, 200); text != "" {
+			break
+		}
+	}
+	for _, lead := range []string{name, first[0]} {
+		rest, ok := strings.CutPrefix(text, lead)
+		if !ok {
+			continue
+		}
+		rest = strings.TrimLeft(rest, " ,’'s")
+		w := strings.Fields(strings.ToLower(rest))
+		if len(w) > 0 && slices.Contains(bioVerbs, w[0]) {
+			return true
+		}
+	}
+	return false
 }
 
 // siblingLinks are the elements after the block that holds n, when that

@@ -34,6 +34,11 @@ func TestRealPageShapes(t *testing.T) {
 <div class="card"><h3>Tom Reyes</h3><p>Principal</p></div></div>
 <div class="callout-statement"><p>"It is not the critic who counts."</p><span class="speaker">THEODORE ROOSEVELT</span><span class="position">26th President of the United States</span></div>`,
 			[]string{"Jane Okafor|Partner|", "Tom Reyes|Principal|"}},
+		{"a name heading over a bio, no title", `<div class="title">About Us</div><div class="about">
+<h2>Sanjay Krishnan</h2><img src="s.png" alt="Sanjay Krishnan Headshot">
+<p>Sanjay Krishnan is an accomplished product and engineering leader based in Los Altos, with expertise in scaling companies.</p>
+<h2>Our Approach</h2><p>We invest early and stay long, working closely with a small number of founders every year.</p></div>`,
+			[]string{"Sanjay Krishnan||"}},
 		{"independent board members", `<h2>Investment Committee</h2><div class="grid">
 <div class="card"><h3>Jane Okafor</h3><p>Chief Investment Officer</p></div>
 <div class="card"><h3>Bruce Ndidi</h3><p>Independent IC Chairman</p></div>
