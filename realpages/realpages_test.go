@@ -57,10 +57,10 @@ func TestRealPagesFloor(t *testing.T) {
 		name      string
 		got, want float64
 	}{
-		{"precision", tot.Precision(), 0.92},
-		{"recall", tot.Recall(), 0.67},
-		{"titles", tot.Titles(), 0.93},
-		{"linkedin", tot.LinkedIn(), 0.25},
+		{"precision", tot.Precision(), 0.98},
+		{"recall", tot.Recall(), 0.93},
+		{"titles", tot.Titles(), 0.94},
+		{"linkedin", tot.LinkedIn(), 0.95},
 	}
 	for _, f := range floors {
 		if !(f.got >= f.want) {
@@ -72,8 +72,8 @@ func TestRealPagesFloor(t *testing.T) {
 		got, want int
 	}{
 		{"duplicates", tot.Dup, 0},
-		{"not-team counted as team", tot.NotTeam, 5},
-		{"pages with a team where nobody was found", tot.EmptyPages, 8},
+		{"not-team counted as team", tot.NotTeam, 1},
+		{"pages with a team where nobody was found", tot.EmptyPages, 0},
 	}
 	for _, c := range ceilings {
 		if c.got > c.want {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sort"
 	"strings"
 )
 
@@ -73,8 +74,8 @@ func (t Totals) LinkedIn() float64 { return ratio(t.LinkFound, t.LinkGold) }
 
 // Line is the one-line summary the evaluation ends with.
 func (t Totals) Line() string {
-	return fmt.Sprintf("precision %.3f recall %.3f titles %.3f linkedin %.3f not-team %d duplicates %d",
-		t.Precision(), t.Recall(), t.Titles(), t.LinkedIn(), t.NotTeam, t.Dup)
+	return fmt.Sprintf("precision %s recall %s titles %s linkedin %s not-team %d duplicates %d",
+		figure(t.Precision()), figure(t.Recall()), figure(t.Titles()), figure(t.LinkedIn()), t.NotTeam, t.Dup)
 }
 
 // Write prints the per-page table, optionally each page's notes, and the
@@ -97,6 +98,19 @@ func Write(w io.Writer, scores []PageScore, verbose bool) {
 	}
 	t := Sum(scores)
 	fmt.Fprintln(w, strings.Repeat("-", len(hdr)))
+	byDifficulty := map[string][]PageScore{}
+	var kinds []string
+	for _, s := range scores {
+		if byDifficulty[s.Difficulty] == nil {
+			kinds = append(kinds, s.Difficulty)
+		}
+		byDifficulty[s.Difficulty] = append(byDifficulty[s.Difficulty], s)
+	}
+	sort.Strings(kinds)
+	for _, k := range kinds {
+		c := Sum(byDifficulty[k])
+		fmt.Fprintf(w, "%-10s %2d pages  %s  empty %d\n", orNone(k), c.Pages, c.Line(), c.EmptyPages)
+	}
 	fmt.Fprintf(w, "pages %d  gold people %d  extracted rows %d\n", t.Pages, t.Gold, t.Pred)
 	fmt.Fprintf(w, "names     precision %.3f  recall %.3f  (tp %d, fp %d, fn %d)\n", t.Precision(), t.Recall(), t.TP, t.FP, t.FN)
 	fmt.Fprintf(w, "titles    strict %d/%d = %.3f   lenient %d/%d = %.3f   (found people with a title)\n",
@@ -106,6 +120,21 @@ func Write(w io.Writer, scores []PageScore, verbose bool) {
 	fmt.Fprintf(w, "errors    duplicates %d   not-team counted as team %d   false rows on pages with no team %d   pages with a team where nobody was found %d\n",
 		t.Dup, t.NotTeam, t.NegativeRows, t.EmptyPages)
 	fmt.Fprintln(w, t.Line())
+}
+
+// figure prints a ratio, "-" when nothing was there to count.
+func figure(x float64) string {
+	if math.IsNaN(x) {
+		return "-"
+	}
+	return fmt.Sprintf("%.3f", x)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
 }
 
 func orDash(x float64) string {

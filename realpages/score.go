@@ -205,6 +205,7 @@ type Row struct {
 // PageScore is how one page's rows compare with its ground truth.
 type PageScore struct {
 	Page                               string
+	Difficulty                         string
 	Gold, Pred                         int
 	TP, FP, FN, Dup, NotTeam           int
 	TitleN, TitleOK, TitleLenOK        int
@@ -257,7 +258,7 @@ func find(k nameKeys, cands []goldPerson) []int {
 // ScorePage scores the rows extracted from p.
 func ScorePage(p Page, rows []Row) PageScore {
 	people, notTeam := goldOf(p.People), goldOf(p.NotTeam)
-	s := PageScore{Page: p.Stem, Pred: len(rows)}
+	s := PageScore{Page: p.Stem, Difficulty: p.Difficulty, Pred: len(rows)}
 	matched := map[int]bool{}
 	note := func(format string, args ...any) { s.Notes = append(s.Notes, sprintf(format, args...)) }
 	for _, r := range rows {
