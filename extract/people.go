@@ -2,10 +2,10 @@ package extract
 
 import (
 	"math"
-	"slices"
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
