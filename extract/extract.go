@@ -348,6 +348,9 @@ func people(root *html.Node, ld, embedded []firm.Member, base *url.URL) (members
 	x.visit(root, 0)
 	x.standalone()
 	x.lineLists()
+	if len(x.found) == 0 && len(ld) == 0 && len(embedded) == 0 {
+		x.prose()
+	}
 	dropSharedLinkedIn(x.found)
 	dropOthersLinkedIn(x.found)
 	members, others = assign(x.found, x.sections())

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
@@ -905,6 +906,66 @@ func introducedBy(nodes []*html.Node, name string) bool {
 		}
 	}
 	return false
+}
+
+// proseLead reads the opening of a bio paragraph that introduces a person:
+// an optional role, the name (honorific and credentials allowed) and a
+// verb: "Founder Nicolas West holds …", "Dr. John Roe is a …", "Clinical
+// Director, Jane Doe, MS, received …".
+var proseLead = regexp.MustCompile(`^(?:((?:[A-Z][\p{L}&-]*\s){0,3}[A-Z][\p{L}&-]*),?\s)?(?:(?:Dr|Mr|Mrs|Ms|Prof)\.?\s)?((?:\p{Lu}[\p{L}'’.-]*\s){1,3}\p{Lu}[\p{L}'’-]+)(?:,\s(?:[A-Z]{2,5}\.?,?\s?)+)?,?\s(is|was|has|holds|serves|joined|leads|founded|co-founded|brings|received|began|oversees|manages|heads)\s`)
+
+// maxProseParagraphs bounds the paragraphs read for people named only in
+// prose.
+const maxProseParagraphs = 200
+
+// prose finds people a page names only in bio paragraphs, when nothing
+// else on the page named anyone: the first sentence of a paragraph that
+// opens with a person's name (and perhaps their role) and a verb.
+func (x *extractor) prose() {
+	seen := map[string]bool{}
+	read := 0
+	forEachElement(x.root, func(n *html.Node) {
+		if n.Data != "p" || read >= maxProseParagraphs || len(x.found) >= maxCandidates || inQuote(n) {
+			return
+		}
+		read++
+		m := proseLead.FindStringSubmatch(textPrefix(n, 160))
+		if m == nil {
+			return
+		}
+		role, name := strings.TrimSpace(m[1]), strings.TrimSpace(m[2])
+		if !nameLike(name) || seen[nameKey(name)] || !aboutAPerson(textPrefix(n, 800), name) {
+			return
+		}
+		title := ""
+		if role != "" {
+			if !titleLike(role, name) {
+				return // "Acme Capital Jane Doe is …": not a role
+			}
+			title = cleanTitle(role)
+		}
+		seen[nameKey(name)] = true
+		x.found = append(x.found, candidate{m: firm.Member{Name: name, Title: title}, pos: x.pos[n], method: methodStandalone})
+	})
+}
+
+// aboutAPerson reports a paragraph that goes on about a person, as
+// paragraphs about companies ("Acme Robotics is a …") do not: a personal
+// pronoun, or the first name again.
+func aboutAPerson(text, name string) bool {
+	l := " " + strings.ToLower(strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) {
+			return r
+		}
+		return ' '
+	}, text)) + " "
+	for _, p := range []string{" he ", " she ", " his ", " her ", " him "} {
+		if strings.Contains(l, p) {
+			return true
+		}
+	}
+	first := strings.ToLower(strings.Fields(name)[0])
+	return strings.Count(l, " "+first+" ") >= 2
 }
 
 // siblingLinks are the elements after the block that holds n, when that

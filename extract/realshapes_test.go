@@ -39,6 +39,22 @@ func TestRealPageShapes(t *testing.T) {
 <p>Sanjay Krishnan is an accomplished product and engineering leader based in Los Altos, with expertise in scaling companies.</p>
 <h2>Our Approach</h2><p>We invest early and stay long, working closely with a small number of founders every year.</p></div>`,
 			[]string{"Sanjay Krishnan||"}},
+		{"hidden by a class or style counts, a commented-out card does not", `<h2>Team</h2>
+<div class="tabs"><div class="tab-pane hidden"><div class="grid">
+<div class="card"><h3>Jane Okafor</h3><p>Partner</p></div>
+<div class="card" style="display:none"><h3>Tom Reyes</h3><p>Principal</p></div>
+<!-- <div class="card"><h3>Old Member</h3><p>Partner</p></div> -->
+</div></div></div>`,
+			[]string{"Jane Okafor|Partner|", "Tom Reyes|Principal|"}},
+		{"named only in prose", `<h1>Management</h1>
+<p>Sterling Equity is owned by management and runs a single strategy for all clients.</p>
+<p>Founder Nicolas West holds degrees from The University of Melbourne. He has more than 20 years of experience with listed equities.</p>
+<p>Dr. Jane Roe is a physician and investor. She joined in 2019 after a decade in medicine.</p>`,
+			[]string{"Jane Roe||", "Nicolas West|Founder|"}},
+		{"companies in prose are not people", `<h1>Portfolio</h1>
+<p>Acme Robotics is a maker of warehouse robots. The company was founded in 2015 and sells to retailers.</p>
+<p>Tidal Freight has built a network of ports across Europe, and its customers ship every day.</p>`,
+			nil},
 		{"independent board members", `<h2>Investment Committee</h2><div class="grid">
 <div class="card"><h3>Jane Okafor</h3><p>Chief Investment Officer</p></div>
 <div class="card"><h3>Bruce Ndidi</h3><p>Independent IC Chairman</p></div>
