@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 
+	"github.com/vcenrich/vcenrich/config"
 	"github.com/vcenrich/vcenrich/enrich"
 	"github.com/vcenrich/vcenrich/firm"
 )
@@ -15,6 +16,21 @@ type Outcome struct {
 	Err    error // the firm failed (its homepage could not be read)
 	Rows   []Row
 	Score  PageScore
+}
+
+// Run serves the pages as sites, builds the product's engine from cfg for
+// them and evaluates it: what make eval and the floor test both do.
+func Run(ctx context.Context, cfg config.Config, pages []Page, workers int) ([]Outcome, error) {
+	sites, err := Serve(pages)
+	if err != nil {
+		return nil, err
+	}
+	defer sites.Close()
+	engine, err := sites.Engine(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return Evaluate(ctx, engine, pages, workers), nil
 }
 
 // Evaluate runs engine over every page's site, parallel in at most workers

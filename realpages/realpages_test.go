@@ -31,20 +31,15 @@ func loadShared(t *testing.T) []realpages.Page {
 
 func evaluate(t *testing.T, pages []realpages.Page) []realpages.Outcome {
 	t.Helper()
-	sites, err := realpages.Serve(pages)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sites.Close() })
 	cfg, err := config.LoadFrom(func(string) (string, bool) { return "", false })
 	if err != nil {
 		t.Fatal(err)
 	}
-	engine, err := sites.Engine(cfg)
+	outs, err := realpages.Run(context.Background(), cfg, pages, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return realpages.Evaluate(context.Background(), engine, pages, 4)
+	return outs
 }
 
 // Floors sit just under what the engine reaches on the shared real pages

@@ -46,21 +46,15 @@ func run(dirs []string, verbose bool, csvOut string) error {
 	if err != nil {
 		return err
 	}
-	sites, err := realpages.Serve(pages)
-	if err != nil {
-		return err
-	}
-	defer sites.Close()
 	cfg, err := config.Load()
 	if err != nil {
 		return err
 	}
-	engine, err := sites.Engine(cfg)
+	start := time.Now()
+	outs, err := realpages.Run(context.Background(), cfg, pages, 8)
 	if err != nil {
 		return err
 	}
-	start := time.Now()
-	outs := realpages.Evaluate(context.Background(), engine, pages, 8)
 	realpages.Write(os.Stdout, realpages.Scores(outs), verbose)
 	fmt.Fprintf(os.Stderr, "eval: %d pages in %s\n", len(pages), time.Since(start).Round(time.Millisecond))
 	if csvOut != "" {
