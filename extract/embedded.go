@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"go.yaml.in/yaml/v3"
 	"golang.org/x/net/html"
 
 	"github.com/vcenrich/vcenrich/firm"
@@ -32,14 +33,56 @@ var (
 	lastNameKeys    = []string{"lastName", "last_name", "lastname", "familyName", "surname"}
 )
 
+// pageLang is the primary language the page declares (<html lang="fr-FR">
+// gives "fr").
+func pageLang(root *html.Node) string {
+	lang := ""
+	forEachElement(root, func(n *html.Node) {
+		if lang == "" && n.Data == "html" {
+			lang = strings.ToLower(attr(n, "lang"))
+		}
+	})
+	l, _, _ := strings.Cut(lang, "-")
+	return l
+}
+
+// frontMatter reads the YAML front matter of a Jekyll or Hugo source page
+// served as it is ("---\nteam_members:\n  - name: …\n---"): such sites keep
+// their people in it and render them with a layout.
+func frontMatter(body []byte) []firm.Member {
+	text := strings.TrimLeft(string(body[:min(len(body), maxEmbeddedScriptBytes)]), "\ufeff \t\r\n")
+	rest, ok := strings.CutPrefix(text, "---")
+	if !ok || !strings.HasPrefix(rest, "\n") && !strings.HasPrefix(rest, "\r\n") {
+		return nil
+	}
+	end := strings.Index(rest, "\n---")
+	if end < 0 {
+		return nil
+	}
+	var v any
+	if yaml.Unmarshal([]byte(rest[:end]), &v) != nil {
+		return nil
+	}
+	var out []firm.Member
+	seen := map[string]bool{}
+	walkEmbedded(v, 0, "", func(m firm.Member) {
+		if k := nameKey(m.Name); !seen[k] && len(out) < maxEmbeddedPeople {
+			seen[k] = true
+			out = append(out, m)
+		}
+	})
+	return out
+}
+
 // embeddedPeople reads people from the data scripts of the page (before
 // clean removes them).
 func embeddedPeople(root *html.Node) []firm.Member {
+	lang := pageLang(root)
 	var out []firm.Member
 	seen := map[string]bool{}
 	budget := maxEmbeddedScriptBytes
 	add := func(v any) {
-		walkEmbedded(v, 0, func(m firm.Member) {
+		walkEmbedded(v, 0, lang, func(m firm.Member) {
 			k := nameKey(m.Name)
 			if k == "" || seen[k] || len(out) >= maxEmbeddedPeople {
 				return
@@ -163,21 +206,21 @@ func isObject(v any) bool { _, ok := v.(map[string]any); return ok }
 // walkEmbedded visits every object in v and reports those that describe a
 // person: a field that reads as a person's name and one that reads as their
 // title, or a LinkedIn profile.
-func walkEmbedded(v any, depth int, emit func(firm.Member)) {
+func walkEmbedded(v any, depth int, lang string, emit func(firm.Member)) {
 	if depth > 32 {
 		return
 	}
 	switch t := v.(type) {
 	case []any:
 		for _, x := range t {
-			walkEmbedded(x, depth+1, emit)
+			walkEmbedded(x, depth+1, lang, emit)
 		}
 	case map[string]any:
-		if m, ok := embeddedPerson(t); ok {
+		if m, ok := embeddedPerson(t, lang); ok {
 			emit(m)
 		}
 		for _, x := range t {
-			walkEmbedded(x, depth+1, emit)
+			walkEmbedded(x, depth+1, lang, emit)
 		}
 	case string:
 		// Next.js and Nuxt sometimes carry their page data as a JSON string,
@@ -185,16 +228,28 @@ func walkEmbedded(v any, depth int, emit func(firm.Member)) {
 		// (self.__next_f.push([1, "5:[\"$\",\"div\",...]"])).
 		if len(t) > 2 && strings.Contains(t, "\"") && strings.ContainsAny(t, "{[") {
 			for _, inner := range jsonValuesIn(t) {
-				walkEmbedded(inner, depth+1, emit)
+				walkEmbedded(inner, depth+1, lang, emit)
 			}
 		}
 	}
 }
 
-func firstString(o map[string]any, keys []string) string {
+// firstString is the first of keys that o holds as text; a field
+// translated per language ({"fr": "Président", "en": "President"}) gives
+// the page's language, else English, else any.
+func firstString(o map[string]any, keys []string, lang string) string {
 	for _, k := range keys {
-		if s, ok := o[k].(string); ok && strings.TrimSpace(s) != "" {
-			return collapse(stripTags(s))
+		switch v := o[k].(type) {
+		case string:
+			if strings.TrimSpace(v) != "" {
+				return collapse(stripTags(v))
+			}
+		case map[string]any:
+			for _, l := range []string{lang, "en"} {
+				if s, ok := v[l].(string); ok && strings.TrimSpace(s) != "" && l != "" {
+					return collapse(stripTags(s))
+				}
+			}
 		}
 	}
 	return ""
@@ -212,17 +267,17 @@ func stripTags(s string) string {
 	return textOf(n)
 }
 
-func embeddedPerson(o map[string]any) (firm.Member, bool) {
-	name := firstString(o, personNameKeys)
+func embeddedPerson(o map[string]any, lang string) (firm.Member, bool) {
+	name := firstString(o, personNameKeys, lang)
 	if name == "" {
-		name = collapse(firstString(o, firstNameKeys) + " " + firstString(o, lastNameKeys))
+		name = collapse(firstString(o, firstNameKeys, lang) + " " + firstString(o, lastNameKeys, lang))
 	}
 	name = stripNickname(name)
 	if !nameLike(name) {
 		return firm.Member{}, false
 	}
 	m := firm.Member{Name: name}
-	if t := cleanTitle(firstString(o, personTitleKeys)); t != "" && titleLike(t, name) {
+	if t := cleanTitle(firstString(o, personTitleKeys, lang)); t != "" && titleLike(t, name) {
 		m.Title = t
 	}
 	m.LinkedIn = linkedInIn(o, 0)
@@ -252,7 +307,7 @@ func linkedInIn(o map[string]any, depth int) string {
 				return li
 			}
 		case map[string]any:
-			if _, person := embeddedPerson(t); !person && depth < 2 {
+			if _, person := embeddedPerson(t, ""); !person && depth < 2 {
 				if li := linkedInIn(t, depth+1); li != "" {
 					return li
 				}

@@ -24,6 +24,23 @@ func TestEmbeddedPeople(t *testing.T) {
 <script type="application/json" id="__NUXT_DATA__" data-ssr="true">[["ShallowReactive",1],{"data":2},["ShallowReactive",3],{"team":4},[5,9],{"name":6,"position":7,"linkedin":8},"Jane Okafor","Managing Partner","https://www.linkedin.com/in/janeokafor",{"name":10,"position":11,"linkedin":12},"Tom Reyes","Principal","https://www.linkedin.com/in/tomreyes"]</script></body></html>`},
 		{"nuxt 2", `<html><body><div id="__nuxt"></div>
 <script>window.__NUXT__={layout:"default",data:[{team:[{name:"Jane Okafor",jobTitle:"Managing Partner",linkedin:"https://www.linkedin.com/in/janeokafor"},{name:"Tom Reyes",jobTitle:"Principal",linkedin:"https://www.linkedin.com/in/tomreyes"}]}],serverRendered:true}</script></body></html>`},
+		{"next app router, translated roles", `<html lang="fr"><body><div id="__next"></div>
+<script>self.__next_f.push([1,"7:{\"executiveBoard\":[{\"id\":\"a\",\"name\":\"Jane Okafor\",\"role\":{\"fr\":\"Managing Partner\",\"en\":\"Partner\"},\"linkedin\":\"https://www.linkedin.com/in/janeokafor\"},{\"id\":\"b\",\"name\":\"Tom Reyes\",\"role\":{\"fr\":\"Principal\",\"en\":\"Associate\"},\"linkedin\":\"https://www.linkedin.com/in/tomreyes\"}]}\n"])</script></body></html>`},
+		{"jekyll front matter served as it is", `---
+layout: team
+title: Our Team
+team_members:
+  - name: "Jane Okafor"
+    title: "Managing Partner"
+    linkedin: "https://www.linkedin.com/in/janeokafor/"
+    experience:
+      - "Former Partner at Acme Ventures"
+  - name: "Tom Reyes"
+    title: "Principal"
+    linkedin: "https://www.linkedin.com/in/tomreyes"
+---
+{% include header.html %}
+<div class="team">{% for m in page.team_members %}<h3>{{ m.name }}</h3>{% endfor %}</div>`},
 		{"script object", `<html><body><div id="app"></div>
 <script>const team = {"jane": {"name": "Jane Okafor", "title": "Managing Partner", "linkedin": "https://www.linkedin.com/in/janeokafor"}, "tom": {"name": "Tom Reyes", "title": "Principal", "linkedin": "https://www.linkedin.com/in/tomreyes"}};
 document.getElementById("app").innerHTML = render(team);</script></body></html>`},

@@ -87,7 +87,7 @@ func Parse(body []byte, pageURL *url.URL) (*Page, error) {
 	p.Title = pageTitle(doc)
 	p.Description = metaDescription(doc)
 	ld, org := jsonLD(root)
-	embedded := embeddedPeople(root)
+	embedded := append(embeddedPeople(root), frontMatter(body)...)
 	p.Links, p.Emails = collectLinks(root, base)
 	p.LinkedIn, p.Twitter = socialProfiles(p.Links, org.sameAs)
 	jsOnly := needsJavaScript(doc)
