@@ -753,6 +753,17 @@ func designatedTitle(nodes []*html.Node, a *anchor) string {
 	return title
 }
 
+// continues reports a line that ends where the next one goes on.
+func continues(t string) bool {
+	t = strings.TrimSpace(t)
+	for _, j := range []string{"–", "—", " -", "&", ",", "/", " and", " of", " for", " y", " et", " und", " e"} {
+		if strings.HasSuffix(t, j) {
+			return true
+		}
+	}
+	return false
+}
+
 // titleFromLines takes the first short line after the name that reads as a
 // title, skipping department labels; failing that a short line just before
 // the name (an eyebrow above it).
@@ -783,6 +794,11 @@ func titleFromLines(ls []line, name string) string {
 			continue
 		}
 		if titleLike(t, name) {
+			// A title broken over two lines ends its first with a joint:
+			// "Founder and Chair –<br>Screening Committee".
+			if i+1 < len(ls) && continues(t) && utf8.RuneCountInString(ls[i+1].text) <= 60 && !isBio(ls[i+1].text) {
+				return cleanTitle(t + " " + ls[i+1].text)
+			}
 			return cleanTitle(t)
 		}
 	}

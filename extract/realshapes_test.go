@@ -55,6 +55,10 @@ func TestRealPageShapes(t *testing.T) {
 <p>Acme Robotics is a maker of warehouse robots. The company was founded in 2015 and sells to retailers.</p>
 <p>Tidal Freight has built a network of ports across Europe, and its customers ship every day.</p>`,
 			nil},
+		{"title broken over two lines", `<h2>Executive Committee</h2><div class="grid">
+<div class="card"><h2>Robert Ciaruffoli, CPA</h2><p><strong>Founder, Vice Chair, and Chair – <br>BSA Screening Committee</strong><br><em>Former Chairman and CEO of <br>Parente Beard</em></p></div>
+<div class="card"><h2>Doc Parghi</h2><p><strong>Founder, Chair</strong><br><em>Managing Director at Acme Health</em></p></div></div>`,
+			[]string{"Doc Parghi|Founder, Chair|", "Robert Ciaruffoli, CPA|Founder, Vice Chair, and Chair – BSA Screening Committee|"}},
 		{"independent board members", `<h2>Investment Committee</h2><div class="grid">
 <div class="card"><h3>Jane Okafor</h3><p>Chief Investment Officer</p></div>
 <div class="card"><h3>Bruce Ndidi</h3><p>Independent IC Chairman</p></div>
