@@ -348,6 +348,7 @@ func people(root *html.Node, ld, embedded []firm.Member, base *url.URL) (members
 	x.visit(root, 0)
 	x.standalone()
 	x.lineLists()
+	x.nameLists()
 	if len(x.found) == 0 && len(ld) == 0 && len(embedded) == 0 {
 		x.prose()
 	}

@@ -1004,6 +1004,52 @@ func (x *extractor) siblingLinks(n *html.Node) []*html.Node {
 	return out
 }
 
+// nameLists emits the people of a list under a team heading whose every
+// item is a name alone ("<h4>Our team</h4><ul><li>Jane Doe, CPA</li>…"), a
+// roster or a sidebar of the team without titles.
+func (x *extractor) nameLists() {
+	forEachElement(x.root, func(n *html.Node) {
+		if !isElement(n, "ul", "ol") || x.inCard(n) || len(x.found) >= maxCandidates {
+			return
+		}
+		h := prevElement(n)
+		if h == nil || headingLevel(h) == 0 && !classContains(h, "section-title", "section-heading") {
+			return
+		}
+		if k, _ := classifySection(textOf(h)); k != sectionTeam {
+			return
+		}
+		var names []string
+		items := 0
+		for li := n.FirstChild; li != nil; li = li.NextSibling {
+			if !isElement(li, "li") {
+				continue
+			}
+			items++
+			if t := stripNickname(collapse(textOf(li))); nameLike(t) {
+				names = append(names, t)
+			}
+		}
+		if len(names) < 3 || 5*len(names) < 4*items {
+			return
+		}
+		x.cardNodes[n] = true
+		for _, name := range names {
+			x.found = append(x.found, candidate{m: firm.Member{Name: name}, pos: x.pos[n], method: methodStandalone})
+		}
+	})
+}
+
+// prevElement is the element before n among its siblings.
+func prevElement(n *html.Node) *html.Node {
+	for p := n.PrevSibling; p != nil; p = p.PrevSibling {
+		if p.Type == html.ElementNode {
+			return p
+		}
+	}
+	return nil
+}
+
 // lineLists emits the people of blocks of "Name – Title" lines that no
 // card already took.
 func (x *extractor) lineLists() {

@@ -59,6 +59,11 @@ func TestRealPageShapes(t *testing.T) {
 <div class="card"><h2>Robert Ciaruffoli, CPA</h2><p><strong>Founder, Vice Chair, and Chair – <br>BSA Screening Committee</strong><br><em>Former Chairman and CEO of <br>Parente Beard</em></p></div>
 <div class="card"><h2>Doc Parghi</h2><p><strong>Founder, Chair</strong><br><em>Managing Director at Acme Health</em></p></div></div>`,
 			[]string{"Doc Parghi|Founder, Chair|", "Robert Ciaruffoli, CPA|Founder, Vice Chair, and Chair – BSA Screening Committee|"}},
+		{"names listed under a team heading", `<h4>公司团队</h4><ul class="menu"><li><a href="#a">余治华</a></li><li><a href="#b">徐光宇</a></li><li><a href="#c">张发明</a></li></ul>
+<h3>Our Staff</h3><ul><li>Jane Doe, CPA</li><li>John Roe</li><li>Ann Lee, RDH</li></ul>
+<h3>Advisors</h3><ul><li>Sam Hill</li><li>Ada Lane</li><li>Bo Chen</li></ul>
+<h3>Our Partners</h3><ul><li>Acme Corp</li><li>Read more</li><li>Tidal Freight</li><li>Contact us</li></ul>`,
+			[]string{"Ann Lee, RDH||", "Jane Doe, CPA||", "John Roe||", "余治华||", "张发明||", "徐光宇||"}},
 		{"independent board members", `<h2>Investment Committee</h2><div class="grid">
 <div class="card"><h3>Jane Okafor</h3><p>Chief Investment Officer</p></div>
 <div class="card"><h3>Bruce Ndidi</h3><p>Independent IC Chairman</p></div>
