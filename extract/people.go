@@ -753,6 +753,13 @@ func designatedTitle(nodes []*html.Node, a *anchor) string {
 	return title
 }
 
+// eyebrowTitle reports a heading above a name that is the person's title
+// rather than a section's: a title that names no section.
+func eyebrowTitle(t, name string) bool {
+	k, _ := classifySection(t)
+	return k == sectionNeutral && titleLike(t, name)
+}
+
 // continues reports a line that ends where the next one goes on.
 func continues(t string) bool {
 	t = strings.TrimSpace(t)
@@ -869,6 +876,12 @@ func (x *extractor) standalone() {
 				}
 				nodes = append(nodes, sib)
 				n++
+			}
+			// An eyebrow above the name may be the title:
+			// <p class="tagline">Founder &amp; Principal</p><h3>Name</h3>.
+			if prev := prevElement(block); prev != nil && x.sum[prev].count == 0 && shortText(prev, 80) && !x.inCard(prev) &&
+				(headingLevel(prev) == 0 || headingLevel(prev) >= headingLevel(a.node) || eyebrowTitle(textOf(prev), a.name)) {
+				nodes = append([]*html.Node{prev}, nodes...)
 			}
 		}
 		m, _ := x.person(nodes, a)

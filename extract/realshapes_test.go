@@ -64,6 +64,12 @@ func TestRealPageShapes(t *testing.T) {
 <h3>Advisors</h3><ul><li>Sam Hill</li><li>Ada Lane</li><li>Bo Chen</li></ul>
 <h3>Our Partners</h3><ul><li>Acme Corp</li><li>Read more</li><li>Tidal Freight</li><li>Contact us</li></ul>`,
 			[]string{"Ann Lee, RDH||", "Jane Doe, CPA||", "John Roe||", "余治华||", "张发明||", "徐光宇||"}},
+		{"title above the name", `<section><h1 class="section-title">Meet the Partners</h1><div class="team">
+<div class="card"><img src="g.jpg" alt="Gynell Schaner"><div class="card__content">
+<h3 class="secondary-title">director, investor, syndicator</h3><h5 class="card__content--subtitle">Gynell Schaner</h5>
+<p>My love for real estate investing was born when I read a book as a teen, and I have invested ever since then.</p></div></div>
+<div class="card more"><p>Contact us to learn about our other partners</p></div></div></section>`,
+			[]string{"Gynell Schaner|director, investor, syndicator|"}},
 		{"independent board members", `<h2>Investment Committee</h2><div class="grid">
 <div class="card"><h3>Jane Okafor</h3><p>Chief Investment Officer</p></div>
 <div class="card"><h3>Bruce Ndidi</h3><p>Independent IC Chairman</p></div>

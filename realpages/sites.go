@@ -83,7 +83,8 @@ func Name(p Page) string {
 	return titleWords(n)
 }
 
-// URLPath is where the page is served: "/" for a home page, else the
+// URLPath is where the page is served: "/" for a home page (the top
+// index file, or a view or template named home or landing), else the
 // repository path as a web server would map it: a static site's build
 // folder (_site, out, dist, public, docs) is its root, an index file is its
 // folder's address, and a Hugo layout's list.html is its folder's index.
@@ -95,7 +96,7 @@ func URLPath(p Page) string {
 	dir, file := path.Split(fp)
 	stem := strings.TrimSuffix(file, path.Ext(file))
 	switch {
-	case dir == "" && (stem == "index" || stem == "home"):
+	case stem == "index" && dir == "", stem == "home", stem == "landing":
 		return "/"
 	case stem == "index" || strings.HasPrefix(file, "list."):
 		return "/" + dir
