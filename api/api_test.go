@@ -147,10 +147,14 @@ type previewAnswer struct {
 	Columns         map[string]string `json:"columns"`
 	Firms           int               `json:"firms"`
 	Samples         []struct {
-		Row     int    `json:"row"`
-		Name    string `json:"name"`
-		Website string `json:"website"`
+		Row           int    `json:"row"`
+		Name          string `json:"name"`
+		Website       string `json:"website"`
+		WebsiteSource string `json:"website_source"`
+		LinkedIn      string `json:"linkedin"`
 	} `json:"samples"`
+	DuplicateFirms []sheets.Duplicate `json:"duplicate_firms"`
+	Derived        int                `json:"derived"`
 	Rejected      []sheets.Rejected `json:"rejected"`
 	RejectedCount int               `json:"rejected_count"`
 	Duplicates    []struct {
@@ -201,6 +205,34 @@ func TestPreview(t *testing.T) {
 		}
 		if p.RejectedCount != 2 || p.DuplicateCount != 1 || p.Duplicates[0].Row != 7 || p.Duplicates[0].SameAs != 2 {
 			t.Errorf("remapped rejections %+v", p.Rejected)
+		}
+	})
+
+	t.Run("profile pages and derived websites", func(t *testing.T) {
+		const list = "Name,Website,Email\n" +
+			"A,a.vc,\n" + "B,b.vc,\n" + "C,c.vc,\n" + "D,d.vc,\n" + "E,e.vc,\n" +
+			"Acme,https://www.linkedin.com/company/acme/,jane@acme.vc\n" +
+			"Bare,http://www.linkedin.com,\n" +
+			"A again,https://a.vc/,\n" + "A thrice,www.a.vc,\n"
+		rec := e.upload("/api/jobs/preview", "list.csv", []byte(list), nil)
+		p := decode[previewAnswer](t, rec)
+		if rec.Code != http.StatusOK || p.Firms != 6 || p.Derived != 1 || len(p.Samples) != 6 {
+			t.Fatalf("%d %+v", rec.Code, p)
+		}
+		if s := p.Samples[5]; s.Row != 7 || s.Website != "https://acme.vc/" || !strings.Contains(s.WebsiteSource, "jane@acme.vc") || s.LinkedIn != "https://www.linkedin.com/company/acme" {
+			t.Errorf("derived sample %+v", s)
+		}
+		if len(p.DuplicateFirms) != 1 || !slices.Equal(p.DuplicateFirms[0].Rows, []int{2, 9, 10}) {
+			t.Errorf("duplicate firms %+v", p.DuplicateFirms)
+		}
+		var bare string
+		for _, r := range p.Rejected {
+			if r.Row == 8 {
+				bare = r.Reason
+			}
+		}
+		if !strings.Contains(bare, "LinkedIn, not the firm's own website") {
+			t.Errorf("bare LinkedIn row: %q", bare)
 		}
 	})
 

@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.uber.org/zap"
 
+	"github.com/vcenrich/vcenrich/firm"
 	"github.com/vcenrich/vcenrich/notify"
 	"github.com/vcenrich/vcenrich/sheets"
 )
@@ -273,6 +274,12 @@ type preview struct {
 	RejectedCount   int               `json:"rejected_count"`
 	Duplicates      []duplicate       `json:"duplicates"`
 	DuplicateCount  int               `json:"duplicate_count"`
+	// DuplicateFirms lists each firm given on several rows once, with
+	// every row it is on.
+	DuplicateFirms []sheets.Duplicate `json:"duplicate_firms"`
+	// Derived counts the firms whose website came from another column (an
+	// email address, a Domain column); each sample says where from.
+	Derived int `json:"derived"`
 }
 
 // mappingView is a mapping as column indexes into Headers, -1 for none.
@@ -283,11 +290,13 @@ type mappingView struct {
 }
 
 type sample struct {
-	Row         int      `json:"row"`
-	Name        string   `json:"name"`
-	Website     string   `json:"website"`
-	Description string   `json:"description,omitempty"`
-	Values      []string `json:"values"`
+	Row           int      `json:"row"`
+	Name          string   `json:"name"`
+	Website       string   `json:"website"`
+	WebsiteSource string   `json:"website_source,omitempty"` // where the website came from when not from its column
+	LinkedIn      string   `json:"linkedin,omitempty"`       // the firm's LinkedIn page, when the list gave it as the website
+	Description   string   `json:"description,omitempty"`
+	Values        []string `json:"values"`
 }
 
 type duplicate struct {
@@ -316,6 +325,7 @@ func (s *Server) previewJob(c *gin.Context) {
 			Filename: filename, Sheet: se.Sheet, HeaderRow: se.HeaderRow, Headers: orEmpty(se.Headers), MappingRequired: true, Message: se.Msg,
 			Mapping: &mappingView{Name: se.Guess.Name, Website: -1, Description: se.Guess.Description},
 			Columns: map[string]string{}, Samples: []sample{}, Rejected: []sheets.Rejected{}, Duplicates: []duplicate{},
+			DuplicateFirms: []sheets.Duplicate{},
 		})
 		return
 	}
@@ -329,19 +339,38 @@ func (s *Server) previewJob(c *gin.Context) {
 		Mapping: &mappingView{Name: up.Mapping.Name, Website: up.Mapping.Website, Description: up.Mapping.Description},
 		Columns: columnsOf(up), Firms: len(up.Firms), Samples: []sample{}, Rejected: []sheets.Rejected{},
 		Duplicates: []duplicate{}, RejectedCount: len(up.Rejected),
+		DuplicateFirms: up.Duplicates[:min(previewList, len(up.Duplicates))],
+	}
+	if pv.DuplicateFirms == nil {
+		pv.DuplicateFirms = []sheets.Duplicate{}
+	}
+	sampleOf := func(in firm.Input) sample {
+		return sample{Row: in.Row, Name: in.Name, Website: in.Website, WebsiteSource: in.WebsiteSource, LinkedIn: in.LinkedIn,
+			Description: in.Description, Values: in.Values}
 	}
 	for _, in := range up.Firms[:min(5, len(up.Firms))] {
-		pv.Samples = append(pv.Samples, sample{Row: in.Row, Name: in.Name, Website: in.Website, Description: in.Description, Values: in.Values})
+		pv.Samples = append(pv.Samples, sampleOf(in))
+	}
+	// Firms whose website was derived are shown too, so that a person sees
+	// each kind of guess before starting the job.
+	for _, in := range up.Firms[min(5, len(up.Firms)):] {
+		if in.WebsiteSource != "" && len(pv.Samples) < previewList {
+			pv.Samples = append(pv.Samples, sampleOf(in))
+		}
+	}
+	for _, in := range up.Firms {
+		if in.WebsiteSource != "" {
+			pv.Derived++
+		}
 	}
 	for _, r := range up.Rejected {
 		if len(pv.Rejected) < previewList {
 			pv.Rejected = append(pv.Rejected, r)
 		}
-		var first int
-		if _, err := fmt.Sscanf(r.Reason, "same website as row %d", &first); err == nil {
+		if r.SameAs > 0 {
 			pv.DuplicateCount++
 			if len(pv.Duplicates) < previewList {
-				pv.Duplicates = append(pv.Duplicates, duplicate{Row: r.Row, SameAs: first})
+				pv.Duplicates = append(pv.Duplicates, duplicate{Row: r.Row, SameAs: r.SameAs})
 			}
 		}
 	}

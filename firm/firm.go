@@ -11,6 +11,12 @@ type Input struct {
 	Website     string   `json:"website"` // normalised absolute URL
 	Description string   `json:"description,omitempty"`
 	Values      []string `json:"values"`
+	// WebsiteSource says where Website came from when the website column
+	// did not give it ("the email address in column Contact (jane@acme.com)").
+	WebsiteSource string `json:"website_source,omitempty"`
+	// LinkedIn is the firm's LinkedIn company page when the list gave it in
+	// place of a website.
+	LinkedIn string `json:"linkedin,omitempty"`
 }
 
 // Status of a firm after enrichment.

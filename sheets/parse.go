@@ -11,11 +11,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/vcenrich/vcenrich/firm"
+	"github.com/vcenrich/vcenrich/freemail"
 )
 
 // Limits bound how much of an upload is read.
@@ -56,6 +58,14 @@ type Mapping struct{ Name, Website, Description int }
 type Rejected struct {
 	Row    int    `json:"row"` // 1-based in the source sheet
 	Reason string `json:"reason"`
+	SameAs int    `json:"same_as,omitempty"` // a repeated firm: the row it repeats
+}
+
+// Duplicate is a firm listed on several rows: the first row became the
+// firm, the others were rejected.
+type Duplicate struct {
+	Website string `json:"website"`
+	Rows    []int  `json:"rows"`
 }
 
 // Upload is a parsed spreadsheet.
@@ -67,6 +77,8 @@ type Upload struct {
 	Mapping   Mapping
 	Firms     []firm.Input // Index 0.. in order; Values has one entry per header
 	Rejected  []Rejected
+	// Duplicates lists each firm given on several rows once, with every row.
+	Duplicates []Duplicate
 }
 
 // ErrorKind classifies why an upload cannot be used.
@@ -322,14 +334,15 @@ func readFirms(src rowSource, hs headerScan, lim Limits, up *Upload) error {
 		if dataRows > lim.MaxRows {
 			return userError(KindTooLarge, "The sheet has more than %d rows of firms. Split it into files of at most %d rows and upload them one at a time.", lim.MaxRows, lim.MaxRows)
 		}
-		in, reason := buildInput(n, cells, up, seen)
+		in, reason, sameAs := buildInput(n, cells, up, seen)
 		if reason != "" {
-			up.Rejected = append(up.Rejected, Rejected{Row: n, Reason: reason})
+			up.Rejected = append(up.Rejected, Rejected{Row: n, Reason: reason, SameAs: sameAs})
 			continue
 		}
 		in.Index = len(up.Firms)
 		up.Firms = append(up.Firms, in)
 	}
+	up.Duplicates = duplicates(up)
 	if dataRows == 0 {
 		return userError(KindEmpty, "There are no firms below the header row (row %d). Add one row per firm under the headers and upload again.", hs.row)
 	}
@@ -351,8 +364,14 @@ func rejectExamples(rs []Rejected) string {
 	return strings.Join(parts, "; ")
 }
 
-// buildInput validates one data row; a non-empty reason means it is rejected.
-func buildInput(row int, cells []string, up *Upload, seen map[string]int) (firm.Input, string) {
+// buildInput validates one data row; a non-empty reason means it is
+// rejected, and sameAs is then the row it repeats, if it does.
+//
+// A website cell that is a network or directory page (LinkedIn, AngelList,
+// Crunchbase, a link hub) is never crawled as the firm's site: the firm's
+// domain is taken from a Domain column or a company email address in the
+// row instead, and without one the row is rejected saying so.
+func buildInput(row int, cells []string, up *Upload, seen map[string]int) (firm.Input, string, int) {
 	cell := func(i int) string {
 		if i < 0 || i >= len(cells) {
 			return ""
@@ -360,16 +379,45 @@ func buildInput(row int, cells []string, up *Upload, seen map[string]int) (firm.
 		return cells[i]
 	}
 	raw := strings.TrimSpace(cell(up.Mapping.Website))
-	if raw == "" {
-		return firm.Input{}, "no website"
+	var site, source, linkedIn string
+	var notSite string // why the website cell cannot be crawled
+	if raw != "" {
+		s, err := NormalizeWebsite(raw)
+		if err != nil && !strings.Contains(raw, "@") {
+			return firm.Input{}, "not a website: " + clip(raw, 100), 0
+		}
+		if err == nil {
+			site = s
+		}
+		if p, ok := profileOf(s); err == nil && ok {
+			site, linkedIn = "", p.linkedIn
+			notSite = fmt.Sprintf("%s is a page on %s, not the firm's own website", clip(raw, 100), p.network)
+			if p.hub {
+				notSite = fmt.Sprintf("%s is %s, not the firm's website", clip(raw, 100), p.network)
+			}
+		}
 	}
-	site, err := NormalizeWebsite(raw)
-	if err != nil {
-		return firm.Input{}, "not a website: " + clip(raw, 100)
+	if site == "" {
+		site, source = derivedWebsite(cells, up)
+	}
+	if site == "" {
+		switch {
+		case notSite != "":
+			return firm.Input{}, notSite + ", and the row has no company email or domain to find that by", 0
+		case raw != "":
+			return firm.Input{}, "not a website: " + clip(raw, 100), 0
+		}
+		if free := freeMailIn(cells); free != "" {
+			return firm.Input{}, "no website, and the only email address is at a free provider (" + free + ")", 0
+		}
+		return firm.Input{}, "no website", 0
+	}
+	if notSite != "" {
+		source = notSite + "; taken from " + source
 	}
 	key := siteKey(site)
 	if first, dup := seen[key]; dup {
-		return firm.Input{}, fmt.Sprintf("same website as row %d", first)
+		return firm.Input{}, fmt.Sprintf("same website as row %d", first), first
 	}
 	seen[key] = row
 
@@ -380,12 +428,92 @@ func buildInput(row int, cells []string, up *Upload, seen map[string]int) (firm.
 		name = strings.TrimPrefix(hostOf(site), "www.")
 	}
 	return firm.Input{
-		Row:         row,
-		Name:        name,
-		Website:     site,
-		Description: strings.TrimSpace(cell(up.Mapping.Description)),
-		Values:      values,
-	}, ""
+		Row:           row,
+		Name:          name,
+		Website:       site,
+		Description:   strings.TrimSpace(cell(up.Mapping.Description)),
+		Values:        values,
+		WebsiteSource: source,
+		LinkedIn:      linkedIn,
+	}, "", 0
+}
+
+// domainHeaders name a column that holds the firm's domain on its own.
+var domainHeaders = map[string]bool{"domain": true, "companydomain": true, "firmdomain": true, "emaildomain": true, "websitedomain": true}
+
+var emailInCell = regexp.MustCompile(`[A-Za-z0-9._%+'-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)`)
+
+// derivedWebsite finds the firm's website elsewhere in the row: a Domain
+// column first, then an email address on a company domain (never a free
+// provider's such as gmail.com). source says where it came from.
+func derivedWebsite(cells []string, up *Upload) (site, source string) {
+	for i, h := range up.Headers {
+		if i == up.Mapping.Website || i >= len(cells) || !domainHeaders[normalizeHeader(h)] {
+			continue
+		}
+		if s, err := NormalizeWebsite(strings.TrimSpace(cells[i])); err == nil {
+			if _, prof := profileOf(s); !prof && !freemail.IsFree(hostOf(s)) {
+				return s, fmt.Sprintf("column %s", h)
+			}
+		}
+	}
+	for i, c := range cells {
+		if i >= len(up.Headers) {
+			break
+		}
+		for _, m := range emailInCell.FindAllStringSubmatch(c, 4) {
+			domain := strings.ToLower(m[1])
+			if freemail.IsFree(domain) {
+				continue
+			}
+			s, err := NormalizeWebsite(domain)
+			if err != nil {
+				continue
+			}
+			if _, prof := profileOf(s); prof {
+				continue
+			}
+			return s, fmt.Sprintf("the email address in column %s (%s)", up.Headers[i], strings.ToLower(m[0]))
+		}
+	}
+	return "", ""
+}
+
+// freeMailIn is the domain of a free provider's email address in the row.
+func freeMailIn(cells []string) string {
+	for _, c := range cells {
+		for _, m := range emailInCell.FindAllStringSubmatch(c, 4) {
+			if d := strings.ToLower(m[1]); freemail.IsFree(d) {
+				return d
+			}
+		}
+	}
+	return ""
+}
+
+// duplicates groups the rows rejected as repeats with the row they repeat.
+func duplicates(up *Upload) []Duplicate {
+	byFirst := map[int]int{} // first row -> index in out
+	var out []Duplicate
+	for _, r := range up.Rejected {
+		if r.SameAs == 0 {
+			continue
+		}
+		i, ok := byFirst[r.SameAs]
+		if !ok {
+			website := ""
+			for _, f := range up.Firms {
+				if f.Row == r.SameAs {
+					website = f.Website
+				}
+			}
+			i = len(out)
+			byFirst[r.SameAs] = i
+			out = append(out, Duplicate{Website: website, Rows: []int{r.SameAs}})
+		}
+		out[i].Rows = append(out[i].Rows, r.Row)
+	}
+	return out
 }
 
 // headerNames names every header column; trailing blank cells are not columns.

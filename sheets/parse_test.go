@@ -139,6 +139,11 @@ type wantUpload struct {
 	rejected      []sheets.Rejected
 }
 
+func withSource(in firm.Input, source string) firm.Input {
+	in.WebsiteSource = source
+	return in
+}
+
 func TestParse(t *testing.T) {
 	long := strings.Repeat("é", 30) // 60 bytes
 	encrypted := func(t *testing.T) []byte {
@@ -197,7 +202,7 @@ func TestParse(t *testing.T) {
 						"", "www.sequoiacap.com/", "", "", "", "", ""),
 				},
 				rejected: []sheets.Rejected{
-					{Row: 9, Reason: "same website as row 5"},
+					{Row: 9, Reason: "same website as row 5", SameAs: 5},
 					{Row: 10, Reason: "no website"},
 					{Row: 11, Reason: "not a website: not a url"},
 				},
@@ -325,10 +330,10 @@ func TestParse(t *testing.T) {
 				format: "csv", headerRow: 3,
 				headers: []string{"web address", "city"},
 				mapping: sheets.Mapping{Name: -1, Website: 0, Description: -1},
-				firms:   []firm.Input{in(0, 4, "accel.com", "https://www.accel.com/", "", "https://www.accel.com", "Palo Alto")},
-				rejected: []sheets.Rejected{
-					{Row: 5, Reason: "not a website: foo@bar.com"},
-				},
+				// An email address in the website column gives its domain,
+				// marked as derived.
+				firms: []firm.Input{in(0, 4, "accel.com", "https://www.accel.com/", "", "https://www.accel.com", "Palo Alto"),
+					withSource(in(1, 5, "bar.com", "https://bar.com/", "", "foo@bar.com", "Nowhere"), "the email address in column web address (foo@bar.com)")},
 			},
 		},
 		{
@@ -566,6 +571,7 @@ func TestParseSharedVCFirms(t *testing.T) {
 		case strings.HasPrefix(r.Reason, "same website as row "):
 			dup++
 		case strings.HasPrefix(r.Reason, "not a website: "):
+		case strings.Contains(r.Reason, "not the firm's own website"):
 		default:
 			t.Errorf("row %d: unexpected reason %q", r.Row, r.Reason)
 		}
@@ -764,7 +770,7 @@ func TestParseWith(t *testing.T) {
 					in(0, 2, "A", "https://x.vc/", "", "A", "a.vc", "x.vc"),
 					in(1, 3, "B", "https://y.vc/", "", "B", "", "y.vc"),
 				},
-				rejected: []sheets.Rejected{{Row: 4, Reason: "same website as row 2"}},
+				rejected: []sheets.Rejected{{Row: 4, Reason: "same website as row 2", SameAs: 2}},
 			},
 		},
 		{

@@ -142,10 +142,10 @@ var firmColumns = []string{
 	"Status", "Error", "Failure Reason", "Team Count", "Team Page URL", "Description", "Final URL",
 	"Website Status", "Website Note", "Investor Type", "Stages", "Sectors", "Location",
 	"Contact Email", "Firm LinkedIn", "Firm X/Twitter", "Portfolio Count", "Pages Fetched",
-	"Refusals", "LLM", "Team Reason",
+	"Refusals", "LLM", "Team Reason", "Website Source",
 }
 
-var firmWidths = []float64{12, 40, 18, 12, 40, 60, 40, 16, 40, 18, 28, 36, 28, 30, 40, 32, 14, 12, 24, 18, 34}
+var firmWidths = []float64{12, 40, 18, 12, 40, 60, 40, 16, 40, 18, 28, 36, 28, 30, 40, 32, 14, 12, 24, 18, 34, 50}
 
 func writeFirms(f *excelize.File, e Export, bold int, cov *coverage) error {
 	headers := append(slices.Clip(e.InputHeaders), firmColumns...)
@@ -173,12 +173,15 @@ func writeFirms(f *excelize.File, e Export, bold int, cov *coverage) error {
 			}
 		}
 		p := res.Profile
+		if p.LinkedIn == "" {
+			p.LinkedIn = in.LinkedIn // the list gave the company page in place of a website
+		}
 		cells := []any{
 			text(string(res.Status)), str(res.Error), str(res.Reason), nil, str(res.TeamPageURL),
 			str(res.Description), str(res.FinalURL), str(string(res.SiteStatus())), str(res.WebsiteNote),
 			str(p.InvestorType), str(strings.Join(p.Stages, "; ")), str(strings.Join(p.Sectors, "; ")),
 			str(p.Location), str(p.ContactEmail), str(p.LinkedIn), str(p.Twitter), nil, nil,
-			str(refusals(res.Refusals)), str(res.LLM), str(res.TeamReason),
+			str(refusals(res.Refusals)), str(res.LLM), str(res.TeamReason), str(in.WebsiteSource),
 		}
 		if res.Status != firm.StatusPending {
 			cells[3] = len(res.Team)

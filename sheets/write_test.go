@@ -21,6 +21,11 @@ type loaded struct {
 	res firm.Result
 }
 
+func derived(in firm.Input, source, linkedIn string) firm.Input {
+	in.WebsiteSource, in.LinkedIn = source, linkedIn
+	return in
+}
+
 func TestWriteWorkbook(t *testing.T) {
 	longDesc := strings.Repeat("d", 40_000)
 	firms := []loaded{
@@ -49,7 +54,7 @@ func TestWriteWorkbook(t *testing.T) {
 			},
 		},
 		{
-			in:  in(1, 3, "Gone Capital", "https://gone.vc/", "", "Gone Capital", "gone.vc", ""),
+			in:  derived(in(1, 3, "Gone Capital", "https://gone.vc/", "", "Gone Capital", "gone.vc", ""), "the email address in column Email (a@gone.vc)", "https://www.linkedin.com/company/gone"),
 			res: firm.Result{Index: 1, Status: firm.StatusFailed, Error: "The website did not answer.", Reason: "timeout"},
 		},
 		{
@@ -106,11 +111,12 @@ func TestWriteWorkbook(t *testing.T) {
 		"Firms": {
 			{"Name", "Website", "City", "Status", "Error", "Failure Reason", "Team Count", "Team Page URL", "Description", "Final URL",
 				"Website Status", "Website Note", "Investor Type", "Stages", "Sectors", "Location", "Contact Email", "Firm LinkedIn",
-				"Firm X/Twitter", "Portfolio Count", "Pages Fetched", "Refusals", "LLM", "Team Reason"},
+				"Firm X/Twitter", "Portfolio Count", "Pages Fetched", "Refusals", "LLM", "Team Reason", "Website Source"},
 			{"Accel", "accel.com", "Palo Alto", "ok", "", "", "2", "https://www.accel.com/team", "Early and growth", "https://www.accel.com/",
 				"ok", "", "Venture Capital", "Seed; Growth", "Fintech; Consumer", "Palo Alto", "info@accel.com", "https://www.linkedin.com/company/accel",
 				"https://x.com/accel", "2", "4", "blocked_by_guard: 1; blocked_by_robots: 2", "found nobody"},
-			{"Gone Capital", "gone.vc", "", "failed", "The website did not answer.", "timeout", "0", "", "", "", "dead"},
+			{"Gone Capital", "gone.vc", "", "failed", "The website did not answer.", "timeout", "0", "", "", "", "dead",
+				"", "", "", "", "", "", "https://www.linkedin.com/company/gone", "", "", "", "", "", "", "the email address in column Email (a@gone.vc)"},
 			{"Later", "later.vc", "", "not processed"},
 			{"=cmd()", "evil.example", "+1 555 0100", "ok", "", "", "1", "", truncated, "https://evil.example/",
 				"redirected", "+redirected", "", "", "", "", "", "", "", "1", "1", "", "", firm.TeamNobody},

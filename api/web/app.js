@@ -157,6 +157,7 @@ function showPreview(p) {
     const extra = [];
     if (p.rejected_count) extra.push(`${p.rejected_count} row${p.rejected_count === 1 ? "" : "s"} rejected`);
     if (p.duplicate_count) extra.push(`${p.duplicate_count} duplicate${p.duplicate_count === 1 ? "" : "s"}`);
+    if (p.derived) extra.push(`${p.derived} website${p.derived === 1 ? "" : "s"} taken from other columns`);
     $("preview-summary").replaceChildren(
       h("strong", {}, `${p.firms} firm${p.firms === 1 ? "" : "s"}`),
       ` from ${p.filename} (${where})` + (extra.length ? ` · ${extra.join(" · ")}` : "") + ". Check the columns, then start the job.");
@@ -167,15 +168,22 @@ function showPreview(p) {
   const table = $("samples");
   table.replaceChildren();
   if (p.samples.length) {
+    // Where a website was derived (from an email address, a Domain
+    // column), a last column says so, and what was crawled.
+    const derived = p.samples.some((s) => s.website_source);
     table.append(h("thead", {}, h("tr", {}, p.headers.map((name, i) =>
-      h("th", { class: roles[i] ? "mapped" : "" }, roles[i] ? h("span", { class: "role" }, roles[i]) : null, name)))));
+      h("th", { class: roles[i] ? "mapped" : "" }, roles[i] ? h("span", { class: "role" }, roles[i]) : null, name)),
+      derived ? h("th", {}, "Website used") : null)));
     table.append(h("tbody", {}, p.samples.map((s) => h("tr", {}, p.headers.map((_, i) =>
-      h("td", { class: roles[i] ? "mapped" : "", title: s.values[i] || "" }, s.values[i] || ""))))));
+      h("td", { class: roles[i] ? "mapped" : "", title: s.values[i] || "" }, s.values[i] || "")),
+      derived ? h("td", { title: s.website_source || "" }, s.website_source ? `${s.website} (${s.website_source})` : "") : null))));
   }
   const box = $("rejected-box");
   box.hidden = !p.rejected_count;
   $("rejected-summary").textContent = `${p.rejected_count} rejected row${p.rejected_count === 1 ? "" : "s"} (${p.duplicate_count} duplicate${p.duplicate_count === 1 ? "" : "s"})`;
-  $("rejected-list").replaceChildren(...p.rejected.map((r) => h("li", {}, `Row ${r.row}: ${r.reason}`)),
+  $("rejected-list").replaceChildren(
+    ...(p.duplicate_firms || []).map((d) => h("li", {}, `${d.website} is on rows ${d.rows.join(", ")}: row ${d.rows[0]} is kept`)),
+    ...p.rejected.filter((r) => !r.same_as).map((r) => h("li", {}, `Row ${r.row}: ${r.reason}`)),
     p.rejected_count > p.rejected.length ? h("li", {}, `… and ${p.rejected_count - p.rejected.length} more`) : null);
   $("start").disabled = p.mapping_required && mappingChoice().website < 0;
 }
