@@ -155,9 +155,9 @@ type previewAnswer struct {
 	} `json:"samples"`
 	DuplicateFirms []sheets.Duplicate `json:"duplicate_firms"`
 	Derived        int                `json:"derived"`
-	Rejected      []sheets.Rejected `json:"rejected"`
-	RejectedCount int               `json:"rejected_count"`
-	Duplicates    []struct {
+	Rejected       []sheets.Rejected  `json:"rejected"`
+	RejectedCount  int                `json:"rejected_count"`
+	Duplicates     []struct {
 		Row    int `json:"row"`
 		SameAs int `json:"same_as"`
 	} `json:"duplicates"`

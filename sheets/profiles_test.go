@@ -13,17 +13,17 @@ import (
 func TestProfileAndDerivedWebsites(t *testing.T) {
 	csv := strings.Join([]string{
 		"Name,Website,Email,Domain",
-		"Acme Ventures,https://www.linkedin.com/company/acme-ventures/,jane@acmevc.com,",  // 2: LinkedIn page, company email
-		"Bare LinkedIn,http://www.linkedin.com,,",                                         // 3: nothing to go by
-		"Gmail Fund,,founder@gmail.com,",                                                  // 4: free mail only
-		"Domain Capital,,,domaincap.com",                                                  // 5: a Domain column
-		"Hub Partners,https://linktr.ee/hubpartners,,",                                    // 6: a link hub
-		"Angel Group,https://wellfound.com/company/angel-group,ops@angelgroup.vc,",        // 7: AngelList profile, email
-		"Crunch Capital,crunchbase.com/organization/crunch-capital,,",                     // 8
-		"Acme Again,acmevc.com,,",                                                         // 9: same firm as row 2
-		"Acme Thrice,https://www.acmevc.com/,,",                                           // 10: and again
-		"Free Domain,,,hotmail.com",                                                       // 11: a free provider as the domain
-		"Normal Firm,normal.vc,,",                                                         // 12
+		"Acme Ventures,https://www.linkedin.com/company/acme-ventures/,jane@acmevc.com,", // 2: LinkedIn page, company email
+		"Bare LinkedIn,http://www.linkedin.com,,",                                        // 3: nothing to go by
+		"Gmail Fund,,founder@gmail.com,",                                                 // 4: free mail only
+		"Domain Capital,,,domaincap.com",                                                 // 5: a Domain column
+		"Hub Partners,https://linktr.ee/hubpartners,,",                                   // 6: a link hub
+		"Angel Group,https://wellfound.com/company/angel-group,ops@angelgroup.vc,",       // 7: AngelList profile, email
+		"Crunch Capital,crunchbase.com/organization/crunch-capital,,",                    // 8
+		"Acme Again,acmevc.com,,",                                                        // 9: same firm as row 2
+		"Acme Thrice,https://www.acmevc.com/,,",                                          // 10: and again
+		"Free Domain,,,hotmail.com",                                                      // 11: a free provider as the domain
+		"Normal Firm,normal.vc,,",                                                        // 12
 	}, "\n")
 	up, err := sheets.Parse(strings.NewReader(csv), "list.csv", sheets.Limits{})
 	if err != nil {
