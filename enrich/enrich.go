@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"github.com/vcenrich/vcenrich/crawl"
+	"github.com/vcenrich/vcenrich/emails"
 	"github.com/vcenrich/vcenrich/extract"
 	"github.com/vcenrich/vcenrich/firm"
 	"github.com/vcenrich/vcenrich/llm"
@@ -730,14 +731,6 @@ func sameSite(a, b string) bool {
 	return a != "" && a == b
 }
 
-// genericMailboxes are the local parts of a firm's shared addresses.
-var genericMailboxes = map[string]bool{
-	"info": true, "hello": true, "contact": true, "team": true, "office": true, "deals": true,
-	"pitch": true, "pitches": true, "invest": true, "investments": true, "ir": true, "admin": true,
-	"general": true, "enquiries": true, "inquiries": true, "hi": true, "founders": true,
-	"submissions": true, "dealflow": true, "mail": true,
-}
-
 // contactEmail picks the firm's address: a shared mailbox on the firm's
 // domain first, then any address on it, then any address, never a team
 // member's own.
@@ -758,7 +751,7 @@ func (r *run) contactEmail() string {
 		}
 		local, domain, _ := strings.Cut(e, "@")
 		mine := domain == site || strings.HasSuffix(site, "."+domain) || strings.HasSuffix(domain, "."+site)
-		if mine && genericMailboxes[local] {
+		if mine && emails.IsRole(local) {
 			return e
 		}
 		if mine && onSite == "" {
@@ -778,7 +771,7 @@ func (r *run) contactEmail() string {
 	// addresses are not.
 	for _, e := range r.otherEmails {
 		local, _, _ := strings.Cut(e, "@")
-		if !personal[e] && genericMailboxes[local] {
+		if !personal[e] && emails.IsRole(local) {
 			return e
 		}
 	}
@@ -792,6 +785,7 @@ func (r *run) finish(home *extract.Page) {
 	for i := range res.Team {
 		res.Team[i].Tier = extract.TierOf(res.Team[i].Title)
 	}
+	r.inferEmails()
 	res.Portfolio = dedupeCompanies(r.companies)
 	res.Profile.ContactEmail = r.contactEmail()
 	c := extract.Classify(r.taxonomy.String())
@@ -829,6 +823,35 @@ func (r *run) finish(home *extract.Page) {
 		notes = append(notes, "The time budget ran out, so the results may be incomplete.")
 	}
 	res.WebsiteNote = strings.Join(notes, " ")
+}
+
+// inferEmails marks the addresses the site shows as the page's and, when
+// the site's personal addresses follow one pattern, proposes the others'.
+func (r *run) inferEmails() {
+	team := r.res.Team
+	domain := strings.TrimPrefix(strings.ToLower(r.site.Hostname()), "www.")
+	var known []emails.Known
+	for i, m := range team {
+		if m.Email != "" {
+			team[i].EmailSource = firm.EmailFromPage
+			known = append(known, emails.Known{Name: m.Name, Email: m.Email})
+		}
+	}
+	learned, ok := emails.Learn(known, domain)
+	if !ok {
+		return
+	}
+	for i, m := range team {
+		if m.Email != "" {
+			continue
+		}
+		if e := learned.Propose(m.Name); e != "" {
+			team[i].Email = e
+			team[i].EmailSource = firm.EmailFromPattern
+			team[i].EmailPattern = string(learned.Pattern)
+			team[i].EmailSupport = learned.Support
+		}
+	}
 }
 
 // teamReason says in fixed words why no team was found.

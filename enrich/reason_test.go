@@ -78,3 +78,30 @@ func TestTeamReasonAndVisits(t *testing.T) {
 		})
 	}
 }
+
+// Addresses the site shows are the page's; when they follow one pattern,
+// the others' are proposed and marked as inferred.
+func TestEmailsFromPageAndPattern(t *testing.T) {
+	const team = `<html><body><main><h2>Team</h2><div class="grid">
+<div class="card"><h3>Jane Okafor</h3><p>Managing Partner</p><a href="mailto:jane.okafor@acme.engine.test">Email</a></div>
+<div class="card"><h3>Tom Reyes</h3><p>Principal</p><a href="mailto:tom.reyes@acme.engine.test">Email</a></div>
+<div class="card"><h3>José Núñez</h3><p>Partner</p><a href="mailto:jose.nunez@acme.engine.test">Email</a></div>
+<div class="card"><h3>Ann van der Berg</h3><p>Associate</p></div>
+</div><p>Pitch us at <a href="mailto:deals@acme.engine.test">deals@acme.engine.test</a></p></main></body></html>`
+	s := newTestSite(t, map[string]string{"/": `<html><body><nav><a href="/team">Team</a></nav><p>Acme Ventures is a seed fund investing in software.</p></body></html>`, "/team": team})
+	res, err := s.engine(t).Enrich(context.Background(), firm.Input{Name: "Acme", Website: "http://www.acme.engine.test/"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]firm.Member{}
+	for _, m := range res.Team {
+		got[m.Name] = m
+	}
+	if m := got["Jane Okafor"]; m.Email != "jane.okafor@acme.engine.test" || m.EmailSource != firm.EmailFromPage {
+		t.Errorf("page email %+v", m)
+	}
+	if m := got["Ann van der Berg"]; m.Email != "ann.vanderberg@acme.engine.test" || m.EmailSource != firm.EmailFromPattern ||
+		m.EmailPattern != "first.last" || m.EmailSupport != 3 {
+		t.Errorf("inferred email %+v", m)
+	}
+}

@@ -48,7 +48,20 @@ type Member struct {
 	SourceURL  string  `json:"source_url,omitempty"`
 	Confidence float64 `json:"confidence,omitempty"` // 0–1, from the signals that found the person
 	Rule       string  `json:"rule,omitempty"`       // how the person was found (RuleCard, RuleJSONLD, …)
+	// EmailSource says where Email came from: EmailFromPage (shown on the
+	// site, on SourceURL's page) or EmailFromPattern (inferred from the
+	// site's other addresses by EmailPattern, which EmailSupport of them
+	// follow; never verified).
+	EmailSource  string `json:"email_source,omitempty"`
+	EmailPattern string `json:"email_pattern,omitempty"`
+	EmailSupport int    `json:"email_support,omitempty"`
 }
+
+// Where a member's email address came from.
+const (
+	EmailFromPage    = "page"
+	EmailFromPattern = "pattern"
+)
 
 // Rules that find people, recorded on each member so that a person
 // debugging a site sees why someone was taken for the team.

@@ -133,6 +133,7 @@ func newStream(f *excelize.File, sheet string, headers []string, widths []float6
 type coverage struct {
 	enriched, withTeam, members   int
 	linkedin, email, title, tier1 int
+	inferredEmail                 int // of email: proposed from the site's pattern, not shown on it
 	portfolio                     int
 	websites                      map[firm.WebsiteStatus]int
 }
@@ -216,8 +217,8 @@ func refusals(m map[string]int) string {
 }
 
 func writeMembers(f *excelize.File, e Export, bold int, cov *coverage) error {
-	headers := []string{"Firm", "Website", "Name", "Title", "LinkedIn", "Email", "Source URL", "Tier", "Profile URL", "Confidence", "Found By"}
-	sw := newSpill(f, sheetMembers, headers, []float64{28, 32, 28, 32, 40, 30, 40, 8, 40, 12, 14}, bold, e.rowLimit)
+	headers := []string{"Firm", "Website", "Name", "Title", "LinkedIn", "Email", "Source URL", "Tier", "Profile URL", "Confidence", "Found By", "Email Source"}
+	sw := newSpill(f, sheetMembers, headers, []float64{28, 32, 28, 32, 40, 30, 40, 8, 40, 12, 14, 44}, bold, e.rowLimit)
 	for i := range e.Total {
 		in, res, err := e.Load(i)
 		if err != nil {
@@ -232,7 +233,7 @@ func writeMembers(f *excelize.File, e Export, bold int, cov *coverage) error {
 			if m.Confidence > 0 {
 				conf = m.Confidence
 			}
-			row := []any{str(in.Name), str(in.Website), str(m.Name), str(m.Title), str(m.LinkedIn), str(m.Email), str(m.SourceURL), tier, str(m.ProfileURL), conf, str(m.Rule)}
+			row := []any{str(in.Name), str(in.Website), str(m.Name), str(m.Title), str(m.LinkedIn), str(m.Email), str(m.SourceURL), tier, str(m.ProfileURL), conf, str(m.Rule), str(emailSource(m))}
 			if err := sw.add(row); err != nil {
 				return err
 			}
@@ -242,6 +243,9 @@ func writeMembers(f *excelize.File, e Export, bold int, cov *coverage) error {
 			}
 			if m.Email != "" {
 				cov.email++
+			}
+			if m.EmailSource == firm.EmailFromPattern {
+				cov.inferredEmail++
 			}
 			if m.Title != "" {
 				cov.title++
@@ -269,6 +273,19 @@ func writePortfolio(f *excelize.File, e Export, bold int) error {
 		}
 	}
 	return sw.flush()
+}
+
+// emailSource says where a member's email came from: the page that shows
+// it, or the pattern it was inferred by and how many of the site's
+// addresses follow that pattern.
+func emailSource(m firm.Member) string {
+	switch m.EmailSource {
+	case firm.EmailFromPage:
+		return "page: " + m.SourceURL
+	case firm.EmailFromPattern:
+		return fmt.Sprintf("pattern: %s@, from %d addresses on the site (unverified)", m.EmailPattern, m.EmailSupport)
+	}
+	return ""
 }
 
 // writePages lists every page fetched for every firm: its HTTP status, what
@@ -430,7 +447,8 @@ func writeSummary(f *excelize.File, s Summary, cov coverage, bold int) error {
 		[]any{"Members per firm with a team", perFirm},
 		[]any{"Members with a title", share(cov.title, cov.members)},
 		[]any{"Members with LinkedIn", share(cov.linkedin, cov.members)},
-		[]any{"Members with an email", share(cov.email, cov.members)},
+		[]any{"Members with an email shown on the site", share(cov.email-cov.inferredEmail, cov.members)},
+		[]any{"Members with an inferred email (unverified)", share(cov.inferredEmail, cov.members)},
 		[]any{"Decision makers (tier 1)", share(cov.tier1, cov.members)},
 		[]any{"Portfolio companies", cov.portfolio},
 	)

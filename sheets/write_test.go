@@ -35,7 +35,8 @@ func TestWriteWorkbook(t *testing.T) {
 				Description: "Early and growth", Pages: 4, Website: firm.WebsiteOK, LLM: "found nobody",
 				Team: []firm.Member{
 					{Name: "Ann Lee", Title: "Partner", Tier: firm.Tier1, LinkedIn: "https://linkedin.com/in/annlee", SourceURL: "https://www.accel.com/team", ProfileURL: "https://www.accel.com/team/ann-lee", Confidence: 0.85, Rule: firm.RuleCard},
-					{Name: "Bo Chen", Email: "bo@accel.com", SourceURL: "https://www.accel.com/team", Confidence: 0.7},
+					{Name: "Bo Chen", Email: "bo@accel.com", SourceURL: "https://www.accel.com/team", Confidence: 0.7,
+						EmailSource: firm.EmailFromPattern, EmailPattern: "first", EmailSupport: 2},
 				},
 				Portfolio: []firm.Company{
 					{Name: "Slack", Website: "https://slack.com", SourceURL: "https://www.accel.com/portfolio"},
@@ -122,9 +123,9 @@ func TestWriteWorkbook(t *testing.T) {
 				"redirected", "+redirected", "", "", "", "", "", "", "", "1", "1", "", "", firm.TeamNobody},
 		},
 		"Team Members": {
-			{"Firm", "Website", "Name", "Title", "LinkedIn", "Email", "Source URL", "Tier", "Profile URL", "Confidence", "Found By"},
+			{"Firm", "Website", "Name", "Title", "LinkedIn", "Email", "Source URL", "Tier", "Profile URL", "Confidence", "Found By", "Email Source"},
 			{"Accel", "https://accel.com/", "Ann Lee", "Partner", "https://linkedin.com/in/annlee", "", "https://www.accel.com/team", "1", "https://www.accel.com/team/ann-lee", "0.85", "card"},
-			{"Accel", "https://accel.com/", "Bo Chen", "", "", "bo@accel.com", "https://www.accel.com/team", "other", "", "0.7"},
+			{"Accel", "https://accel.com/", "Bo Chen", "", "", "bo@accel.com", "https://www.accel.com/team", "other", "", "0.7", "", "pattern: first@, from 2 addresses on the site (unverified)"},
 			{"=cmd()", "https://evil.example/", "@SUM(A1)", "-2+3", "", "", "", "3"},
 		},
 		"Portfolio Companies": {
@@ -157,7 +158,8 @@ func TestWriteWorkbook(t *testing.T) {
 			{"Members per firm with a team", "1.5"},
 			{"Members with a title", "66.7% (2 of 3)"},
 			{"Members with LinkedIn", "33.3% (1 of 3)"},
-			{"Members with an email", "33.3% (1 of 3)"},
+			{"Members with an email shown on the site", "0.0% (0 of 3)"},
+			{"Members with an inferred email (unverified)", "33.3% (1 of 3)"},
 			{"Decision makers (tier 1)", "33.3% (1 of 3)"},
 			{"Portfolio companies", "3"},
 			nil,

@@ -1,0 +1,256 @@
+// Package emails learns how a firm forms its people's email addresses
+// (jane.doe@, jdoe@, jane@ …) from the addresses its site shows, and
+// proposes the addresses of the people whose own the site does not show.
+// Proposed addresses are inferred, never verified: they are marked so
+// wherever they are written.
+package emails
+
+import (
+	"slices"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Pattern names how a local part is made from a name, e.g. "first.last".
+type Pattern string
+
+// Patterns are the ways firms form addresses, most common first: among
+// equally supported patterns the earlier one is taken.
+var Patterns = []Pattern{
+	"first.last", "flast", "first", "firstlast", "f.last", "first_last", "first-last", "firstl",
+	"first.l", "last", "last.first", "lastf", "lastfirst", "f_last", "last_first", "fl",
+}
+
+// roleMailboxes are the local parts of shared addresses, which say nothing
+// of how the firm names its people.
+var roleMailboxes = map[string]bool{
+	"info": true, "hello": true, "contact": true, "team": true, "office": true, "deals": true,
+	"pitch": true, "pitches": true, "invest": true, "investments": true, "ir": true, "admin": true,
+	"general": true, "enquiries": true, "inquiries": true, "hi": true, "founders": true,
+	"submissions": true, "dealflow": true, "mail": true, "press": true, "media": true, "careers": true,
+	"jobs": true, "hr": true, "support": true, "legal": true, "privacy": true, "accounts": true,
+	"finance": true, "operations": true, "ops": true, "partners": true, "news": true, "newsletter": true,
+	"webmaster": true, "noreply": true, "no-reply": true, "investors": true, "events": true, "marketing": true,
+}
+
+// IsRole reports a shared mailbox's local part (info, team, deals…).
+func IsRole(local string) bool { return roleMailboxes[strings.ToLower(local)] }
+
+// name is a person's name folded to what addresses use: lower case, no
+// accents, the first name's and the last name's spellings (a particle
+// joined or dropped, a hyphen kept, dropped or either half).
+type name struct {
+	firsts []string
+	lasts  []string
+}
+
+var particles = map[string]bool{
+	"van": true, "von": true, "de": true, "der": true, "den": true, "da": true, "di": true, "du": true,
+	"la": true, "le": true, "del": true, "della": true, "dos": true, "das": true, "bin": true, "al": true,
+	"el": true, "ter": true, "ten": true,
+}
+
+var suffixes = map[string]bool{
+	"jr": true, "sr": true, "ii": true, "iii": true, "iv": true, "phd": true, "md": true, "mba": true,
+	"cfa": true, "cpa": true, "jd": true, "esq": true, "dr": true, "mr": true, "mrs": true, "ms": true, "prof": true,
+}
+
+var folder = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+
+func fold(s string) string {
+	out, _, err := transform.String(folder, s)
+	if err != nil {
+		out = s
+	}
+	out = strings.NewReplacer("ß", "ss", "ø", "o", "Ø", "o", "æ", "ae", "œ", "oe", "ł", "l", "đ", "d").Replace(out)
+	return strings.ToLower(out)
+}
+
+// germanUmlauts spell ä, ö and ü as German addresses do (Müller: mueller).
+var germanUmlauts = strings.NewReplacer("ä", "ae", "ö", "oe", "ü", "ue", "Ä", "Ae", "Ö", "Oe", "Ü", "Ue")
+
+// parseName reads a displayed name; ok is false when it has no first and
+// last name to go by. Umlauts give both spellings (Müller: muller, mueller).
+func parseName(display string) (name, bool) {
+	display, _, _ = strings.Cut(display, ",") // "Jane Doe, CFA"
+	n, ok := parseFolded(fold(display))
+	if g := germanUmlauts.Replace(display); ok && g != display {
+		if gn, gok := parseFolded(fold(g)); gok {
+			n.firsts = dedupe(append(n.firsts, gn.firsts...))
+			n.lasts = dedupe(append(n.lasts, gn.lasts...))
+		}
+	}
+	return n, ok
+}
+
+func parseFolded(folded string) (name, bool) {
+	var toks []string
+	for _, t := range strings.Fields(folded) {
+		t = strings.Trim(t, ".'’\"()“”")
+		t = strings.ReplaceAll(strings.ReplaceAll(t, "'", ""), "’", "")
+		if t == "" || suffixes[t] {
+			continue
+		}
+		if strings.IndexFunc(t, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r == '-') }) >= 0 {
+			return name{}, false // not a Latin-script name an address can be built from
+		}
+		toks = append(toks, t)
+	}
+	if len(toks) < 2 {
+		return name{}, false
+	}
+	first := toks[0]
+	// The last name with the particles before it: "van der Berg".
+	i := len(toks) - 1
+	for i > 1 && particles[toks[i-1]] {
+		i--
+	}
+	lastParts := toks[i:]
+	var n name
+	n.firsts = variants(first)
+	joined := strings.Join(lastParts, "")
+	n.lasts = append(n.lasts, variants(joined)...)
+	if len(lastParts) > 1 {
+		n.lasts = append(n.lasts, strings.Join(lastParts, "-"), lastParts[len(lastParts)-1])
+	}
+	n.lasts = dedupe(n.lasts)
+	return n, true
+}
+
+// variants of a hyphenated name part: without the hyphen, with it, and
+// each half ("smith-jones": smithjones, smith-jones, smith, jones).
+func variants(part string) []string {
+	if !strings.Contains(part, "-") {
+		return []string{part}
+	}
+	halves := strings.Split(part, "-")
+	return dedupe(append([]string{strings.Join(halves, ""), part}, halves...))
+}
+
+func dedupe(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// render makes the local parts p gives for n, one per spelling, in the
+// order of n's spellings (the usual one first).
+func render(p Pattern, n name) []string {
+	var out []string
+	for _, f := range n.firsts {
+		for _, l := range n.lasts {
+			fi, li := f[:1], l[:1]
+			var s string
+			switch p {
+			case "first.last":
+				s = f + "." + l
+			case "flast":
+				s = fi + l
+			case "first":
+				s = f
+			case "firstlast":
+				s = f + l
+			case "f.last":
+				s = fi + "." + l
+			case "first_last":
+				s = f + "_" + l
+			case "first-last":
+				s = f + "-" + l
+			case "firstl":
+				s = f + li
+			case "first.l":
+				s = f + "." + li
+			case "last":
+				s = l
+			case "last.first":
+				s = l + "." + f
+			case "lastf":
+				s = l + fi
+			case "lastfirst":
+				s = l + f
+			case "f_last":
+				s = fi + "_" + l
+			case "last_first":
+				s = l + "_" + f
+			case "fl":
+				s = fi + li
+			}
+			out = append(out, s)
+		}
+	}
+	return dedupe(out)
+}
+
+// Known is a person whose address the site shows.
+type Known struct {
+	Name, Email string
+}
+
+// Learned is how a firm forms its addresses.
+type Learned struct {
+	Domain  string
+	Pattern Pattern
+	Support int // addresses on the site that the pattern explains
+}
+
+// Learn finds the pattern behind the personal addresses on domain among
+// known. It needs two addresses the pattern explains and none on the
+// domain that it does not: a site whose addresses disagree teaches nothing.
+// Role mailboxes and addresses on other domains are left out.
+func Learn(known []Known, domain string) (Learned, bool) {
+	domain = strings.ToLower(strings.TrimPrefix(domain, "www."))
+	type pair struct {
+		n     name
+		local string
+	}
+	var pairs []pair
+	for _, k := range known {
+		local, d, ok := strings.Cut(strings.ToLower(strings.TrimSpace(k.Email)), "@")
+		if !ok || d != domain || IsRole(local) {
+			continue
+		}
+		n, ok := parseName(k.Name)
+		if !ok {
+			continue
+		}
+		pairs = append(pairs, pair{n, local})
+	}
+	best, support := Pattern(""), 0
+	for _, p := range Patterns {
+		explained := 0
+		for _, pr := range pairs {
+			if slices.Contains(render(p, pr.n), pr.local) {
+				explained++
+			}
+		}
+		if explained > support {
+			best, support = p, explained
+		}
+	}
+	if support < 2 || support < len(pairs) {
+		return Learned{}, false
+	}
+	return Learned{Domain: domain, Pattern: best, Support: support}, true
+}
+
+// Propose is the address l gives the person named display, or "" when
+// the name cannot be read.
+func (l Learned) Propose(display string) string {
+	n, ok := parseName(display)
+	if !ok || l.Pattern == "" {
+		return ""
+	}
+	locals := render(l.Pattern, n)
+	if len(locals) == 0 {
+		return ""
+	}
+	return locals[0] + "@" + l.Domain
+}
