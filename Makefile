@@ -7,7 +7,7 @@ BIN       := bin
 COMMANDS  := worker server starter demosites
 TEMPORAL  := temporal-dev/dev.sh
 
-.PHONY: all build temporal demo up down down-all status test test-unit lint workflowcheck vet fmt clean record-histories chaos bench eval cluster cluster-down test-cluster
+.PHONY: all build temporal demo up down down-all status test test-unit lint workflowcheck vet fmt clean record-histories chaos bench eval eval-emails cluster cluster-down test-cluster
 
 all: build
 
@@ -77,6 +77,12 @@ test-cluster: cluster
 EVAL_PAGES ?= ../shared/realpages/pages
 eval:
 	$(GO) run ./cmd/eval $(EVAL_FLAGS) $(EVAL_PAGES)
+
+## eval-emails: the email-pattern learner on real pages that show several members' addresses
+## (EMAIL_PAGES: folders of NNN-name.json with the page's domain and its people's names and addresses)
+eval-emails:
+	@test -n "$(EMAIL_PAGES)" || { echo "make eval-emails EMAIL_PAGES=DIR: DIR holds the pages' ground truth"; exit 2; }
+	$(GO) run ./cmd/evalemails $(EMAIL_PAGES)
 
 ## bench: throughput, durability overhead, memory and recovery on a simulated web (see README, Performance)
 bench: build temporal

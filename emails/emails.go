@@ -76,7 +76,13 @@ var germanUmlauts = strings.NewReplacer("ä", "ae", "ö", "oe", "ü", "ue", "Ä"
 // parseName reads a displayed name; ok is false when it has no first and
 // last name to go by. Umlauts give both spellings (Müller: muller, mueller).
 func parseName(display string) (name, bool) {
-	display, _, _ = strings.Cut(display, ",") // "Jane Doe, CFA"
+	// "Doe, Jane" in a directory; "Jane Doe, CFA" after a name.
+	if before, after, ok := strings.Cut(display, ","); ok {
+		display = before
+		if a := strings.TrimSpace(after); !strings.Contains(a, ",") && len(strings.Fields(before)) == 1 && !isCredential(a) {
+			display = a + " " + before
+		}
+	}
 	n, ok := parseFolded(fold(display))
 	if g := germanUmlauts.Replace(display); ok && g != display {
 		if gn, gok := parseFolded(fold(g)); gok {
@@ -85,6 +91,16 @@ func parseName(display string) (name, bool) {
 		}
 	}
 	return n, ok
+}
+
+// isCredential reports letters after a name that are a qualification or a
+// suffix ("CFA", "Jr.", "PhD"), not a given name.
+func isCredential(s string) bool {
+	t := strings.ToLower(strings.Trim(s, ". "))
+	if suffixes[t] {
+		return true
+	}
+	return strings.ToUpper(s) == s && len(strings.Fields(s)) == 1 && len(s) <= 6
 }
 
 func parseFolded(folded string) (name, bool) {
@@ -213,15 +229,9 @@ func Learn(known []Known, domain string) (Learned, bool) {
 	}
 	var pairs []pair
 	for _, k := range known {
-		local, d, ok := strings.Cut(strings.ToLower(strings.TrimSpace(k.Email)), "@")
-		if !ok || d != domain || IsRole(local) {
-			continue
+		if local, n, ok := personal(k, domain); ok {
+			pairs = append(pairs, pair{n, local})
 		}
-		n, ok := parseName(k.Name)
-		if !ok {
-			continue
-		}
-		pairs = append(pairs, pair{n, local})
 	}
 	best, support := Pattern(""), 0
 	for _, p := range Patterns {
@@ -239,6 +249,17 @@ func Learn(known []Known, domain string) (Learned, bool) {
 		return Learned{}, false
 	}
 	return Learned{Domain: domain, Pattern: best, Support: support}, true
+}
+
+// personal reads a known address that is a person's own on domain: its
+// local part and the person's name as addresses spell it.
+func personal(k Known, domain string) (string, name, bool) {
+	local, d, ok := strings.Cut(strings.ToLower(strings.TrimSpace(k.Email)), "@")
+	if !ok || d != strings.ToLower(strings.TrimPrefix(domain, "www.")) || IsRole(local) {
+		return "", name{}, false
+	}
+	n, ok := parseName(k.Name)
+	return local, n, ok
 }
 
 // Propose is the address l gives the person named display, or "" when

@@ -26,6 +26,8 @@ func TestLearnAndPropose(t *testing.T) {
 		}, "flast", map[string]string{"Maria da Silva": "mdasilva@acme.vc", "Ben Ng": "bng@acme.vc"}},
 		{"umlauts spelt out", []emails.Known{{"Käthe Müller", "kaethe.mueller@acme.vc"}, {"Jörg Schütz", "joerg.schuetz@acme.vc"}},
 			"first.last", map[string]string{"Tom Reyes": "tom.reyes@acme.vc"}},
+		{"directory order: last, first", []emails.Known{{"Becker, Georg", "georg.becker@acme.vc"}, {"Branz, Manuela", "manuela.branz@acme.vc"}},
+			"first.last", map[string]string{"Doe, Jane": "jane.doe@acme.vc", "Tom Reyes, CFA": "tom.reyes@acme.vc"}},
 		{"first names only", []emails.Known{{"Jane Doe", "jane@acme.vc"}, {"Tom Reyes", "tom@acme.vc"}},
 			"first", map[string]string{"Ann Lee": "ann@acme.vc"}},
 		{"hyphenated last name matched by one half", []emails.Known{
@@ -70,5 +72,24 @@ func TestProposeRefusesNamesItCannotSpell(t *testing.T) {
 		if got := l.Propose(n); got != "" {
 			t.Errorf("Propose(%q) = %q", n, got)
 		}
+	}
+}
+
+func TestHoldout(t *testing.T) {
+	known := []emails.Known{
+		{"Jane Doe", "jane.doe@acme.vc"}, {"Tom Reyes", "tom.reyes@acme.vc"}, {"Ann Lee", "ann.lee@acme.vc"},
+		{"Bo Chen", "bchen@acme.vc"}, // the odd one out
+		{"Deals", "deals@acme.vc"},
+	}
+	r := emails.Holdout(known, "acme.vc")
+	// Hiding any first.last address leaves a site that disagrees (bchen),
+	// so nothing is learned; hiding bchen leaves three first.last that
+	// propose bo.chen, which is wrong.
+	if r.Tried != 1 || r.Right != 0 || r.Unlearned != 3 || r.ByPattern["first.last"] != [2]int{1, 0} || len(r.Misses) != 1 {
+		t.Errorf("%+v", r)
+	}
+	r = emails.Holdout(known[:3], "acme.vc")
+	if r.Tried != 3 || r.Right != 3 || r.Unlearned != 0 {
+		t.Errorf("%+v", r)
 	}
 }
