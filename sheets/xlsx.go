@@ -129,7 +129,10 @@ func openBook(data []byte, filename string, lim Limits) (*book, error) {
 		if total > maxUnzipBytes || total < f.UncompressedSize64 {
 			return nil, unzipTooLarge()
 		}
-		b.files[strings.ToLower(strings.TrimPrefix(f.Name, "/"))] = f
+		// Some writers name parts with backslashes (xl\workbook.xml), which
+		// Excel and LibreOffice read as slashes.
+		name := strings.ReplaceAll(f.Name, "\\", "/")
+		b.files[strings.ToLower(strings.TrimPrefix(name, "/"))] = f
 	}
 
 	wbPart := "xl/workbook.xml"
