@@ -318,3 +318,63 @@ func TestAPIErrors(t *testing.T) {
 		t.Errorf("job list after bad requests: %d %s", resp.StatusCode, b.String())
 	}
 }
+
+// TestProfileWebsitesEndToEnd runs a list whose website cells are not the
+// firms' sites through the whole product: the preview's verdicts hold in the
+// job and its workbook (the site crawled is the email's domain, marked as
+// derived, with a LinkedIn page in Firm LinkedIn; the bare LinkedIn row
+// and the repeat are reported, never crawled).
+func TestProfileWebsitesEndToEnd(t *testing.T) {
+	s := startStack(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var ok demosites.Site
+	for _, site := range demosites.Sites() {
+		if site.Failure == "" && len(site.Team) > 0 {
+			ok = site
+			break
+		}
+	}
+	list := "Firm,Website,Contact\n" +
+		ok.Name + ",https://www.linkedin.com/company/acme-demo/,partners@" + ok.Host + "\n" +
+		"Bare LinkedIn,http://www.linkedin.com,\n" +
+		ok.Name + " again,http://" + ok.Host + "/,\n"
+	path := filepath.Join(t.TempDir(), "list.csv")
+	if err := os.WriteFile(path, []byte(list), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	created, err := s.client.Upload(ctx, path, jobclient.UploadOptions{Name: "Profiles"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if created.Firms != 1 || len(created.Rejected) != 2 {
+		t.Fatalf("created %+v, want 1 firm and 2 rejected rows", created)
+	}
+	if _, err := s.client.Follow(ctx, created.JobID, 200*time.Millisecond, func(jobclient.Job) {}); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out.xlsx")
+	if err := s.client.Download(ctx, created.JobID, out); err != nil {
+		t.Fatal(err)
+	}
+	rows := sheetRows(t, out, "Firms")
+	col := columns(rows[0])
+	if len(rows) != 2 {
+		t.Fatalf("Firms rows %q", rows)
+	}
+	r := rows[1]
+	if cell(r, col["Status"]) != "ok" || cell(r, col["Final URL"]) == "" || !strings.Contains(cell(r, col["Final URL"]), ok.Host) ||
+		cell(r, col["Firm LinkedIn"]) == "" || // the site's own page, else the list's
+
+		!strings.Contains(cell(r, col["Website Source"]), "partners@"+ok.Host) {
+		t.Errorf("derived firm row %q", r)
+	}
+	if got := cell(r, col["Team Count"]); got != fmt.Sprint(len(ok.Team)) {
+		t.Errorf("team count %s, want %d", got, len(ok.Team))
+	}
+	summary := sheetRows(t, out, "Summary")
+	text := fmt.Sprint(summary)
+	if !strings.Contains(text, "not the firm's own website") || !strings.Contains(text, "same website as row 2") {
+		t.Errorf("Summary does not report the rejected rows: %s", text)
+	}
+}

@@ -275,6 +275,14 @@ func writePortfolio(f *excelize.File, e Export, bold int) error {
 	return sw.flush()
 }
 
+func joinRows(rows []int) string {
+	parts := make([]string, len(rows))
+	for i, r := range rows {
+		parts[i] = strconv.Itoa(r)
+	}
+	return strings.Join(parts, ", ")
+}
+
 // emailSource says where a member's email came from: the page that shows
 // it, or the pattern it was inferred by and how many of the site's
 // addresses follow that pattern.
@@ -472,8 +480,20 @@ func writeSummary(f *excelize.File, s Summary, cov coverage, bold int) error {
 	}
 	if len(s.Rejected) > 0 {
 		rows = append(rows, nil, []any{excelize.Cell{StyleID: bold, Value: "Rejected rows"}, excelize.Cell{StyleID: bold, Value: "Reason"}})
+		// A firm repeated on several rows is one line with every row.
+		repeats := map[int][]int{}
 		for _, rj := range s.Rejected {
-			rows = append(rows, []any{rj.Row, text(rj.Reason)})
+			if rj.SameAs > 0 {
+				repeats[rj.SameAs] = append(repeats[rj.SameAs], rj.Row)
+			}
+		}
+		for _, rj := range s.Rejected {
+			switch more := repeats[rj.SameAs]; {
+			case len(more) <= 1: // not a repeat, or the only one of its firm
+				rows = append(rows, []any{rj.Row, text(rj.Reason)})
+			case more[0] == rj.Row:
+				rows = append(rows, []any{text(joinRows(more)), text(fmt.Sprintf("same website as row %d (rows %s)", rj.SameAs, joinRows(append([]int{rj.SameAs}, more...))))})
+			}
 		}
 	}
 	for i, row := range rows {

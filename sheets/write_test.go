@@ -84,7 +84,8 @@ func TestWriteWorkbook(t *testing.T) {
 			Started: started, Finished: started.Add(time.Hour + time.Minute + time.Second),
 			Total: 4, Done: 3, Failed: 1, TeamMembers: 3,
 			FailuresByReason: map[string]int{"dns": 1, "timeout": 2, "blocked": 1},
-			Rejected:         []sheets.Rejected{{Row: 9, Reason: "no website"}, {Row: 12, Reason: "same website as row 5"}},
+			Rejected: []sheets.Rejected{{Row: 9, Reason: "no website"}, {Row: 12, Reason: "same website as row 5", SameAs: 5},
+				{Row: 13, Reason: "same website as row 2", SameAs: 2}, {Row: 14, Reason: "same website as row 2", SameAs: 2}},
 		},
 	}
 	var buf bytes.Buffer
@@ -176,6 +177,7 @@ func TestWriteWorkbook(t *testing.T) {
 			{"Rejected rows", "Reason"},
 			{"9", "no website"},
 			{"12", "same website as row 5"},
+			{"13, 14", "same website as row 2 (rows 2, 13, 14)"},
 		},
 	}
 	for sheet, want := range sheetsWant {
