@@ -355,6 +355,7 @@ func people(root *html.Node, ld, embedded []firm.Member, base *url.URL) (members
 	dropSharedLinkedIn(x.found)
 	dropOthersLinkedIn(x.found)
 	members, others = assign(x.found, x.sections())
+	members, others = splitAffiliates(members, others, base)
 	otherKeys := map[string]bool{}
 	for _, o := range others {
 		otherKeys[nameKey(o.Name)] = true

@@ -1344,6 +1344,68 @@ var roleMarkers = map[string][]string{
 	"Fellow":                    {"fellow"},
 }
 
+// orgWords end a company's name and never a department's ("Private
+// Investments", "Retirement Consulting" are departments).
+var orgWords = set("group", "partners", "llc", "inc", "ltd", "llp", "lp", "gmbh", "ag", "sa",
+	"holdings", "ventures", "corp", "corporation", "company", "co")
+
+// otherOrg is the organisation a title names after its role ("Principal,
+// Rookery Management Group") when the site's host shares none of that
+// name's own words; "" otherwise.
+func otherOrg(title, host string) string {
+	i := strings.LastIndex(title, ", ")
+	if i < 0 {
+		return ""
+	}
+	org := title[i+2:]
+	w := words(org)
+	if len(w) < 2 || !orgWords[w[len(w)-1]] || hasRoleWord(org) {
+		return ""
+	}
+	own := strings.ToLower(host)
+	for _, x := range w {
+		if !orgWords[x] && len(x) >= 3 && strings.Contains(own, x) {
+			return ""
+		}
+	}
+	return org
+}
+
+// splitAffiliates moves out of the team the few people whose title names
+// another organisation than the firm's, on a page where the others' titles
+// name none: affiliates of the firm shown in its grid. Where titles
+// routinely name organisations (the firm's own and its portfolio's), the
+// title says nothing of who is staff, and everyone stays.
+func splitAffiliates(members, others []firm.Member, base *url.URL) ([]firm.Member, []firm.Member) {
+	if base == nil || len(members) < 3 {
+		return members, others
+	}
+	host := base.Hostname()
+	naming, other := 0, 0
+	for _, m := range members {
+		if otherOrg(m.Title, host) != "" {
+			other++
+		}
+		if i := strings.LastIndex(m.Title, ", "); i >= 0 {
+			if w := words(m.Title[i+2:]); len(w) >= 2 && orgWords[w[len(w)-1]] {
+				naming++ // names an organisation, the firm's own included
+			}
+		}
+	}
+	if other == 0 || naming > other || 3*other > len(members) {
+		return members, others
+	}
+	kept := members[:0:0]
+	for _, m := range members {
+		if otherOrg(m.Title, host) != "" {
+			others = append(others, m)
+			continue
+		}
+		kept = append(kept, m)
+	}
+	return kept, others
+}
+
 // withRole records the section as the person's role: it becomes the title
 // when there is none, and prefixes a title that does not already say it.
 func withRole(title, role string) string {

@@ -70,6 +70,17 @@ func TestRealPageShapes(t *testing.T) {
 <p>My love for real estate investing was born when I read a book as a teen, and I have invested ever since then.</p></div></div>
 <div class="card more"><p>Contact us to learn about our other partners</p></div></div></section>`,
 			[]string{"Gynell Schaner|director, investor, syndicator|"}},
+		{"an affiliate in the grid, titled at his own company", `<p class="section-label">Team</p><div class="grid">
+<div class="team-card"><div class="team-name">Nick Diaz</div><div class="team-title">Founder &amp; Chief Investment Officer</div></div>
+<div class="team-card"><div class="team-name">Ashley Schott</div><div class="team-title">Managing Director &amp; Chief Compliance Officer</div></div>
+<div class="team-card"><div class="team-name">Cong Vo</div><div class="team-title">Principal, Rookery Management Group</div></div>
+<div class="team-card"><div class="team-name">Jane Okafor</div><div class="team-title">Director, Private Investments</div></div></div>`,
+			[]string{"Ashley Schott|Managing Director & Chief Compliance Officer|", "Jane Okafor|Director, Private Investments|", "Nick Diaz|Founder & Chief Investment Officer|"}},
+		{"titles that name organisations routinely say nothing of who is staff", `<h2>Team</h2><div class="grid">
+<div class="card"><h3>John Leggett</h3><p>Managing Partner, Acme Capital Partners</p></div>
+<div class="card"><h3>Brian Weinberg</h3><p>Partner, Acme Capital Partners</p></div>
+<div class="card"><h3>Brad Elmore</h3><p>Managing Principal, NewFound Partners</p></div></div>`,
+			[]string{"Brad Elmore|Managing Principal, NewFound Partners|", "Brian Weinberg|Partner, Acme Capital Partners|", "John Leggett|Managing Partner, Acme Capital Partners|"}},
 		{"independent board members", `<h2>Investment Committee</h2><div class="grid">
 <div class="card"><h3>Jane Okafor</h3><p>Chief Investment Officer</p></div>
 <div class="card"><h3>Bruce Ndidi</h3><p>Independent IC Chairman</p></div>
