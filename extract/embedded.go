@@ -33,6 +33,87 @@ var (
 	lastNameKeys    = []string{"lastName", "last_name", "lastname", "familyName", "surname"}
 )
 
+// phpArrays reads the array literals of PHP code left in a template served
+// as it is (<?php $team = [["name" => "…", "image" => "…"], …]; ?>): such
+// templates keep their people in them and print them with a loop.
+func phpArrays(body []byte) []any {
+	text := string(body[:min(len(body), maxEmbeddedScriptBytes)])
+	var out []any
+	for {
+		i := strings.Index(text, "<?php")
+		if i < 0 {
+			return out
+		}
+		text = text[i+5:]
+		j := strings.Index(text, "?>")
+		if j < 0 {
+			j = len(text)
+		}
+		if code := text[:j]; strings.Contains(code, "=>") {
+			out = append(out, jsonValuesIn(phpToJSON(code))...)
+		}
+		text = text[j:]
+	}
+}
+
+// phpToJSON rewrites PHP array literals as JSON: an array whose first item
+// is "key" => value becomes an object, single-quoted strings become double
+// quoted, and => becomes a colon. Anything else is left for the JSON reader
+// to refuse.
+func phpToJSON(code string) string {
+	var b strings.Builder
+	var stack []byte // the closer of each open bracket
+	for i := 0; i < len(code); i++ {
+		c := code[i]
+		switch {
+		case c == '"' || c == '\'':
+			j := i + 1
+			for j < len(code) && code[j] != c {
+				if code[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			lit := code[i+1 : min(j, len(code))]
+			if c == '\'' {
+				lit = strings.ReplaceAll(strings.ReplaceAll(lit, `\'`, `'`), `"`, `\"`)
+			}
+			b.WriteString(`"` + lit + `"`)
+			i = j
+		case c == '[':
+			rest := strings.TrimLeft(code[i+1:], " \t\r\n")
+			if k := strings.IndexAny(rest, "\"'"); k == 0 {
+				end := strings.IndexByte(rest[1:], rest[0])
+				if end >= 0 && strings.HasPrefix(strings.TrimLeft(rest[end+2:], " \t\r\n"), "=>") {
+					b.WriteByte('{')
+					stack = append(stack, '}')
+					continue
+				}
+			}
+			b.WriteByte('[')
+			stack = append(stack, ']')
+		case c == ']':
+			closer := byte(']')
+			if len(stack) > 0 {
+				closer, stack = stack[len(stack)-1], stack[:len(stack)-1]
+			}
+			// PHP allows a comma before the closing bracket; JSON does not.
+			out := strings.TrimRight(b.String(), " \t\r\n")
+			if strings.HasSuffix(out, ",") {
+				b.Reset()
+				b.WriteString(strings.TrimSuffix(out, ","))
+			}
+			b.WriteByte(closer)
+		case c == '=' && i+1 < len(code) && code[i+1] == '>':
+			b.WriteByte(':')
+			i++
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
 // pageLang is the primary language the page declares (<html lang="fr-FR">
 // gives "fr").
 func pageLang(root *html.Node) string {
@@ -212,6 +293,12 @@ func walkEmbedded(v any, depth int, lang string, emit func(firm.Member)) {
 	}
 	switch t := v.(type) {
 	case []any:
+		if people := photoRoster(t, lang); len(people) > 0 {
+			for _, m := range people {
+				emit(m)
+			}
+			return
+		}
 		for _, x := range t {
 			walkEmbedded(x, depth+1, lang, emit)
 		}
@@ -237,6 +324,39 @@ func walkEmbedded(v any, depth int, lang string, emit func(firm.Member)) {
 // firstString is the first of keys that o holds as text; a field
 // translated per language ({"fr": "Président", "en": "President"}) gives
 // the page's language, else English, else any.
+// photoKeys and linkKeys tell a roster of people (each with a photo) from a
+// list of companies (each with a logo or a website).
+var (
+	photoKeys = []string{"image", "photo", "picture", "avatar", "headshot", "portrait", "img"}
+	linkKeys  = []string{"logo", "url", "website", "link", "href", "site", "domain"}
+)
+
+// photoRoster reads a list of two or more records that each name a person
+// and carry a photo and no website: a roster of people even where no title
+// is given. Records that name people with titles are read by walkEmbedded.
+func photoRoster(list []any, lang string) []firm.Member {
+	if len(list) < 2 {
+		return nil
+	}
+	var out []firm.Member
+	for _, x := range list {
+		o, ok := x.(map[string]any)
+		if !ok || firstString(o, photoKeys, "") == "" || firstString(o, linkKeys, "") != "" {
+			return nil
+		}
+		name := stripNickname(firstString(o, personNameKeys, lang))
+		if !nameLike(name) {
+			return nil
+		}
+		m, ok := embeddedPerson(o, lang)
+		if !ok {
+			m = firm.Member{Name: name}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
 func firstString(o map[string]any, keys []string, lang string) string {
 	for _, k := range keys {
 		switch v := o[k].(type) {
@@ -331,4 +451,19 @@ func linkedInIn(o map[string]any, depth int) string {
 		}
 	}
 	return ""
+}
+
+// templatePeople reads the people of the PHP arrays in a raw template.
+func templatePeople(body []byte) []firm.Member {
+	var out []firm.Member
+	seen := map[string]bool{}
+	for _, v := range phpArrays(body) {
+		walkEmbedded(v, 0, "", func(m firm.Member) {
+			if k := nameKey(m.Name); !seen[k] && len(out) < maxEmbeddedPeople {
+				seen[k] = true
+				out = append(out, m)
+			}
+		})
+	}
+	return out
 }

@@ -41,6 +41,24 @@ team_members:
 ---
 {% include header.html %}
 <div class="team">{% for m in page.team_members %}<h3>{{ m.name }}</h3>{% endfor %}</div>`},
+		{"php array in a template served as it is", `<html><body><section class="team"><?php require_once('header.php'); ?>
+<?php
+	$teams = [
+		[
+			"name" => "Jane Okafor",
+			"role" => 'Managing Partner',
+			"image" => "jane.jpg",
+			"linkedin" => "https://www.linkedin.com/in/janeokafor",
+		],
+		[
+			"name" => "Tom Reyes",
+			"role" => "Principal",
+			"image" => "tom.jpg",
+			"linkedin" => "https://www.linkedin.com/in/tomreyes"
+		],
+	];
+	foreach ($teams as $t) { echo "<h3>" . $t["name"] . "</h3>"; }
+?></section></body></html>`},
 		{"script object", `<html><body><div id="app"></div>
 <script>const team = {"jane": {"name": "Jane Okafor", "title": "Managing Partner", "linkedin": "https://www.linkedin.com/in/janeokafor"}, "tom": {"name": "Tom Reyes", "title": "Principal", "linkedin": "https://www.linkedin.com/in/tomreyes"}};
 document.getElementById("app").innerHTML = render(team);</script></body></html>`},
@@ -97,5 +115,27 @@ func TestEmbeddedFillsCards(t *testing.T) {
 		if m.LinkedIn != want {
 			t.Errorf("%s: LinkedIn %q, want %q", m.Name, m.LinkedIn, want)
 		}
+	}
+}
+
+// A list of records each with a person's name and a photo, and no website,
+// is a roster even without titles; a list of companies with logos and
+// websites is not.
+func TestPhotoRoster(t *testing.T) {
+	const page = `<html><body><div id="app"></div><script>
+var team = [{"name": "Jane Okafor", "image": "jane.jpg", "text": "Investor since 2010."}, {"name": "Tom Reyes", "image": "tom.jpg", "text": "Engineer."}];
+var portfolio = [{"name": "Arbor Analytics", "image": "arbor.png", "website": "https://arbor.example"}, {"name": "Tidal Freight", "image": "tidal.png", "website": "https://tidal.example"}];
+</script></body></html>`
+	u, _ := url.Parse("https://acme.vc/team")
+	p, err := extract.Parse([]byte(page), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, m := range p.Members {
+		names = append(names, m.Name)
+	}
+	if len(names) != 2 || names[0] != "Jane Okafor" || names[1] != "Tom Reyes" {
+		t.Errorf("members %v", names)
 	}
 }

@@ -88,6 +88,7 @@ func Parse(body []byte, pageURL *url.URL) (*Page, error) {
 	p.Description = metaDescription(doc)
 	ld, org := jsonLD(root)
 	embedded := append(embeddedPeople(root), frontMatter(body)...)
+	embedded = append(embedded, templatePeople(body)...)
 	p.Links, p.Emails = collectLinks(root, base)
 	p.LinkedIn, p.Twitter = socialProfiles(p.Links, org.sameAs)
 	jsOnly := needsJavaScript(doc)

@@ -30,7 +30,7 @@ var foreignRoleWords = set(
 	"associé", "associée", "associés", "fondateur", "fondatrice", "cofondateur", "cofondatrice",
 	"directeur", "directrice", "président", "présidente", "analyste", "chargé", "chargée",
 	"responsable", "gérant", "gérante", "conseiller", "conseillère", "administrateur", "administratrice",
-	"secrétaire", "comptable", "stagiaire", "avocat", "avocate", "ingénieur", "trésorier", "trésorière",
+	"secrétaire", "comptable", "stagiaire", "avocat", "avocate", "ingénieur", "trésorier", "trésorière", "général", "générale",
 	"secrétaria", "secretária", "tesoureiro", "tesoureira",
 	// Spanish and Portuguese
 	"socio", "socia", "socios", "sócio", "sócia", "sócios", "fundador", "fundadora", "cofundador",
@@ -48,6 +48,10 @@ var foreignRoleWords = set(
 	"oprichter", "medeoprichter", "eigenaar", "bestuurder", "directielid", "adviseur", "analist",
 	"medewerker", "medewerkster", "vennoot",
 )
+
+// surnameRoles are role words that are also family names (Leiter, Gestor),
+// which do not keep a line from being a name.
+var surnameRoles = set("leiter", "gestor", "socia", "jefe", "vennoot")
 
 // foreignOutsideRoles are the words of the other languages for an advisor or
 // a supervisory board member: people who help the firm from outside.

@@ -149,7 +149,7 @@ func nameLike(s string) bool {
 			return false
 		}
 		for _, w := range words(tok) {
-			if nameStopWords[w] || foreignNameStopWords[w] {
+			if nameStopWords[w] || foreignNameStopWords[w] || foreignRoleWords[w] && !surnameRoles[w] {
 				return false
 			}
 		}
