@@ -224,6 +224,9 @@ func (x *extractor) nameAnchor(n *html.Node) *anchor {
 		return nil
 	}
 	first := stripNickname(strings.TrimRight(ls[0].text, ",;:"))
+	if rest, ok := strings.CutPrefix(first, "Meet "); ok && nameLike(rest) {
+		first = rest // "Meet Jane Doe"
+	}
 	if nameLike(first) {
 		a := &anchor{node: n, rank: rank, name: first, key: nameKey(first)}
 		for _, l := range ls[1:] {
@@ -760,6 +763,23 @@ func eyebrowTitle(t, name string) bool {
 	return k == sectionNeutral && titleLike(t, name)
 }
 
+// titleModifiers begin titles and mean nothing alone.
+var titleModifiers = set("managing", "general", "founding", "senior", "junior", "vice", "executive", "chief",
+	"deputy", "operating", "venture", "investment", "associate", "co", "assistant", "group", "regional")
+
+func allModifiers(t string) bool {
+	w := words(t)
+	if len(w) == 0 || len(w) > 3 {
+		return false
+	}
+	for _, x := range w {
+		if !titleModifiers[x] {
+			return false
+		}
+	}
+	return true
+}
+
 // continues reports a line that ends where the next one goes on.
 func continues(t string) bool {
 	t = strings.TrimSpace(t)
@@ -799,6 +819,10 @@ func titleFromLines(ls []line, name string) string {
 		}
 		if strings.EqualFold(t, name) {
 			continue
+		}
+		// "Managing<br>Partner": a title's modifiers on a line of their own.
+		if i+1 < len(ls) && !titleLike(t, name) && allModifiers(t) && titleLike(t+" "+ls[i+1].text, name) {
+			return cleanTitle(t + " " + ls[i+1].text)
 		}
 		if titleLike(t, name) {
 			// A title broken over two lines ends its first with a joint:

@@ -81,6 +81,14 @@ func TestRealPageShapes(t *testing.T) {
 <div class="card"><h3>Brian Weinberg</h3><p>Partner, Acme Capital Partners</p></div>
 <div class="card"><h3>Brad Elmore</h3><p>Managing Principal, NewFound Partners</p></div></div>`,
 			[]string{"Brad Elmore|Managing Principal, NewFound Partners|", "Brian Weinberg|Partner, Acme Capital Partners|", "John Leggett|Managing Partner, Acme Capital Partners|"}},
+		{"'Meet' headings, names in separate elements, a title over <br>, an icon-only link on a country subdomain", `<h2>Team</h2><div class="grid">
+<div class="card"><h3>Meet Jane Doe</h3><p>Managing<br>Partner</p><a href="https://uk.linkedin.com/in/janedoe"><i class="fa fa-linkedin"></i></a></div>
+<div class="card"><h3><span class="first-name">Tom</span> <span class="last-name">Reyes</span></h3><p>Principal</p></div></div>`,
+			[]string{"Jane Doe|Managing Partner|https://www.linkedin.com/in/janedoe", "Tom Reyes|Principal|"}},
+		{"cards that are not people", `<h2>Team</h2><div class="grid">
+<div class="card"><h3>Jane Doe</h3><p>Managing Partner</p></div><div class="card"><h3>Biscuit</h3><p>Office Dog</p></div>
+<div class="card"><h3>Your Name Here</h3><p>Join us: we are hiring an Associate</p></div><div class="card"><h3>Tom Reyes</h3><p>Principal</p></div></div>`,
+			[]string{"Jane Doe|Managing Partner|", "Tom Reyes|Principal|"}},
 		{"independent board members", `<h2>Investment Committee</h2><div class="grid">
 <div class="card"><h3>Jane Okafor</h3><p>Chief Investment Officer</p></div>
 <div class="card"><h3>Bruce Ndidi</h3><p>Independent IC Chairman</p></div>
