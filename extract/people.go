@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"sync"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -1200,6 +1201,16 @@ var sectionRules = []sectionRule{
 	{"principals", sectionTeam, ""},
 }
 
+// sectionPhrases are the words of each of sectionRules' phrases, split
+// once: every heading of a page is classified.
+var sectionPhrases = sync.OnceValue(func() [][]string {
+	out := make([][]string, len(sectionRules))
+	for i, r := range sectionRules {
+		out[i] = strings.Fields(r.phrase)
+	}
+	return out
+})
+
 // classifySection reads a heading. The last matching phrase wins because
 // English puts the head noun last: "Portfolio Founders", "Board of Advisors".
 // A heading that names the team and others together ("Team & Advisors",
@@ -1220,11 +1231,12 @@ func classifySection(text string) (sectionKind, string) {
 	}
 	kind, role := sectionNeutral, ""
 	team := false
+	phrases := sectionPhrases()
 	for i := 0; i < len(w); {
 		matched := false
-		for _, r := range sectionRules {
-			p := strings.Fields(r.phrase)
-			if i+len(p) > len(w) || strings.Join(w[i:i+len(p)], " ") != r.phrase {
+		for k, r := range sectionRules {
+			p := phrases[k]
+			if i+len(p) > len(w) || !slices.Equal(w[i:i+len(p)], p) {
 				continue
 			}
 			kind, role = r.kind, r.role
