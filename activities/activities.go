@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/vcenrich/vcenrich/applog"
+	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/crawl"
 	"github.com/vcenrich/vcenrich/enrich"
 	"github.com/vcenrich/vcenrich/firm"
@@ -24,13 +25,6 @@ import (
 	"github.com/vcenrich/vcenrich/notify"
 	"github.com/vcenrich/vcenrich/sheets"
 	"github.com/vcenrich/vcenrich/store"
-)
-
-// Failure reasons that are not the web's: the crawl package names the rest.
-const (
-	ReasonStore    = "store"
-	ReasonInternal = "internal"
-	ReasonTimeout  = "timeout"
 )
 
 // Activities carries what every activity needs. Register a *Activities with
@@ -42,25 +36,18 @@ type Activities struct {
 	Notifier *notify.Notifier // nil sends nothing
 }
 
-// FirmTask names one firm of one job.
-type FirmTask struct {
-	JobID string `json:"job_id"`
-	Index int    `json:"index"`
-	Run   string `json:"run"` // the job's first run ID; results carry it
-}
-
 // EnrichFirm enriches one firm and stores its result under (job, index). It
 // heartbeats on a ticker with the page being fetched as the detail; the
 // heartbeat's answer is how a cancelled job reaches it, within one tick.
-func (a *Activities) EnrichFirm(ctx context.Context, t FirmTask) (firm.Summary, error) {
+func (a *Activities) EnrichFirm(ctx context.Context, t contract.FirmTask) (firm.Summary, error) {
 	logger := log.With(activity.GetLogger(ctx), applog.FieldJob, t.JobID, applog.FieldFirm, t.Index)
 	info := activity.GetInfo(ctx)
 	in, err := a.Store.Firm(ctx, t.JobID, t.Index)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return firm.Summary{}, temporal.NewNonRetryableApplicationError("firm not in the result store", ReasonStore, err)
+			return firm.Summary{}, temporal.NewNonRetryableApplicationError("firm not in the result store", contract.ReasonStore, err)
 		}
-		return firm.Summary{}, temporal.NewApplicationError("read firm from the result store", ReasonStore, err)
+		return firm.Summary{}, temporal.NewApplicationError("read firm from the result store", contract.ReasonStore, err)
 	}
 	logger.Info("enriching", "website", in.Website, "attempt", info.Attempt)
 	started := time.Now()
@@ -82,7 +69,7 @@ func (a *Activities) EnrichFirm(ctx context.Context, t FirmTask) (firm.Summary, 
 	res.Attempt = int(info.Attempt)
 	res.Run = t.Run
 	if err := a.Store.PutResult(ctx, t.JobID, res); err != nil {
-		return firm.Summary{}, temporal.NewApplicationError("write result to the result store", ReasonStore, err)
+		return firm.Summary{}, temporal.NewApplicationError("write result to the result store", contract.ReasonStore, err)
 	}
 	a.Metrics.FirmEnriched(res.Pages, time.Since(started))
 	logger.Info("enriched", "team", len(res.Team), "pages", res.Pages, "elapsed", time.Since(started).Round(time.Millisecond).String())
@@ -136,26 +123,17 @@ func classify(err error) *temporal.ApplicationError {
 	case errors.As(err, &ce):
 		out = temporal.NewNonRetryableApplicationError(ce.Error(), string(ce.Kind), nil)
 	default:
-		out = temporal.NewNonRetryableApplicationError(err.Error(), ReasonInternal, nil)
+		out = temporal.NewNonRetryableApplicationError(err.Error(), contract.ReasonInternal, nil)
 	}
 	var appErr *temporal.ApplicationError
 	errors.As(out, &appErr)
 	return appErr
 }
 
-// Failure is a firm that ran out of attempts, as the workflow saw it.
-type Failure struct {
-	JobID   string `json:"job_id"`
-	Index   int    `json:"index"`
-	Run     string `json:"run"`
-	Reason  string `json:"reason"`
-	Message string `json:"message"`
-}
-
 // RecordFailure stores a failed firm's result so the workbook says why. It
 // runs after the last attempt, whatever killed it (a timeout included), so
 // the enrich activity never has to guess whether its attempt is the last.
-func (a *Activities) RecordFailure(ctx context.Context, f Failure) error {
+func (a *Activities) RecordFailure(ctx context.Context, f contract.Failure) error {
 	res := firm.Result{Index: f.Index, Run: f.Run, Status: firm.StatusFailed, Reason: f.Reason, Error: f.Message}
 	if err := a.Store.PutResult(ctx, f.JobID, res); err != nil {
 		return fmt.Errorf("record failure: %w", err)
@@ -164,33 +142,14 @@ func (a *Activities) RecordFailure(ctx context.Context, f Failure) error {
 	return nil
 }
 
-// ExportTask is what the workflow knows of a finished (or cancelled) job.
-type ExportTask struct {
-	JobID            string         `json:"job_id"`
-	Run              string         `json:"run"`
-	Status           string         `json:"status"`
-	Started          time.Time      `json:"started"`
-	Finished         time.Time      `json:"finished"`
-	Total            int            `json:"total"`
-	Done             int            `json:"done"`
-	Failed           int            `json:"failed"`
-	TeamMembers      int            `json:"team_members"`
-	FailuresByReason map[string]int `json:"failures_by_reason,omitempty"`
-}
-
-// ExportResult says where the workbook went.
-type ExportResult struct {
-	Key string `json:"key"`
-}
-
 // ExportWorkbook writes the job's workbook from the stored firms and
 // results, streaming firm by firm so a 50,000-firm job is never held in
 // memory, and heartbeats as it goes.
-func (a *Activities) ExportWorkbook(ctx context.Context, t ExportTask) (ExportResult, error) {
+func (a *Activities) ExportWorkbook(ctx context.Context, t contract.ExportTask) (contract.ExportResult, error) {
 	logger := log.With(activity.GetLogger(ctx), applog.FieldJob, t.JobID)
-	job, err := a.Store.Job(ctx, t.JobID)
+	rec, err := a.Store.Job(ctx, t.JobID)
 	if err != nil {
-		return ExportResult{}, fmt.Errorf("export: %w", err)
+		return contract.ExportResult{}, fmt.Errorf("export: %w", err)
 	}
 	load := func(i int) (firm.Input, firm.Result, error) {
 		if i%200 == 0 {
@@ -202,31 +161,25 @@ func (a *Activities) ExportWorkbook(ctx context.Context, t ExportTask) (ExportRe
 		return a.Store.RunResult(ctx, t.JobID, t.Run, i)
 	}
 	summary := sheets.Summary{
-		JobID: t.JobID, Name: job.Name, Status: t.Status,
+		JobID: t.JobID, Name: rec.Name, Status: t.Status,
 		Started: t.Started, Finished: t.Finished,
 		Total: t.Total, Done: t.Done, Failed: t.Failed, TeamMembers: t.TeamMembers,
-		FailuresByReason: t.FailuresByReason, Rejected: job.Rejected,
+		FailuresByReason: t.FailuresByReason, Rejected: rec.Rejected,
 	}
 	err = a.Store.PutWorkbook(ctx, t.JobID, func(w io.Writer) error {
-		return sheets.WriteWorkbook(w, sheets.Export{InputHeaders: job.Headers, Total: job.Total, Load: load, Summary: summary})
+		return sheets.WriteWorkbook(w, sheets.Export{InputHeaders: rec.Headers, Total: rec.Total, Load: load, Summary: summary})
 	})
 	if err != nil {
-		return ExportResult{}, fmt.Errorf("export: %w", err)
+		return contract.ExportResult{}, fmt.Errorf("export: %w", err)
 	}
-	logger.Info("workbook written", "firms", job.Total, "status", t.Status)
-	return ExportResult{Key: store.WorkbookKey(t.JobID)}, nil
-}
-
-// NotifyTask is a notification the workflow asks for.
-type NotifyTask struct {
-	Event notify.Event `json:"event"`
-	To    []string     `json:"to,omitempty"` // per-job addresses
+	logger.Info("workbook written", "firms", rec.Total, "status", t.Status)
+	return contract.ExportResult{Key: store.WorkbookKey(t.JobID)}, nil
 }
 
 // Notify sends a notification once per idempotency key: a key already
 // recorded in the result store is not sent again, so an activity retried
 // after a send that succeeded does not send twice.
-func (a *Activities) Notify(ctx context.Context, t NotifyTask) error {
+func (a *Activities) Notify(ctx context.Context, t contract.NotifyTask) error {
 	logger := log.With(activity.GetLogger(ctx), applog.FieldJob, t.Event.JobID)
 	sent, err := a.Notifier.SendOnce(ctx, a.Store, t.Event, t.To)
 	if sent {

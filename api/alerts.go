@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.uber.org/zap"
 
+	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/workflows"
 )
 
@@ -85,7 +86,7 @@ func (s *Server) CheckAlerts(ctx context.Context, workerLossAfter time.Duration)
 	var found []Alert
 	running, err := s.temporal.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{
 		Namespace: s.cfg.Namespace,
-		Query:     "WorkflowType = 'EnrichJob' AND ExecutionStatus = 'Running'",
+		Query:     "WorkflowType = '" + contract.Workflow + "' AND ExecutionStatus = 'Running'",
 	})
 	if err != nil {
 		s.log.Warn("alert check: Temporal not answering", zap.Error(err))
@@ -118,7 +119,7 @@ func (s *Server) CheckAlerts(ctx context.Context, workerLossAfter time.Duration)
 	}
 	stalled, err := s.temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
 		Namespace: s.cfg.Namespace, PageSize: 100,
-		Query: fmt.Sprintf("WorkflowType = 'EnrichJob' AND ExecutionStatus = 'Running' AND VcJobStatus = '%s'", workflows.StatusStalled),
+		Query: fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus = 'Running' AND VcJobStatus = '%s'", contract.Workflow, workflows.StatusStalled),
 	})
 	if err == nil {
 		for _, e := range stalled.GetExecutions() {

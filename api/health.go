@@ -7,6 +7,8 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+
+	"github.com/vcenrich/vcenrich/contract"
 )
 
 type worker struct {
@@ -71,7 +73,7 @@ func (s *Server) health(c *gin.Context) {
 		}
 		count, err := s.temporal.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{
 			Namespace: s.cfg.Namespace,
-			Query:     "WorkflowType = 'EnrichJob' AND ExecutionStatus = 'Running'",
+			Query:     "WorkflowType = '" + contract.Workflow + "' AND ExecutionStatus = 'Running'",
 		})
 		if err == nil {
 			h.RunningJobs = count.GetCount()

@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.uber.org/zap"
 
+	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/firm"
 	"github.com/vcenrich/vcenrich/sheets"
 	"github.com/vcenrich/vcenrich/store"
@@ -184,7 +185,7 @@ func (s *Server) startJob(c *gin.Context, job *store.Job, upload []byte, firms [
 			workflows.SearchTotal.ValueSet(int64(job.Total)),
 			workflows.SearchUpload.ValueSet(job.Name),
 		),
-	}, workflows.EnrichJob, workflows.Input{
+	}, contract.Workflow, workflows.Input{
 		JobID: job.ID, Name: job.Name, Total: job.Total, Options: opts,
 		Notify: job.Notify, Link: s.linksFor(job.ID).Dashboard,
 	})
@@ -364,7 +365,7 @@ func (s *Server) listJobs(c *gin.Context) {
 	}
 	// Each continue-as-new leaves a closed run behind; only the live end of
 	// each chain is a job.
-	query := "WorkflowType = 'EnrichJob' AND ExecutionStatus != 'ContinuedAsNew'"
+	query := "WorkflowType = '" + contract.Workflow + "' AND ExecutionStatus != 'ContinuedAsNew'"
 	if st := c.Query("status"); st != "" {
 		switch st {
 		case workflows.StatusRunning, workflows.StatusPaused, workflows.StatusStalled, workflows.StatusExporting, workflows.StatusCompleted, workflows.StatusCancelled, workflows.StatusFailed:

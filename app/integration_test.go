@@ -19,6 +19,7 @@ import (
 
 	"github.com/vcenrich/vcenrich/api"
 	"github.com/vcenrich/vcenrich/app"
+	"github.com/vcenrich/vcenrich/app/workerapp"
 	"github.com/vcenrich/vcenrich/config"
 	"github.com/vcenrich/vcenrich/demosites"
 	"github.com/vcenrich/vcenrich/internal/testenv"
@@ -86,7 +87,7 @@ func startStackWith(t *testing.T, o stackOptions) *stack {
 	}
 	t.Cleanup(func() { st.Close() })
 	if !o.noWorker {
-		w, err := app.NewWorker(cfg, app.WorkerIdentity(cfg), tc, st, nil)
+		w, err := workerapp.NewWorker(cfg, workerapp.WorkerIdentity(cfg), tc, st, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

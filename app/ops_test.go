@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/vcenrich/vcenrich/app"
+	"github.com/vcenrich/vcenrich/app/workerapp"
 	"github.com/vcenrich/vcenrich/applog"
 	"github.com/vcenrich/vcenrich/internal/testenv"
 	"github.com/vcenrich/vcenrich/jobclient"
@@ -42,7 +43,7 @@ func TestNotificationsAndMetricsAfterJob(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(tc.Close)
-	w, err := app.NewWorker(s.cfg, app.WorkerIdentity(s.cfg), tc, s.store, m)
+	w, err := workerapp.NewWorker(s.cfg, workerapp.WorkerIdentity(s.cfg), tc, s.store, m)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/vcenrich/vcenrich/app"
+	"github.com/vcenrich/vcenrich/app/workerapp"
 	"github.com/vcenrich/vcenrich/bench/baseline"
 	"github.com/vcenrich/vcenrich/bench/history"
 	"github.com/vcenrich/vcenrich/bench/simweb"
@@ -113,7 +113,7 @@ func runBaseline(args []string) error {
 	if err != nil {
 		return err
 	}
-	f, err := app.Fetcher(cfg)
+	f, err := workerapp.Fetcher(cfg)
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ import (
 )
 
 // workerStopTimeout is how long a worker lets in-flight firms finish on
-// SIGTERM (app.NewWorker's WorkerStopTimeout).
+// SIGTERM (workerapp.NewWorker's WorkerStopTimeout).
 const workerStopTimeout = 20 * time.Second
 
 // TestProcessLoss runs one job through every kind of process loss, one after
@@ -318,7 +318,7 @@ func TestTwoWorkersOneKilled(t *testing.T) {
 	}
 	// Firms on the survivor keep finishing, but the workflow that counts
 	// them (and starts the next ones) waits for its task to leave the dead
-	// worker's sticky queue (2s, set in app.NewWorker). The dead worker's own
+	// worker's sticky queue (2s, set in workerapp.NewWorker). The dead worker's own
 	// firms would hold their window slots until their heartbeat timed out;
 	// the survivor sees the dead worker's lease free within a second and
 	// hands them back, so they are retried after the first backoff.

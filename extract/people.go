@@ -7,8 +7,8 @@ import (
 	"regexp"
 	"slices"
 	"sort"
-	"sync"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 

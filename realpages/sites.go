@@ -11,7 +11,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/vcenrich/vcenrich/app"
+	"github.com/vcenrich/vcenrich/app/workerapp"
 	"github.com/vcenrich/vcenrich/config"
 	"github.com/vcenrich/vcenrich/enrich"
 )
@@ -61,7 +61,7 @@ func (s *Sites) Engine(cfg config.Config) (*enrich.Engine, error) {
 	cfg.FetchHosts = s.Hosts()
 	cfg.HostInterval = 0
 	cfg.LLMBaseURL, cfg.LLMModel = "", ""
-	return app.Engine(cfg)
+	return workerapp.Engine(cfg)
 }
 
 // Hosts is the dial override for VCENRICH_FETCH_HOSTS.

@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/vcenrich/vcenrich/app"
+	"github.com/vcenrich/vcenrich/app/workerapp"
 	"github.com/vcenrich/vcenrich/applog"
 	"github.com/vcenrich/vcenrich/config"
 	"github.com/vcenrich/vcenrich/metrics"
@@ -51,12 +52,12 @@ func run() error {
 		return err
 	}
 	defer c.Close()
-	identity := app.WorkerIdentity(cfg)
-	w, err := app.NewWorker(cfg, identity, c, st, m)
+	identity := workerapp.WorkerIdentity(cfg)
+	w, err := workerapp.NewWorker(cfg, identity, c, st, m)
 	if err != nil {
 		return err
 	}
-	defer app.Liveness(cfg, identity, c, logger)()
+	defer workerapp.Liveness(cfg, identity, c, logger)()
 	if cfg.MetricsAddr != "" {
 		go serveMetrics(cfg.MetricsAddr, m, logger)
 	}

@@ -16,8 +16,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/vcenrich/vcenrich/activities"
 	"github.com/vcenrich/vcenrich/applog"
+	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/firm"
 	"github.com/vcenrich/vcenrich/notify"
 )
@@ -295,13 +295,12 @@ func EnrichJob(ctx workflow.Context, in Input) (Result, error) {
 	j.status = StatusExporting
 	j.upsert(exportCtx)
 	finished := workflow.Now(exportCtx)
-	var a *activities.Activities
-	var exported activities.ExportResult
+	var exported contract.ExportResult
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(exportCtx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Minute,
 		HeartbeatTimeout:    time.Minute,
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 5 * time.Second, MaximumInterval: time.Minute},
-	}), a.ExportWorkbook, activities.ExportTask{
+	}), contract.ActivityExportWorkbook, contract.ExportTask{
 		JobID: in.JobID, Run: j.run, Status: status, Started: st.Started, Finished: finished,
 		Total: in.Total, Done: st.Done, Failed: st.Failed, TeamMembers: st.TeamMembers,
 		FailuresByReason: st.FailuresByReason,
@@ -362,7 +361,6 @@ type job struct {
 // attempt failed, record the failure so the workbook says why.
 func (j *job) start(ctx workflow.Context, index int) {
 	j.inFlight = append(j.inFlight, index)
-	var a *activities.Activities
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: j.opts.FirmTimeout,
 		HeartbeatTimeout:    j.opts.HeartbeatTimeout,
@@ -376,7 +374,7 @@ func (j *job) start(ctx workflow.Context, index int) {
 	})
 	workflow.Go(ctx, func(gctx workflow.Context) {
 		o := outcome{index: index}
-		err := workflow.ExecuteActivity(actx, a.EnrichFirm, activities.FirmTask{JobID: j.in.JobID, Index: index, Run: j.run}).Get(gctx, &o.summary)
+		err := workflow.ExecuteActivity(actx, contract.ActivityEnrichFirm, contract.FirmTask{JobID: j.in.JobID, Index: index, Run: j.run}).Get(gctx, &o.summary)
 		switch {
 		case err == nil:
 		case temporal.IsCanceledError(err) || gctx.Err() != nil:
@@ -392,7 +390,7 @@ func (j *job) start(ctx workflow.Context, index int) {
 				StartToCloseTimeout: 30 * time.Second,
 				RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: 30 * time.Second},
 			})
-			if rerr := workflow.ExecuteActivity(rctx, a.RecordFailure, activities.Failure{
+			if rerr := workflow.ExecuteActivity(rctx, contract.ActivityRecordFailure, contract.Failure{
 				JobID: j.in.JobID, Index: index, Run: j.run, Reason: o.reason, Message: msg,
 			}).Get(rctx, nil); rerr != nil {
 				j.logger.Error("could not record failed firm", applog.FieldFirm, index, "error", rerr)
@@ -411,14 +409,14 @@ func failureOf(err error, opts Options) (reason, message string) {
 		reason = appErr.Type()
 		message = appErr.Message()
 	case errors.As(err, &timeoutErr):
-		reason = activities.ReasonTimeout
+		reason = contract.ReasonTimeout
 		message = fmt.Sprintf("no answer within the firm's time budget (%s, or no heartbeat for %s)", opts.FirmTimeout, opts.HeartbeatTimeout)
 	default:
-		reason = activities.ReasonInternal
+		reason = contract.ReasonInternal
 		message = err.Error()
 	}
 	if reason == "" {
-		reason = activities.ReasonInternal
+		reason = contract.ReasonInternal
 	}
 	return reason, message
 }
@@ -473,12 +471,11 @@ func (j *job) notify(ctx workflow.Context, kind, detail string) workflow.Future 
 	if kind == notify.JobStalled {
 		key += fmt.Sprintf("/%d", j.st.Stalls)
 	}
-	var a *activities.Activities
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: time.Minute,
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 5 * time.Second, MaximumInterval: 5 * time.Minute, MaximumAttempts: 10},
 	})
-	return workflow.ExecuteActivity(actx, a.Notify, activities.NotifyTask{
+	return workflow.ExecuteActivity(actx, contract.ActivityNotify, contract.NotifyTask{
 		Event: notify.Event{
 			Key: key, Kind: kind, JobID: j.in.JobID, JobName: j.in.Name, Title: title, Text: text,
 			Link: j.in.Link, At: workflow.Now(ctx),

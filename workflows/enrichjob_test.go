@@ -16,6 +16,7 @@ import (
 
 	"github.com/vcenrich/vcenrich/activities"
 	"github.com/vcenrich/vcenrich/applog"
+	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/firm"
 	"github.com/vcenrich/vcenrich/internal/testenv"
 	"github.com/vcenrich/vcenrich/workflows"
@@ -26,18 +27,18 @@ import (
 type fakeFirms struct {
 	mu        sync.Mutex
 	calls     map[int]int
-	failures  []activities.Failure
-	exports   []activities.ExportTask
-	notified  []activities.NotifyTask
-	behave    func(t activities.FirmTask, attempt int) (firm.Summary, error)
+	failures  []contract.Failure
+	exports   []contract.ExportTask
+	notified  []contract.NotifyTask
+	behave    func(t contract.FirmTask, attempt int) (firm.Summary, error)
 	delay     time.Duration // workflow time each firm takes
 	exportIn  time.Duration // workflow time the export takes
 	exportErr error         // what the export fails with, if anything
 }
 
-func newFake(behave func(t activities.FirmTask, attempt int) (firm.Summary, error)) *fakeFirms {
+func newFake(behave func(t contract.FirmTask, attempt int) (firm.Summary, error)) *fakeFirms {
 	if behave == nil {
-		behave = func(t activities.FirmTask, _ int) (firm.Summary, error) {
+		behave = func(t contract.FirmTask, _ int) (firm.Summary, error) {
 			return firm.Summary{Index: t.Index, Status: firm.StatusOK, TeamCount: 2}, nil
 		}
 	}
@@ -48,7 +49,7 @@ func (f *fakeFirms) install(env *testsuite.TestWorkflowEnvironment) {
 	var a *activities.Activities
 	env.RegisterActivity(&activities.Activities{})
 	env.OnActivity(a.EnrichFirm, mock.Anything, mock.Anything).After(f.delay).Return(
-		func(_ context.Context, t activities.FirmTask) (firm.Summary, error) {
+		func(_ context.Context, t contract.FirmTask) (firm.Summary, error) {
 			f.mu.Lock()
 			f.calls[t.Index]++
 			n := f.calls[t.Index]
@@ -56,28 +57,28 @@ func (f *fakeFirms) install(env *testsuite.TestWorkflowEnvironment) {
 			return f.behave(t, n)
 		})
 	env.OnActivity(a.RecordFailure, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, fl activities.Failure) error {
+		func(_ context.Context, fl contract.Failure) error {
 			f.mu.Lock()
 			defer f.mu.Unlock()
 			f.failures = append(f.failures, fl)
 			return nil
 		})
 	env.OnActivity(a.Notify, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, n activities.NotifyTask) error {
+		func(_ context.Context, n contract.NotifyTask) error {
 			f.mu.Lock()
 			defer f.mu.Unlock()
 			f.notified = append(f.notified, n)
 			return nil
 		})
 	env.OnActivity(a.ExportWorkbook, mock.Anything, mock.Anything).After(f.exportIn).Return(
-		func(_ context.Context, t activities.ExportTask) (activities.ExportResult, error) {
+		func(_ context.Context, t contract.ExportTask) (contract.ExportResult, error) {
 			f.mu.Lock()
 			defer f.mu.Unlock()
 			f.exports = append(f.exports, t)
 			if f.exportErr != nil {
-				return activities.ExportResult{}, f.exportErr
+				return contract.ExportResult{}, f.exportErr
 			}
-			return activities.ExportResult{Key: "jobs/" + t.JobID + "/result.xlsx"}, nil
+			return contract.ExportResult{Key: "jobs/" + t.JobID + "/result.xlsx"}, nil
 		})
 }
 
@@ -86,7 +87,7 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	var s testsuite.WorkflowTestSuite
 	s.SetLogger(applog.Temporal(testenv.Logger(t)))
 	env := s.NewTestWorkflowEnvironment()
-	env.RegisterWorkflowWithOptions(workflows.EnrichJob, workflow.RegisterOptions{Name: "EnrichJob"})
+	env.RegisterWorkflowWithOptions(workflows.EnrichJob, workflow.RegisterOptions{Name: contract.Workflow})
 	return env
 }
 
@@ -141,7 +142,7 @@ func TestWindowBoundsFirmsInFlight(t *testing.T) {
 	env := newEnv(t)
 	var mu sync.Mutex
 	inFlight, most := 0, 0
-	fake := newFake(func(t activities.FirmTask, _ int) (firm.Summary, error) {
+	fake := newFake(func(t contract.FirmTask, _ int) (firm.Summary, error) {
 		mu.Lock()
 		inFlight++
 		most = max(most, inFlight)
@@ -190,7 +191,7 @@ func decodeContinue(t *testing.T, err error) workflows.Input {
 
 func TestContinueAsNewCarriesCursorAndCounters(t *testing.T) {
 	const total, every = 10, 4
-	fake := newFake(func(t activities.FirmTask, _ int) (firm.Summary, error) {
+	fake := newFake(func(t contract.FirmTask, _ int) (firm.Summary, error) {
 		if t.Index == 1 {
 			return firm.Summary{}, temporal.NewNonRetryableApplicationError("no such host", "dns", nil)
 		}
@@ -241,7 +242,7 @@ func TestContinueAsNewCarriesCursorAndCounters(t *testing.T) {
 
 func TestFirmThatExhaustsRetriesIsFailedAndJobCompletes(t *testing.T) {
 	env := newEnv(t)
-	fake := newFake(func(t activities.FirmTask, _ int) (firm.Summary, error) {
+	fake := newFake(func(t contract.FirmTask, _ int) (firm.Summary, error) {
 		if t.Index == 2 {
 			return firm.Summary{}, temporal.NewApplicationError("example.com timed out", "timeout")
 		}
@@ -269,7 +270,7 @@ func TestFirmThatExhaustsRetriesIsFailedAndJobCompletes(t *testing.T) {
 
 func TestPermanentErrorIsNotRetried(t *testing.T) {
 	env := newEnv(t)
-	fake := newFake(func(t activities.FirmTask, _ int) (firm.Summary, error) {
+	fake := newFake(func(t contract.FirmTask, _ int) (firm.Summary, error) {
 		return firm.Summary{}, temporal.NewNonRetryableApplicationError("HTTP 404 for the homepage", "http_status", nil)
 	})
 	fake.install(env)
@@ -288,7 +289,7 @@ func TestPauseStopsNewFirmsAndResumeCarriesOn(t *testing.T) {
 	env := newEnv(t)
 	var mu sync.Mutex
 	started := 0
-	fake := newFake(func(t activities.FirmTask, _ int) (firm.Summary, error) {
+	fake := newFake(func(t contract.FirmTask, _ int) (firm.Summary, error) {
 		mu.Lock()
 		started++
 		mu.Unlock()
@@ -465,9 +466,9 @@ func TestFirmsCarryPriorityAndRun(t *testing.T) {
 	env := newEnv(t)
 	fake := newFake(nil)
 	fake.install(env)
-	var seen []activities.FirmTask
+	var seen []contract.FirmTask
 	var mu sync.Mutex
-	fake.behave = func(task activities.FirmTask, _ int) (firm.Summary, error) {
+	fake.behave = func(task contract.FirmTask, _ int) (firm.Summary, error) {
 		mu.Lock()
 		seen = append(seen, task)
 		mu.Unlock()

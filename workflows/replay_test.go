@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/vcenrich/vcenrich/applog"
+	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/internal/testenv"
 	"github.com/vcenrich/vcenrich/workflows"
 )
@@ -35,7 +36,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 	for _, f := range files {
 		t.Run(strings.TrimPrefix(filepath.ToSlash(f), "testdata/histories/"), func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
-			r.RegisterWorkflowWithOptions(workflows.EnrichJob, workflow.RegisterOptions{Name: "EnrichJob"})
+			r.RegisterWorkflowWithOptions(workflows.EnrichJob, workflow.RegisterOptions{Name: contract.Workflow})
 			if err := r.ReplayWorkflowHistoryFromJSONFile(applog.Temporal(testenv.Logger(t)), f); err != nil {
 				t.Fatal(err)
 			}

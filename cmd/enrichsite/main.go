@@ -19,7 +19,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/vcenrich/vcenrich/app"
+	"github.com/vcenrich/vcenrich/app/workerapp"
 	"github.com/vcenrich/vcenrich/config"
 	"github.com/vcenrich/vcenrich/crawl"
 	"github.com/vcenrich/vcenrich/firm"
@@ -59,7 +59,7 @@ func run(w io.Writer, cfg config.Config, raw, name string) error {
 	if err != nil {
 		return fmt.Errorf("%q: %w", raw, err)
 	}
-	engine, err := app.Engine(cfg)
+	engine, err := workerapp.Engine(cfg)
 	if err != nil {
 		return err
 	}

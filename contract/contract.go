@@ -1,0 +1,70 @@
+// Package contract is the contract between a job's workflow and its activities:
+// the names Temporal knows them by and the small records that travel
+// through workflow history. It holds no engine, so a process that only
+// starts, signals and queries jobs (the API server) links none.
+package contract
+
+import (
+	"time"
+
+	"github.com/vcenrich/vcenrich/notify"
+)
+
+// Names Temporal knows the job's workflow and activities by. The workflow
+// calls the activities by these names, and the worker registers
+// activities.Activities, whose methods carry them.
+const (
+	Workflow               = "EnrichJob"
+	ActivityEnrichFirm     = "EnrichFirm"
+	ActivityRecordFailure  = "RecordFailure"
+	ActivityExportWorkbook = "ExportWorkbook"
+	ActivityNotify         = "Notify"
+)
+
+// Failure reasons that are not the web's: the crawl package names the rest.
+const (
+	ReasonStore    = "store"
+	ReasonInternal = "internal"
+	ReasonTimeout  = "timeout"
+)
+
+// FirmTask names one firm of one job.
+type FirmTask struct {
+	JobID string `json:"job_id"`
+	Index int    `json:"index"`
+	Run   string `json:"run"` // the job's first run ID; results carry it
+}
+
+// Failure is a firm that ran out of attempts, as the workflow saw it.
+type Failure struct {
+	JobID   string `json:"job_id"`
+	Index   int    `json:"index"`
+	Run     string `json:"run"`
+	Reason  string `json:"reason"`
+	Message string `json:"message"`
+}
+
+// ExportTask is what the workflow knows of a finished (or cancelled) job.
+type ExportTask struct {
+	JobID            string         `json:"job_id"`
+	Run              string         `json:"run"`
+	Status           string         `json:"status"`
+	Started          time.Time      `json:"started"`
+	Finished         time.Time      `json:"finished"`
+	Total            int            `json:"total"`
+	Done             int            `json:"done"`
+	Failed           int            `json:"failed"`
+	TeamMembers      int            `json:"team_members"`
+	FailuresByReason map[string]int `json:"failures_by_reason,omitempty"`
+}
+
+// ExportResult says where the workbook went.
+type ExportResult struct {
+	Key string `json:"key"`
+}
+
+// NotifyTask is a notification the workflow asks for.
+type NotifyTask struct {
+	Event notify.Event `json:"event"`
+	To    []string     `json:"to,omitempty"` // per-job addresses
+}
