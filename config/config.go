@@ -14,6 +14,11 @@ import (
 	"time"
 )
 
+// DefaultMaxPages is how many pages the engine fetches for one firm,
+// homepage included, unless VCENRICH_MAX_PAGES says otherwise; the engine
+// applies it to an Engine whose MaxPages is zero.
+const DefaultMaxPages = 8
+
 // Config is every vcenrich setting. Main packages load it once and pass the
 // parts each component needs.
 type Config struct {
@@ -91,7 +96,20 @@ func Load() (Config, error) { return LoadFrom(os.LookupEnv) }
 // LoadFrom reads the configuration through env, applying defaults. It
 // returns every malformed value in one error so a user fixes them at once.
 func LoadFrom(env Env) (Config, error) {
-	r := reader{env: env}
+	c, _, err := load(env)
+	return c, err
+}
+
+// Defaults is every setting's default as the code applies it, by variable
+// (a string, int, int64, time.Duration or bool): what the README's
+// configuration table must say, and a test checks it does.
+func Defaults() map[string]any {
+	_, r, _ := load(func(string) (string, bool) { return "", false })
+	return r.defaults
+}
+
+func load(env Env) (Config, *reader, error) {
+	r := &reader{env: env, defaults: map[string]any{}}
 	c := Config{
 		DataDir:   r.str("VCENRICH_DATA_DIR", "data"),
 		TaskQueue: r.str("VCENRICH_TASK_QUEUE", "vcenrich"),
@@ -122,7 +140,7 @@ func LoadFrom(env Env) (Config, error) {
 		UserAgent:     r.str("VCENRICH_USER_AGENT", "vcenrich/0.1 (+https://github.com/vcenrich/vcenrich)"),
 		FetchTimeout:  r.dur("VCENRICH_FETCH_TIMEOUT", 15*time.Second),
 		FetchMaxBytes: r.int64("VCENRICH_FETCH_MAX_BYTES", 4<<20),
-		MaxPages:      r.int("VCENRICH_MAX_PAGES", 8),
+		MaxPages:      r.int("VCENRICH_MAX_PAGES", DefaultMaxPages),
 		HostInterval:  r.dur("VCENRICH_HOST_INTERVAL", 250*time.Millisecond),
 		IgnoreRobots:  r.bool("VCENRICH_IGNORE_ROBOTS", false),
 		FetchAllow:    r.str("VCENRICH_FETCH_ALLOW", ""),
@@ -197,14 +215,15 @@ func LoadFrom(env Env) (Config, error) {
 		r.fail("VCENRICH_LOG_FORMAT", c.LogFormat, fmt.Errorf("want console or json"))
 	}
 	if len(r.errs) > 0 {
-		return Config{}, fmt.Errorf("configuration: %s", strings.Join(r.errs, "; "))
+		return Config{}, r, fmt.Errorf("configuration: %s", strings.Join(r.errs, "; "))
 	}
-	return c, nil
+	return c, r, nil
 }
 
 type reader struct {
-	env  Env
-	errs []string
+	env      Env
+	errs     []string
+	defaults map[string]any // each variable's default, as asked for
 }
 
 func (r *reader) fail(key, val string, err error) {
@@ -212,6 +231,7 @@ func (r *reader) fail(key, val string, err error) {
 }
 
 func (r *reader) str(key, def string) string {
+	r.defaults[key] = def
 	if v, ok := r.env(key); ok && strings.TrimSpace(v) != "" {
 		return strings.TrimSpace(v)
 	}
@@ -231,6 +251,7 @@ func (r *reader) list(key string) []string {
 
 func (r *reader) int(key string, def int) int {
 	v := r.str(key, "")
+	r.defaults[key] = def
 	if v == "" {
 		return def
 	}
@@ -244,6 +265,7 @@ func (r *reader) int(key string, def int) int {
 
 func (r *reader) int64(key string, def int64) int64 {
 	v := r.str(key, "")
+	r.defaults[key] = def
 	if v == "" {
 		return def
 	}
@@ -257,6 +279,7 @@ func (r *reader) int64(key string, def int64) int64 {
 
 func (r *reader) dur(key string, def time.Duration) time.Duration {
 	v := r.str(key, "")
+	r.defaults[key] = def
 	if v == "" {
 		return def
 	}
@@ -270,6 +293,7 @@ func (r *reader) dur(key string, def time.Duration) time.Duration {
 
 func (r *reader) bool(key string, def bool) bool {
 	v := r.str(key, "")
+	r.defaults[key] = def
 	if v == "" {
 		return def
 	}

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcenrich/vcenrich/config"
 	"github.com/vcenrich/vcenrich/enrich"
 	"github.com/vcenrich/vcenrich/extract"
 	"github.com/vcenrich/vcenrich/firm"
@@ -37,7 +38,7 @@ func cpuTime(b *testing.B) time.Duration {
 func BenchmarkEnrichCorpus(b *testing.B) {
 	sites := loadCorpus(b)
 	cs := startCorpus(b, sites)
-	e := &enrich.Engine{Fetcher: cs.fetcher(b), MaxPages: enrich.DefaultMaxPages}
+	e := &enrich.Engine{Fetcher: cs.fetcher(b), MaxPages: config.DefaultMaxPages}
 	ctx := context.Background()
 	pages, firms := 0, 0
 	start := cpuTime(b)

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcenrich/vcenrich/config"
 	"github.com/vcenrich/vcenrich/crawl"
 	"github.com/vcenrich/vcenrich/enrich"
 	"github.com/vcenrich/vcenrich/firm"
@@ -355,7 +356,7 @@ func TestCorpus(t *testing.T) {
 		t.Errorf("the corpus has %d sites, want at least 25", len(sites))
 	}
 	cs := startCorpus(t, sites)
-	e := &enrich.Engine{Fetcher: cs.fetcher(t), MaxPages: enrich.DefaultMaxPages, Budget: 30 * time.Second}
+	e := &enrich.Engine{Fetcher: cs.fetcher(t), MaxPages: config.DefaultMaxPages, Budget: 30 * time.Second}
 	var sc corpusScore
 	for i, s := range sites {
 		t.Run(s.Host, func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcenrich/vcenrich/config"
 	"github.com/vcenrich/vcenrich/crawl"
 	"github.com/vcenrich/vcenrich/demosites"
 	"github.com/vcenrich/vcenrich/enrich"
@@ -32,7 +33,7 @@ func TestDemoSites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &enrich.Engine{Fetcher: f, MaxPages: enrich.DefaultMaxPages}
+	e := &enrich.Engine{Fetcher: f, MaxPages: config.DefaultMaxPages}
 	for i, s := range demosites.Sites() {
 		t.Run(s.Host, func(t *testing.T) {
 			res, err := e.Enrich(context.Background(), firm.Input{Index: i, Name: s.Name, Website: "http://" + s.Host + "/"}, nil)

@@ -20,6 +20,7 @@ import (
 
 	"golang.org/x/sync/semaphore"
 
+	"github.com/vcenrich/vcenrich/config"
 	"github.com/vcenrich/vcenrich/crawl"
 	"github.com/vcenrich/vcenrich/emails"
 	"github.com/vcenrich/vcenrich/extract"
@@ -29,7 +30,6 @@ import (
 
 // Defaults for the zero values of Engine's limits.
 const (
-	DefaultMaxPages     = 6
 	DefaultMaxProfiles  = 4
 	DefaultMaxRetryWait = 5 * time.Second
 	maxListPages        = 4 // further pages of one paginated team list
@@ -45,7 +45,8 @@ const (
 type Engine struct {
 	Fetcher *crawl.Fetcher
 	// MaxPages caps requests per firm: homepage, sitemaps, team, profile,
-	// portfolio and contact pages (robots.txt aside). Default 6.
+	// portfolio and contact pages (robots.txt aside). Default
+	// config.DefaultMaxPages.
 	MaxPages int
 	// Budget caps the time spent on one firm: when it runs out, the firm
 	// returns what it found so far. Zero means no budget beyond ctx.
@@ -145,7 +146,7 @@ func (e *Engine) Enrich(ctx context.Context, in firm.Input, progress Progress) (
 
 func (e *Engine) maxPages() int {
 	if e.MaxPages <= 0 {
-		return DefaultMaxPages
+		return config.DefaultMaxPages
 	}
 	return e.MaxPages
 }
