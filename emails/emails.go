@@ -18,11 +18,31 @@ import (
 // Pattern names how a local part is made from a name, e.g. "first.last".
 type Pattern string
 
-// Patterns are the ways firms form addresses, most common first: among
-// equally supported patterns the earlier one is taken.
-var Patterns = []Pattern{
-	"first.last", "flast", "first", "firstlast", "f.last", "first_last", "first-last", "firstl",
-	"first.l", "last", "last.first", "lastf", "lastfirst", "f_last", "last_first", "fl",
+type patternRule struct {
+	name Pattern
+	make func(f, l, fi, li string) string
+}
+
+// patterns are the ways firms form addresses from a first name f, a last
+// name l and their initials, most common first: among equally supported
+// patterns the earlier one is taken.
+var patterns = []patternRule{
+	{"first.last", func(f, l, _, _ string) string { return f + "." + l }},
+	{"flast", func(_, l, fi, _ string) string { return fi + l }},
+	{"first", func(f, _, _, _ string) string { return f }},
+	{"firstlast", func(f, l, _, _ string) string { return f + l }},
+	{"f.last", func(_, l, fi, _ string) string { return fi + "." + l }},
+	{"first_last", func(f, l, _, _ string) string { return f + "_" + l }},
+	{"first-last", func(f, l, _, _ string) string { return f + "-" + l }},
+	{"firstl", func(f, _, _, li string) string { return f + li }},
+	{"first.l", func(f, _, _, li string) string { return f + "." + li }},
+	{"last", func(_, l, _, _ string) string { return l }},
+	{"last.first", func(f, l, _, _ string) string { return l + "." + f }},
+	{"lastf", func(_, l, fi, _ string) string { return l + fi }},
+	{"lastfirst", func(f, l, _, _ string) string { return l + f }},
+	{"f_last", func(_, l, fi, _ string) string { return fi + "_" + l }},
+	{"last_first", func(f, l, _, _ string) string { return l + "_" + f }},
+	{"fl", func(_, _, fi, li string) string { return fi + li }},
 }
 
 // roleMailboxes are the local parts of shared addresses, which say nothing
@@ -160,46 +180,14 @@ func dedupe(ss []string) []string {
 // render makes the local parts p gives for n, one per spelling, in the
 // order of n's spellings (the usual one first).
 func render(p Pattern, n name) []string {
+	i := slices.IndexFunc(patterns, func(r patternRule) bool { return r.name == p })
+	if i < 0 {
+		return nil
+	}
 	var out []string
 	for _, f := range n.firsts {
 		for _, l := range n.lasts {
-			fi, li := f[:1], l[:1]
-			var s string
-			switch p {
-			case "first.last":
-				s = f + "." + l
-			case "flast":
-				s = fi + l
-			case "first":
-				s = f
-			case "firstlast":
-				s = f + l
-			case "f.last":
-				s = fi + "." + l
-			case "first_last":
-				s = f + "_" + l
-			case "first-last":
-				s = f + "-" + l
-			case "firstl":
-				s = f + li
-			case "first.l":
-				s = f + "." + li
-			case "last":
-				s = l
-			case "last.first":
-				s = l + "." + f
-			case "lastf":
-				s = l + fi
-			case "lastfirst":
-				s = l + f
-			case "f_last":
-				s = fi + "_" + l
-			case "last_first":
-				s = l + "_" + f
-			case "fl":
-				s = fi + li
-			}
-			out = append(out, s)
+			out = append(out, patterns[i].make(f, l, f[:1], l[:1]))
 		}
 	}
 	return dedupe(out)
@@ -234,7 +222,8 @@ func Learn(known []Known, domain string) (Learned, bool) {
 		}
 	}
 	best, support := Pattern(""), 0
-	for _, p := range Patterns {
+	for _, pt := range patterns {
+		p := pt.name
 		explained := 0
 		for _, pr := range pairs {
 			if slices.Contains(render(p, pr.n), pr.local) {
