@@ -13,7 +13,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/vcenrich/vcenrich/contract"
-	"github.com/vcenrich/vcenrich/workflows"
 )
 
 // Alert is something a person must act on.
@@ -119,7 +118,7 @@ func (s *Server) CheckAlerts(ctx context.Context, workerLossAfter time.Duration)
 	}
 	stalled, err := s.temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
 		Namespace: s.cfg.Namespace, PageSize: 100,
-		Query: fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus = 'Running' AND VcJobStatus = '%s'", contract.Workflow, workflows.StatusStalled),
+		Query: fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus = 'Running' AND %s = '%s'", contract.Workflow, contract.SearchStatus, contract.StatusStalled),
 	})
 	if err == nil {
 		for _, e := range stalled.GetExecutions() {

@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
+	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/sheets"
 	"github.com/vcenrich/vcenrich/store"
 	"github.com/vcenrich/vcenrich/workflows"
@@ -117,8 +118,8 @@ func (s *Server) Handler() http.Handler {
 	api.GET("/jobs/:id/result", s.getResult)
 	api.GET("/jobs/:id/result.csv", s.getResultCSV)
 	api.GET("/jobs/:id/result.json", s.getResultRows)
-	api.POST("/jobs/:id/pause", s.signal(workflows.SignalPause))
-	api.POST("/jobs/:id/resume", s.signal(workflows.SignalResume))
+	api.POST("/jobs/:id/pause", s.signal(contract.SignalPause))
+	api.POST("/jobs/:id/resume", s.signal(contract.SignalResume))
 	api.POST("/jobs/:id/cancel", s.cancelJob)
 	api.POST("/jobs/:id/retry-failed", s.retryFailed)
 	api.GET("/alerts", s.getAlerts)

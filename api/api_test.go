@@ -26,6 +26,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/vcenrich/vcenrich/api"
+	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/firm"
 	"github.com/vcenrich/vcenrich/sheets"
 	"github.com/vcenrich/vcenrich/store"
@@ -453,7 +454,7 @@ func TestFailedJobNote(t *testing.T) {
 			errors.New("activity error (type: ExportWorkbook, scheduledEventID: 41, identity: 77@host)")))
 	type view struct{ Status, Note string }
 	got := decode[view](t, e.do(http.MethodGet, "/api/jobs/"+c.JobID, nil, nil))
-	if got.Status != workflows.StatusFailed || got.Note != "could not write the workbook: disk full" {
+	if got.Status != contract.StatusFailed || got.Note != "could not write the workbook: disk full" {
 		t.Errorf("failed job: %+v", got)
 	}
 	w.status, w.err = enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT, errors.New("workflow timeout")
@@ -467,7 +468,7 @@ func TestListJobs(t *testing.T) {
 	a := e.create(map[string]string{"name": "a"})
 	b := e.create(map[string]string{"name": "b"})
 	e.fake.workflows[b.JobID].status = enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
-	e.fake.workflows[b.JobID].vcStatus = workflows.StatusCompleted
+	e.fake.workflows[b.JobID].vcStatus = contract.StatusCompleted
 
 	type list struct {
 		Jobs []struct {

@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/workflows"
 )
 
@@ -119,8 +120,8 @@ func (f *fakeTemporal) ExecuteWorkflow(_ context.Context, opts client.StartWorkf
 	w, ok := f.workflows[opts.ID]
 	if !ok || w.status != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 		w = &fakeWorkflow{id: opts.ID, run: fmt.Sprintf("run-%s-%d", opts.ID, len(f.started)), status: enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING,
-			vcStatus: workflows.StatusRunning, started: time.Now(),
-			progress: workflows.Progress{JobID: opts.ID, Name: in.Name, Status: workflows.StatusRunning, Total: in.Total, InFlight: []int{}}}
+			vcStatus: contract.StatusRunning, started: time.Now(),
+			progress: workflows.Progress{JobID: opts.ID, Name: in.Name, Status: contract.StatusRunning, Total: in.Total, InFlight: []int{}}}
 		f.workflows[opts.ID] = w
 	}
 	return fakeRun{id: w.id, run: w.run}, nil
@@ -157,8 +158,8 @@ func (f *fakeTemporal) SignalWorkflow(_ context.Context, id, _ string, name stri
 		return serviceerror.NewNotFound("workflow execution already completed")
 	}
 	f.signals = append(f.signals, sentSignal{id: id, name: name, ctl: arg.(workflows.Control)})
-	w.progress.Paused = name == workflows.SignalPause
-	w.vcStatus = map[bool]string{true: workflows.StatusPaused, false: workflows.StatusRunning}[w.progress.Paused]
+	w.progress.Paused = name == contract.SignalPause
+	w.vcStatus = map[bool]string{true: contract.StatusPaused, false: contract.StatusRunning}[w.progress.Paused]
 	w.progress.Status = w.vcStatus
 	return nil
 }

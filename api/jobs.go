@@ -180,7 +180,7 @@ func (s *Server) startJob(c *gin.Context, job *store.Job, upload []byte, firms [
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		Priority:                 temporal.Priority{PriorityKey: opts.Priority, FairnessKey: job.ID},
 		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.SearchStatus.ValueSet(workflows.StatusRunning),
+			workflows.SearchStatus.ValueSet(contract.StatusRunning),
 			workflows.SearchDone.ValueSet(0),
 			workflows.SearchTotal.ValueSet(int64(job.Total)),
 			workflows.SearchUpload.ValueSet(job.Name),
@@ -299,7 +299,7 @@ func (s *Server) view(c *gin.Context, job store.Job) (jobView, error) {
 		qctx, cancel := s.withTimeout(c, s.cfg.QueryTimeout)
 		defer cancel()
 		var p workflows.Progress
-		enc, qerr := s.temporal.QueryWorkflow(qctx, job.ID, "", workflows.QueryProgress)
+		enc, qerr := s.temporal.QueryWorkflow(qctx, job.ID, "", contract.QueryProgress)
 		if qerr == nil && enc.Get(&p) == nil {
 			v.WorkerAnswering = true
 			v.Status, v.Done, v.Failed, v.InFlight = p.Status, p.Done, p.Failed, p.InFlight
@@ -310,21 +310,21 @@ func (s *Server) view(c *gin.Context, job store.Job) (jobView, error) {
 		} else {
 			v.Note = "no worker is answering: showing the last recorded progress; start a worker to carry on"
 			if v.Status == "" {
-				v.Status = workflows.StatusRunning
+				v.Status = contract.StatusRunning
 			}
 		}
 	case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
 		var r workflows.Result
 		if err := s.temporal.GetWorkflow(ctx, job.ID, "").Get(ctx, &r); err == nil {
-			v.Status, v.Done, v.Failed, v.TeamMembers, v.FailuresByReason = workflows.StatusCompleted, r.Done, r.Failed, r.TeamMembers, r.FailuresByReason
+			v.Status, v.Done, v.Failed, v.TeamMembers, v.FailuresByReason = contract.StatusCompleted, r.Done, r.Failed, r.TeamMembers, r.FailuresByReason
 			v.Started, v.Updated = r.Started, r.Finished
 		}
 	case enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED:
-		v.Status = workflows.StatusCancelled
+		v.Status = contract.StatusCancelled
 	case enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED:
-		v.Status, v.Note = workflows.StatusFailed, "the job was terminated"
+		v.Status, v.Note = contract.StatusFailed, "the job was terminated"
 	case enumspb.WORKFLOW_EXECUTION_STATUS_FAILED, enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:
-		v.Status, v.Note = workflows.StatusFailed, "the job failed; its history in the Temporal UI says why"
+		v.Status, v.Note = contract.StatusFailed, "the job failed; its history in the Temporal UI says why"
 		if desc.Status == enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT {
 			v.Note = "the job ran past its time limit"
 		}
@@ -368,8 +368,8 @@ func (s *Server) listJobs(c *gin.Context) {
 	query := "WorkflowType = '" + contract.Workflow + "' AND ExecutionStatus != 'ContinuedAsNew'"
 	if st := c.Query("status"); st != "" {
 		switch st {
-		case workflows.StatusRunning, workflows.StatusPaused, workflows.StatusStalled, workflows.StatusExporting, workflows.StatusCompleted, workflows.StatusCancelled, workflows.StatusFailed:
-			query += fmt.Sprintf(" AND VcJobStatus = '%s'", st)
+		case contract.StatusRunning, contract.StatusPaused, contract.StatusStalled, contract.StatusExporting, contract.StatusCompleted, contract.StatusCancelled, contract.StatusFailed:
+			query += fmt.Sprintf(" AND %s = '%s'", contract.SearchStatus, st)
 		default:
 			fail(c, http.StatusBadRequest, "status must be one of running, paused, stalled, exporting, completed, cancelled, failed")
 			return
@@ -421,9 +421,9 @@ func (s *Server) listJobs(c *gin.Context) {
 		decode(workflows.SearchTotal.GetName(), &j.Total)
 		switch e.GetStatus() {
 		case enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED:
-			j.Status = workflows.StatusCancelled
+			j.Status = contract.StatusCancelled
 		case enumspb.WORKFLOW_EXECUTION_STATUS_FAILED, enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED, enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:
-			j.Status = workflows.StatusFailed
+			j.Status = contract.StatusFailed
 		}
 		j.Links = s.linksFor(j.JobID)
 		jobs = append(jobs, j)

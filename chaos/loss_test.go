@@ -14,6 +14,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 
+	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/jobclient"
 	"github.com/vcenrich/vcenrich/workflows"
 )
@@ -368,7 +369,7 @@ func (c *cluster) query(id string) workflows.Progress {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var p workflows.Progress
-	v, err := c.tc.QueryWorkflow(ctx, id, "", workflows.QueryProgress)
+	v, err := c.tc.QueryWorkflow(ctx, id, "", contract.QueryProgress)
 	if err == nil {
 		err = v.Get(&p)
 	}

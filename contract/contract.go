@@ -4,11 +4,7 @@
 // starts, signals and queries jobs (the API server) links none.
 package contract
 
-import (
-	"time"
-
-	"github.com/vcenrich/vcenrich/notify"
-)
+import "time"
 
 // Names Temporal knows the job's workflow and activities by. The workflow
 // calls the activities by these names, and the worker registers
@@ -65,6 +61,57 @@ type ExportResult struct {
 
 // NotifyTask is a notification the workflow asks for.
 type NotifyTask struct {
-	Event notify.Event `json:"event"`
-	To    []string     `json:"to,omitempty"` // per-job addresses
+	Event Event    `json:"event"`
+	To    []string `json:"to,omitempty"` // per-job addresses
 }
+
+// Kinds of notification Event.
+const (
+	JobCompleted = "job_completed"
+	JobFailed    = "job_failed"
+	JobCancelled = "job_cancelled"
+	JobStalled   = "job_stalled"
+	WorkerLoss   = "worker_loss"
+)
+
+// Event is one notification.
+type Event struct {
+	Key     string         `json:"key"` // same key, same notification
+	Kind    string         `json:"kind"`
+	JobID   string         `json:"job_id,omitempty"`
+	JobName string         `json:"job_name,omitempty"`
+	Title   string         `json:"title"`
+	Text    string         `json:"text"`
+	Link    string         `json:"link,omitempty"`
+	At      time.Time      `json:"at"`
+	Fields  map[string]any `json:"fields,omitempty"`
+}
+
+// Names clients use to talk to a running job.
+const (
+	QueryProgress = "progress"
+	SignalPause   = "pause"
+	SignalResume  = "resume"
+)
+
+// Job statuses, as the progress query, the search attribute VcJobStatus and
+// the API report them.
+const (
+	StatusRunning   = "running"
+	StatusPaused    = "paused"
+	StatusStalled   = "stalled" // running and unpaused, but no firm finished for Options.StallAfter
+	StatusExporting = "exporting"
+	StatusCompleted = "completed"
+	StatusCancelled = "cancelled"
+	StatusFailed    = "failed"
+)
+
+// Search attributes a job keeps current, so jobs can be listed and
+// filtered through Temporal's visibility (registered by temporal-dev and
+// the cluster setup).
+const (
+	SearchStatus = "VcJobStatus"  // a job status above
+	SearchDone   = "VcFirmsDone"  // firms finished: enriched or failed
+	SearchTotal  = "VcFirmsTotal" // firms in the job
+	SearchUpload = "VcUploadName" // the uploaded file's name
+)

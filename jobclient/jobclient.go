@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/go-resty/resty/v2"
+
+	"github.com/vcenrich/vcenrich/contract"
 )
 
 // Client talks to one vcenrich server.
@@ -142,7 +144,7 @@ type Job struct {
 // Finished reports whether the job has reached an end state.
 func (j Job) Finished() bool {
 	switch j.Status {
-	case "completed", "cancelled", "failed":
+	case contract.StatusCompleted, contract.StatusCancelled, contract.StatusFailed:
 		return true
 	}
 	return false

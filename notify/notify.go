@@ -26,16 +26,8 @@ import (
 	"code.dny.dev/ssrf"
 	"github.com/go-resty/resty/v2"
 
+	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/store"
-)
-
-// Event kinds.
-const (
-	JobCompleted = "job_completed"
-	JobFailed    = "job_failed"
-	JobCancelled = "job_cancelled"
-	JobStalled   = "job_stalled"
-	WorkerLoss   = "worker_loss"
 )
 
 // Config says where notifications go. Empty SMTPAddr turns email off;
@@ -49,19 +41,6 @@ type Config struct {
 	EmailTo      []string // operator recipients of every notification
 	WebhookURL   string   // operator webhook (trusted: may be on a private network)
 	Timeout      time.Duration
-}
-
-// Event is one notification.
-type Event struct {
-	Key     string         `json:"key"` // same key, same notification
-	Kind    string         `json:"kind"`
-	JobID   string         `json:"job_id,omitempty"`
-	JobName string         `json:"job_name,omitempty"`
-	Title   string         `json:"title"`
-	Text    string         `json:"text"`
-	Link    string         `json:"link,omitempty"`
-	At      time.Time      `json:"at"`
-	Fields  map[string]any `json:"fields,omitempty"`
 }
 
 // Notifier sends events.
@@ -122,7 +101,7 @@ func (n *Notifier) Enabled(extra []string) bool {
 // webhook, or the one email to every recipient.
 type channel struct {
 	id   string // names the target in the record of what was sent
-	send func(context.Context, Event) error
+	send func(context.Context, contract.Event) error
 }
 
 func (n *Notifier) channels(extra []string) []channel {
@@ -138,7 +117,7 @@ func (n *Notifier) channels(extra []string) []channel {
 	}
 	hook := func(c *resty.Client, target string) channel {
 		sum := sha256.Sum256([]byte(target))
-		return channel{id: "webhook-" + hex.EncodeToString(sum[:8]), send: func(ctx context.Context, ev Event) error {
+		return channel{id: "webhook-" + hex.EncodeToString(sum[:8]), send: func(ctx context.Context, ev contract.Event) error {
 			return n.webhook(ctx, c, target, ev)
 		}}
 	}
@@ -149,7 +128,7 @@ func (n *Notifier) channels(extra []string) []channel {
 		out = append(out, hook(n.perJob, h))
 	}
 	if len(emails) > 0 {
-		out = append(out, channel{id: "email", send: func(ctx context.Context, ev Event) error {
+		out = append(out, channel{id: "email", send: func(ctx context.Context, ev contract.Event) error {
 			if n.cfg.SMTPAddr == "" {
 				return fmt.Errorf("email to %s not sent: no SMTP server is configured (VCENRICH_SMTP_ADDR)", strings.Join(emails, ", "))
 			}
@@ -161,7 +140,7 @@ func (n *Notifier) channels(extra []string) []channel {
 
 // Send delivers ev to the operator's channels and to extra (per-job
 // addresses). It tries every channel and returns the first error.
-func (n *Notifier) Send(ctx context.Context, ev Event, extra []string) error {
+func (n *Notifier) Send(ctx context.Context, ev contract.Event, extra []string) error {
 	var firstErr error
 	for _, ch := range n.channels(extra) {
 		if err := ch.send(ctx, ev); err != nil && firstErr == nil {
@@ -174,11 +153,11 @@ func (n *Notifier) Send(ctx context.Context, ev Event, extra []string) error {
 // webhookBody is Slack-compatible: Slack shows "text"; other receivers read
 // "event".
 type webhookBody struct {
-	Text  string `json:"text"`
-	Event Event  `json:"event"`
+	Text  string         `json:"text"`
+	Event contract.Event `json:"event"`
 }
 
-func (n *Notifier) webhook(ctx context.Context, c *resty.Client, target string, ev Event) error {
+func (n *Notifier) webhook(ctx context.Context, c *resty.Client, target string, ev contract.Event) error {
 	text := "*" + ev.Title + "*\n" + ev.Text
 	if ev.Link != "" {
 		text += "\n" + ev.Link
@@ -203,7 +182,7 @@ func (n *Notifier) webhook(ctx context.Context, c *resty.Client, target string, 
 	return nil
 }
 
-func (n *Notifier) email(ctx context.Context, to []string, ev Event) error {
+func (n *Notifier) email(ctx context.Context, to []string, ev contract.Event) error {
 	d := net.Dialer{Timeout: n.cfg.Timeout}
 	conn, err := d.DialContext(ctx, "tcp", n.cfg.SMTPAddr)
 	if err != nil {
@@ -254,7 +233,7 @@ func (n *Notifier) email(ctx context.Context, to []string, ev Event) error {
 
 // message is a plain-text email whose Message-ID is derived from the
 // event's key, so a duplicate is recognisable as one.
-func message(from string, to []string, ev Event) []byte {
+func message(from string, to []string, ev contract.Event) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "From: %s\r\n", from)
 	fmt.Fprintf(&b, "To: %s\r\n", strings.Join(to, ", "))
@@ -287,7 +266,7 @@ func redact(target string) string {
 // SendOnce sends ev to every channel the store does not record as having
 // had it, and records each one it reaches: a retried caller neither sends
 // twice where it succeeded nor gives up on the channels that failed.
-func (n *Notifier) SendOnce(ctx context.Context, st *store.Store, ev Event, to []string) (sent bool, err error) {
+func (n *Notifier) SendOnce(ctx context.Context, st *store.Store, ev contract.Event, to []string) (sent bool, err error) {
 	if !n.Enabled(to) {
 		return false, nil
 	}

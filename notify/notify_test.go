@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/internal/testenv"
 	"github.com/vcenrich/vcenrich/notify"
 	"github.com/vcenrich/vcenrich/store"
@@ -37,9 +38,9 @@ func (h *hook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(status)
 }
 
-func event() notify.Event {
-	return notify.Event{
-		Key: "job-1/run-1/completed", Kind: notify.JobCompleted, JobID: "job-1", JobName: "Q3 list – Europe",
+func event() contract.Event {
+	return contract.Event{
+		Key: "job-1/run-1/completed", Kind: contract.JobCompleted, JobID: "job-1", JobName: "Q3 list – Europe",
 		Title: "Job Q3 list – Europe completed", Text: "120 of 120 firms: 117 enriched, 3 failed.\n412 team members.",
 		Link: "http://127.0.0.1:8080/#job-1", At: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
 	}

@@ -18,8 +18,8 @@ import (
 	"github.com/vcenrich/vcenrich/app"
 	"github.com/vcenrich/vcenrich/applog"
 	"github.com/vcenrich/vcenrich/config"
+	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/metrics"
-	"github.com/vcenrich/vcenrich/notify"
 	"github.com/vcenrich/vcenrich/store"
 )
 
@@ -64,8 +64,8 @@ func run() error {
 		if a.Kind != "worker_loss" {
 			return // stalled jobs notify through their own workflow
 		}
-		ev := notify.Event{
-			Key: "worker_loss/" + a.Since.UTC().Format(time.RFC3339), Kind: notify.WorkerLoss,
+		ev := contract.Event{
+			Key: "worker_loss/" + a.Since.UTC().Format(time.RFC3339), Kind: contract.WorkerLoss,
 			Title: "vcenrich: no worker is running", Text: a.Message, Link: cfg.PublicURL + "/", At: a.Since,
 		}
 		if _, err := notifier.SendOnce(ctx, st, ev, nil); err != nil {

@@ -22,6 +22,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/jobclient"
 )
 
@@ -189,7 +190,7 @@ func runJob(ctx context.Context, c *jobclient.Client, path string, opts jobclien
 	}
 	fmt.Println("dashboard:  ", created.Links.Dashboard)
 	fmt.Println("Temporal UI:", created.Links.TemporalUI)
-	if final.Status != "completed" {
+	if final.Status != contract.StatusCompleted {
 		return fmt.Errorf("job %s ended %s", final.JobID, final.Status)
 	}
 	return nil

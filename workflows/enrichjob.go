@@ -19,36 +19,16 @@ import (
 	"github.com/vcenrich/vcenrich/applog"
 	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/firm"
-	"github.com/vcenrich/vcenrich/notify"
-)
-
-// Names clients use to talk to a running job.
-const (
-	QueryProgress = "progress"
-	SignalPause   = "pause"
-	SignalResume  = "resume"
-)
-
-// Job statuses, as the progress query, the search attribute VcJobStatus and
-// the API report them.
-const (
-	StatusRunning   = "running"
-	StatusPaused    = "paused"
-	StatusStalled   = "stalled" // running and unpaused, but no firm finished for Options.StallAfter
-	StatusExporting = "exporting"
-	StatusCompleted = "completed"
-	StatusCancelled = "cancelled"
-	StatusFailed    = "failed"
 )
 
 // Search attributes kept current at batch boundaries, so jobs can be listed
 // and filtered through Temporal's visibility with no database of our own.
 // The dev server registers them at start (temporal-dev/dev.sh).
 var (
-	SearchStatus = temporal.NewSearchAttributeKeyKeyword("VcJobStatus")
-	SearchDone   = temporal.NewSearchAttributeKeyInt64("VcFirmsDone") // finished: enriched or failed
-	SearchTotal  = temporal.NewSearchAttributeKeyInt64("VcFirmsTotal")
-	SearchUpload = temporal.NewSearchAttributeKeyKeyword("VcUploadName")
+	SearchStatus = temporal.NewSearchAttributeKeyKeyword(contract.SearchStatus)
+	SearchDone   = temporal.NewSearchAttributeKeyInt64(contract.SearchDone)
+	SearchTotal  = temporal.NewSearchAttributeKeyInt64(contract.SearchTotal)
+	SearchUpload = temporal.NewSearchAttributeKeyKeyword(contract.SearchUpload)
 )
 
 // Options tune a job. Zero values take the defaults below.
@@ -211,11 +191,11 @@ func EnrichJob(ctx workflow.Context, in Input) (Result, error) {
 	// drains the window. Histories from before keep the old rule.
 	longRuns := workflow.GetVersion(ctx, "run-length", workflow.DefaultVersion, 1) >= 1
 
-	if err := workflow.SetQueryHandler(ctx, QueryProgress, func() (Progress, error) { return j.progress(), nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, contract.QueryProgress, func() (Progress, error) { return j.progress(), nil }); err != nil {
 		return Result{}, fmt.Errorf("register progress query: %w", err)
 	}
-	j.pause = workflow.GetSignalChannel(ctx, SignalPause)
-	j.resume = workflow.GetSignalChannel(ctx, SignalResume)
+	j.pause = workflow.GetSignalChannel(ctx, contract.SignalPause)
+	j.resume = workflow.GetSignalChannel(ctx, contract.SignalResume)
 	// Buffered to the window, so a firm's coroutine never blocks reporting,
 	// even after the job was cancelled.
 	j.outcomes = workflow.NewBufferedChannel(ctx, opts.Window)
@@ -279,9 +259,9 @@ func EnrichJob(ctx workflow.Context, in Input) (Result, error) {
 	}
 
 	stopWatch()
-	status := StatusCompleted
+	status := contract.StatusCompleted
 	if cancelled {
-		status = StatusCancelled
+		status = contract.StatusCancelled
 	}
 	// The workbook is written with everything that finished, whenever the
 	// cancel comes: one that arrives during the export finds no firm left to
@@ -292,7 +272,7 @@ func EnrichJob(ctx workflow.Context, in Input) (Result, error) {
 	if workflow.GetVersion(ctx, "export-uncancellable", workflow.DefaultVersion, 1) >= 1 || cancelled {
 		exportCtx, _ = workflow.NewDisconnectedContext(ctx)
 	}
-	j.status = StatusExporting
+	j.status = contract.StatusExporting
 	j.upsert(exportCtx)
 	finished := workflow.Now(exportCtx)
 	var exported contract.ExportResult
@@ -313,16 +293,16 @@ func EnrichJob(ctx workflow.Context, in Input) (Result, error) {
 		if errors.As(err, &ae) && ae.Message() != "" {
 			why = ae.Message()
 		}
-		j.status = StatusFailed
+		j.status = contract.StatusFailed
 		j.upsert(exportCtx)
-		_ = j.notify(exportCtx, notify.JobFailed, "could not write the workbook: "+why).Get(exportCtx, nil)
+		_ = j.notify(exportCtx, contract.JobFailed, "could not write the workbook: "+why).Get(exportCtx, nil)
 		return Result{}, temporal.NewApplicationErrorWithCause("could not write the workbook: "+why, "export_failed", err)
 	}
 	j.status = status
 	j.upsert(exportCtx)
-	kind := notify.JobCompleted
+	kind := contract.JobCompleted
 	if cancelled {
-		kind = notify.JobCancelled
+		kind = contract.JobCancelled
 	}
 	// A notification that cannot be sent is logged by its activity; it
 	// never fails a job whose workbook is written.
@@ -468,7 +448,7 @@ func (j *job) notify(ctx workflow.Context, kind, detail string) workflow.Future 
 		text = detail + "\n" + text
 	}
 	key := j.in.JobID + "/" + j.run + "/" + kind
-	if kind == notify.JobStalled {
+	if kind == contract.JobStalled {
 		key += fmt.Sprintf("/%d", j.st.Stalls)
 	}
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
@@ -476,7 +456,7 @@ func (j *job) notify(ctx workflow.Context, kind, detail string) workflow.Future 
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 5 * time.Second, MaximumInterval: 5 * time.Minute, MaximumAttempts: 10},
 	})
 	return workflow.ExecuteActivity(actx, contract.ActivityNotify, contract.NotifyTask{
-		Event: notify.Event{
+		Event: contract.Event{
 			Key: key, Kind: kind, JobID: j.in.JobID, JobName: j.in.Name, Title: title, Text: text,
 			Link: j.in.Link, At: workflow.Now(ctx),
 			Fields: map[string]any{"total": j.in.Total, "done": j.st.Done, "failed": j.st.Failed, "team_members": j.st.TeamMembers},
@@ -505,7 +485,7 @@ func (j *job) checkStall(ctx workflow.Context) {
 	if quiet := now.Sub(since); quiet >= j.opts.StallAfter {
 		j.st.Stalled = true
 		j.st.Stalls++
-		j.notify(ctx, notify.JobStalled, fmt.Sprintf("No firm has finished for %s.", quiet.Round(time.Minute)))
+		j.notify(ctx, contract.JobStalled, fmt.Sprintf("No firm has finished for %s.", quiet.Round(time.Minute)))
 		j.logger.Warn("job stalled: no firm finished recently", "quiet_for", quiet.String(), "in_flight", len(j.inFlight))
 		j.upsert(ctx)
 	}
@@ -577,11 +557,11 @@ func (j *job) currentStatus() string {
 	case j.status != "":
 		return j.status
 	case j.st.Paused:
-		return StatusPaused
+		return contract.StatusPaused
 	case j.st.Stalled:
-		return StatusStalled
+		return contract.StatusStalled
 	default:
-		return StatusRunning
+		return contract.StatusRunning
 	}
 }
 

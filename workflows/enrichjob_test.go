@@ -128,10 +128,10 @@ func TestEveryFirmProcessedOnce(t *testing.T) {
 					t.Errorf("firm %d enriched %d times", i, fake.calls[i])
 				}
 			}
-			if res.Done != tc.total || res.Failed != 0 || res.TeamMembers != 2*tc.total || res.Status != workflows.StatusCompleted {
+			if res.Done != tc.total || res.Failed != 0 || res.TeamMembers != 2*tc.total || res.Status != contract.StatusCompleted {
 				t.Errorf("result = %+v", res)
 			}
-			if len(fake.exports) != 1 || fake.exports[0].Status != workflows.StatusCompleted || fake.exports[0].Done != tc.total {
+			if len(fake.exports) != 1 || fake.exports[0].Status != contract.StatusCompleted || fake.exports[0].Done != tc.total {
 				t.Errorf("exports = %+v", fake.exports)
 			}
 		})
@@ -153,7 +153,7 @@ func TestWindowBoundsFirmsInFlight(t *testing.T) {
 	fake.install(env)
 	// The query during the run sees at most the window in flight.
 	env.RegisterDelayedCallback(func() {
-		v, err := env.QueryWorkflow(workflows.QueryProgress)
+		v, err := env.QueryWorkflow(contract.QueryProgress)
 		if err != nil {
 			t.Error(err)
 			return
@@ -300,12 +300,12 @@ func TestPauseStopsNewFirmsAndResumeCarriesOn(t *testing.T) {
 	fake.install(env)
 	var atPause, atResume int
 	var pausedProgress workflows.Progress
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.SignalPause, nil) }, 90*time.Second)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(contract.SignalPause, nil) }, 90*time.Second)
 	env.RegisterDelayedCallback(func() {
 		mu.Lock()
 		atPause = started
 		mu.Unlock()
-		v, err := env.QueryWorkflow(workflows.QueryProgress)
+		v, err := env.QueryWorkflow(contract.QueryProgress)
 		if err == nil {
 			_ = v.Get(&pausedProgress)
 		}
@@ -314,13 +314,13 @@ func TestPauseStopsNewFirmsAndResumeCarriesOn(t *testing.T) {
 		mu.Lock()
 		atResume = started
 		mu.Unlock()
-		env.SignalWorkflow(workflows.SignalResume, nil)
+		env.SignalWorkflow(contract.SignalResume, nil)
 	}, 60*time.Minute)
 	env.ExecuteWorkflow(workflows.EnrichJob, input(8, workflows.Options{Window: 2}))
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
-	if !pausedProgress.Paused || pausedProgress.Status != workflows.StatusPaused || pausedProgress.PausedSince.IsZero() {
+	if !pausedProgress.Paused || pausedProgress.Status != contract.StatusPaused || pausedProgress.PausedSince.IsZero() {
 		t.Errorf("progress while paused: %+v", pausedProgress)
 	}
 	if atPause == 0 || atPause != atResume {
@@ -347,7 +347,7 @@ func TestPauseJustBeforeContinueAsNewIsCarried(t *testing.T) {
 	fake.install(env)
 	// Two firms per run, both in flight from the start and done at minute
 	// one: the pause arrives while the run is draining towards its end.
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.SignalPause, nil) }, 59*time.Second)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(contract.SignalPause, nil) }, 59*time.Second)
 	env.ExecuteWorkflow(workflows.EnrichJob, input(6, workflows.Options{Window: 2, ContinueEvery: 2}))
 	next := decodeContinue(t, env.GetWorkflowError())
 	if next.State == nil || !next.State.Paused || next.State.Next != 2 {
@@ -371,7 +371,7 @@ func TestCancelExportsPartialWorkbook(t *testing.T) {
 		t.Fatalf("exports %+v; the workbook must still be written", fake.exports)
 	}
 	ex := fake.exports[0]
-	if ex.Status != workflows.StatusCancelled || ex.Done != 4 || ex.Total != 20 {
+	if ex.Status != contract.StatusCancelled || ex.Done != 4 || ex.Total != 20 {
 		t.Errorf("export task %+v, want cancelled with the 4 firms finished before the cancel", ex)
 	}
 }
@@ -415,7 +415,7 @@ func TestStallIsFlaggedAndClears(t *testing.T) {
 	var during, after workflows.Progress
 	query := func(into *workflows.Progress) func() {
 		return func() {
-			v, err := env.QueryWorkflow(workflows.QueryProgress)
+			v, err := env.QueryWorkflow(contract.QueryProgress)
 			if err != nil {
 				t.Error(err)
 				return
@@ -431,10 +431,10 @@ func TestStallIsFlaggedAndClears(t *testing.T) {
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
-	if !during.Stalled || during.Status != workflows.StatusStalled {
+	if !during.Stalled || during.Status != contract.StatusStalled {
 		t.Errorf("45 minutes without a finished firm: progress %+v, want stalled", during)
 	}
-	if after.Stalled || after.Status != workflows.StatusRunning || after.Done != 2 {
+	if after.Stalled || after.Status != contract.StatusRunning || after.Done != 2 {
 		t.Errorf("after firms finished again: progress %+v, want running and not stalled", after)
 	}
 }
@@ -445,19 +445,19 @@ func TestPausedJobIsNotStalled(t *testing.T) {
 	fake.delay = time.Minute
 	fake.install(env)
 	var p workflows.Progress
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(workflows.SignalPause, nil) }, 30*time.Second)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(contract.SignalPause, nil) }, 30*time.Second)
 	env.RegisterDelayedCallback(func() {
-		v, err := env.QueryWorkflow(workflows.QueryProgress)
+		v, err := env.QueryWorkflow(contract.QueryProgress)
 		if err == nil {
 			_ = v.Get(&p)
 		}
-		env.SignalWorkflow(workflows.SignalResume, nil)
+		env.SignalWorkflow(contract.SignalResume, nil)
 	}, 3*time.Hour)
 	env.ExecuteWorkflow(workflows.EnrichJob, input(3, workflows.Options{Window: 1, StallAfter: 30 * time.Minute}))
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
-	if p.Stalled || p.Status != workflows.StatusPaused {
+	if p.Stalled || p.Status != contract.StatusPaused {
 		t.Errorf("paused for hours: progress %+v, want paused, not stalled", p)
 	}
 }
@@ -503,15 +503,15 @@ func TestSignalsAppliedInSendOrder(t *testing.T) {
 		wantPaused bool
 	}{
 		{"resume then pause", func(env *testsuite.TestWorkflowEnvironment) {
-			env.SignalWorkflow(workflows.SignalResume, workflows.Control{At: base})
-			env.SignalWorkflow(workflows.SignalPause, workflows.Control{At: base.Add(time.Second)})
+			env.SignalWorkflow(contract.SignalResume, workflows.Control{At: base})
+			env.SignalWorkflow(contract.SignalPause, workflows.Control{At: base.Add(time.Second)})
 		}, true},
 		{"pause then resume", func(env *testsuite.TestWorkflowEnvironment) {
-			env.SignalWorkflow(workflows.SignalPause, workflows.Control{At: base})
-			env.SignalWorkflow(workflows.SignalResume, workflows.Control{At: base.Add(time.Second)})
+			env.SignalWorkflow(contract.SignalPause, workflows.Control{At: base})
+			env.SignalWorkflow(contract.SignalResume, workflows.Control{At: base.Add(time.Second)})
 		}, false},
 		{"bare pause", func(env *testsuite.TestWorkflowEnvironment) {
-			env.SignalWorkflow(workflows.SignalPause, nil)
+			env.SignalWorkflow(contract.SignalPause, nil)
 		}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -522,11 +522,11 @@ func TestSignalsAppliedInSendOrder(t *testing.T) {
 			var p workflows.Progress
 			env.RegisterDelayedCallback(func() { tc.send(env) }, 30*time.Second)
 			env.RegisterDelayedCallback(func() {
-				v, err := env.QueryWorkflow(workflows.QueryProgress)
+				v, err := env.QueryWorkflow(contract.QueryProgress)
 				if err == nil {
 					_ = v.Get(&p)
 				}
-				env.SignalWorkflow(workflows.SignalResume, nil)
+				env.SignalWorkflow(contract.SignalResume, nil)
 			}, 10*time.Minute)
 			env.ExecuteWorkflow(workflows.EnrichJob, input(4, workflows.Options{Window: 1}))
 			if err := env.GetWorkflowError(); err != nil {
@@ -555,10 +555,10 @@ func TestCancelDuringExportStillWritesTheWorkbook(t *testing.T) {
 	if err := env.GetWorkflowResult(&res); err != nil {
 		t.Fatalf("job cancelled during its export ended with %v; want it completed", err)
 	}
-	if len(fake.exports) != 1 || fake.exports[0].Done != 4 || fake.exports[0].Status != workflows.StatusCompleted {
+	if len(fake.exports) != 1 || fake.exports[0].Done != 4 || fake.exports[0].Status != contract.StatusCompleted {
 		t.Fatalf("exports %+v, want one, completed, with the 4 firms", fake.exports)
 	}
-	if res.Workbook == "" || res.Status != workflows.StatusCompleted {
+	if res.Workbook == "" || res.Status != contract.StatusCompleted {
 		t.Errorf("result %+v names no workbook", res)
 	}
 	if len(fake.notified) != 1 || fake.notified[0].Event.Kind != "job_completed" {
