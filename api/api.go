@@ -18,10 +18,10 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
+	"github.com/vcenrich/vcenrich/config"
 	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/sheets"
 	"github.com/vcenrich/vcenrich/store"
-	"github.com/vcenrich/vcenrich/workflows"
 )
 
 // Config is what the API needs from the process configuration.
@@ -32,8 +32,8 @@ type Config struct {
 	Namespace      string
 	UploadMaxBytes int64
 	Limits         sheets.Limits
-	JobOptions     workflows.Options // defaults for every job; an upload may narrow the window
-	QueryTimeout   time.Duration     // how long to wait for a worker to answer a progress query
+	JobOptions     contract.Options // defaults for every job; an upload may narrow the window
+	QueryTimeout   time.Duration    // how long to wait for a worker to answer a progress query
 	// Token, when set, is required by every /api route but the login and a
 	// reduced /api/health for probes.
 	Token string
@@ -76,10 +76,10 @@ func New(cfg Config, tc client.Client, st *store.Store, logger *zap.Logger) *Ser
 		cfg.Namespace = "default"
 	}
 	if cfg.UploadMaxBytes <= 0 {
-		cfg.UploadMaxBytes = 20 << 20
+		cfg.UploadMaxBytes = config.DefaultUploadMaxBytes
 	}
 	if cfg.WorkerLossAfter <= 0 {
-		cfg.WorkerLossAfter = 2 * time.Minute
+		cfg.WorkerLossAfter = config.DefaultWorkerLossAfter
 	}
 	return &Server{cfg: cfg, temporal: tc, store: st, log: logger, workbooks: newWorkbookCache(cfg.TempDir, 4), guesses: newGuesses(guessBurst, guessEvery)}
 }

@@ -30,7 +30,6 @@ import (
 	"github.com/vcenrich/vcenrich/firm"
 	"github.com/vcenrich/vcenrich/sheets"
 	"github.com/vcenrich/vcenrich/store"
-	"github.com/vcenrich/vcenrich/workflows"
 )
 
 // env is one API server over a fake Temporal and an in-memory store.
@@ -53,7 +52,7 @@ func newEnv(t *testing.T, mod func(*api.Config)) *env {
 	cfg := api.Config{
 		TaskQueue: "vcenrich-test", PublicURL: "http://vc.test", TemporalUIURL: "http://ui.test",
 		UploadMaxBytes: 64 << 10, QueryTimeout: time.Second, TempDir: t.TempDir(),
-		JobOptions: workflows.Options{Window: 4, Priority: 3}, Email: true,
+		JobOptions: contract.Options{Window: 4, Priority: 3}, Email: true,
 	}
 	if mod != nil {
 		mod(&cfg)

@@ -117,7 +117,7 @@ func (s *Server) createJob(c *gin.Context) {
 // the same options maps to the same job: uploading it again while it runs
 // returns the running job instead of starting a second one. A mapping
 // other than the detected one makes another job.
-func jobID(data []byte, name string, opts workflows.Options, mapping string) string {
+func jobID(data []byte, name string, opts contract.Options, mapping string) string {
 	h := sha256.New()
 	h.Write(data)
 	fmt.Fprintf(h, "\x00%s\x00%d\x00%d", name, opts.Window, opts.Priority)
@@ -149,7 +149,7 @@ func parsePriority(v string) (int, error) {
 // startJob stores a job's firms and starts its workflow, unless the same
 // job is running already (existing is then true and nothing is touched).
 // On error it has answered the request.
-func (s *Server) startJob(c *gin.Context, job *store.Job, upload []byte, firms []firm.Input, opts workflows.Options) (existing bool, err error) {
+func (s *Server) startJob(c *gin.Context, job *store.Job, upload []byte, firms []firm.Input, opts contract.Options) (existing bool, err error) {
 	ctx := c.Request.Context()
 	if desc, err := s.temporal.DescribeWorkflow(ctx, job.ID, ""); err == nil && desc.Status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 		s.log.Info("same job already running", zap.String("job", job.ID))

@@ -15,11 +15,11 @@ import (
 	"github.com/vcenrich/vcenrich/api"
 	"github.com/vcenrich/vcenrich/applog"
 	"github.com/vcenrich/vcenrich/config"
+	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/metrics"
 	"github.com/vcenrich/vcenrich/notify"
 	"github.com/vcenrich/vcenrich/sheets"
 	"github.com/vcenrich/vcenrich/store"
-	"github.com/vcenrich/vcenrich/workflows"
 )
 
 // DefaultTemporalAddress is used when neither TEMPORAL_ADDRESS nor a
@@ -66,13 +66,13 @@ func Notifier(cfg config.Config) *notify.Notifier {
 }
 
 // JobOptions are the per-job defaults from the settings.
-func JobOptions(cfg config.Config) workflows.Options {
-	return workflows.Options{
+func JobOptions(cfg config.Config) contract.Options {
+	return contract.Options{
 		Window:           cfg.Window,
 		ContinueEvery:    cfg.ContinueEvery,
 		MaxAttempts:      cfg.MaxAttempts,
 		FirmTimeout:      cfg.FirmTimeout,
-		HeartbeatTimeout: cfg.HeartbeatEvery,
+		HeartbeatTimeout: cfg.HeartbeatTimeout,
 		RetryInterval:    cfg.RetryInterval,
 		StallAfter:       cfg.StallAfter,
 		Priority:         cfg.Priority,

@@ -19,9 +19,9 @@ import (
 	"github.com/vcenrich/vcenrich/bench/history"
 	"github.com/vcenrich/vcenrich/bench/simweb"
 	"github.com/vcenrich/vcenrich/config"
+	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/enrich"
 	"github.com/vcenrich/vcenrich/sheets"
-	"github.com/vcenrich/vcenrich/workflows"
 )
 
 // The benchmark runs the simulated web and the baseline as child processes
@@ -118,7 +118,7 @@ func runBaseline(args []string) error {
 		return err
 	}
 	eng := &enrich.Engine{Fetcher: f, MaxPages: cfg.MaxPages}
-	defaults := workflows.Options{}.WithDefaults()
+	defaults := contract.Options{}.WithDefaults()
 	opts := baseline.Options{
 		// As many at once as the stack runs: its window, or the worker's
 		// slots when the window is larger and the rest waits in the queue.

@@ -217,7 +217,7 @@ func run(args []string) (err error) {
 		Machine: describeMachine(root),
 		Settings: report.Settings{
 			Window: o.window, WorkerMax: o.workerMax, Backlog: o.backlog, ContinueEvery: cfg.ContinueEvery, MaxPages: cfg.MaxPages,
-			HeartbeatTimeout: report.Duration(cfg.HeartbeatEvery), Robots: o.robots,
+			HeartbeatTimeout: report.Duration(cfg.HeartbeatTimeout), Robots: o.robots,
 		},
 		Web: report.WebSummary{
 			Latency: report.Duration(o.web.Latency), Jitter: report.Duration(o.web.Jitter),

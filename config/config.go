@@ -12,6 +12,19 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vcenrich/vcenrich/contract"
+)
+
+// Defaults that other packages apply to a zero value of the same setting
+// (the fetcher, the API), written here once.
+const (
+	DefaultUserAgent       = "vcenrich/0.1 (+https://github.com/vcenrich/vcenrich)"
+	DefaultFetchTimeout    = 15 * time.Second
+	DefaultFetchMaxBytes   = 4 << 20
+	DefaultHostInterval    = 250 * time.Millisecond
+	DefaultUploadMaxBytes  = 20 << 20
+	DefaultWorkerLossAfter = 2 * time.Minute
 )
 
 // DefaultMaxPages is how many pages the engine fetches for one firm,
@@ -37,14 +50,14 @@ type Config struct {
 	// server believes (VCENRICH_TRUSTED_PROXIES: addresses or CIDR ranges).
 	TrustedProxies []string
 
-	Window         int           // VCENRICH_WINDOW: firms in flight per job
-	ContinueEvery  int           // VCENRICH_CONTINUE_EVERY: firms per workflow run before continue-as-new
-	MaxAttempts    int           // VCENRICH_MAX_ATTEMPTS per firm
-	FirmTimeout    time.Duration // VCENRICH_FIRM_TIMEOUT: one attempt at one firm
-	HeartbeatEvery time.Duration // VCENRICH_HEARTBEAT_TIMEOUT
-	RetryInterval  time.Duration // VCENRICH_RETRY_INTERVAL: first retry's backoff
-	StallAfter     time.Duration // VCENRICH_STALL_AFTER
-	Priority       int           // VCENRICH_PRIORITY: default job priority, 1 (first) to 5
+	Window           int           // VCENRICH_WINDOW: firms in flight per job
+	ContinueEvery    int           // VCENRICH_CONTINUE_EVERY: firms per workflow run before continue-as-new
+	MaxAttempts      int           // VCENRICH_MAX_ATTEMPTS per firm
+	FirmTimeout      time.Duration // VCENRICH_FIRM_TIMEOUT: one attempt at one firm
+	HeartbeatTimeout time.Duration // VCENRICH_HEARTBEAT_TIMEOUT
+	RetryInterval    time.Duration // VCENRICH_RETRY_INTERVAL: first retry's backoff
+	StallAfter       time.Duration // VCENRICH_STALL_AFTER
+	Priority         int           // VCENRICH_PRIORITY: default job priority, 1 (first) to 5
 
 	AlertInterval   time.Duration // VCENRICH_ALERT_INTERVAL (server)
 	WorkerLossAfter time.Duration // VCENRICH_WORKER_LOSS_AFTER (server)
@@ -116,32 +129,32 @@ func load(env Env) (Config, *reader, error) {
 
 		HTTPAddr:       r.str("VCENRICH_HTTP_ADDR", "127.0.0.1:8080"),
 		TemporalUIURL:  strings.TrimRight(r.str("VCENRICH_TEMPORAL_UI", "http://127.0.0.1:8233"), "/"),
-		UploadMaxBytes: r.int64("VCENRICH_UPLOAD_MAX_BYTES", 20<<20),
+		UploadMaxBytes: r.int64("VCENRICH_UPLOAD_MAX_BYTES", DefaultUploadMaxBytes),
 		MaxRows:        r.int("VCENRICH_MAX_ROWS", 100_000),
 		APIToken:       r.str("VCENRICH_API_TOKEN", ""),
 		TrustedProxies: r.list("VCENRICH_TRUSTED_PROXIES"),
 
-		Window:         r.int("VCENRICH_WINDOW", 8),
-		ContinueEvery:  r.int("VCENRICH_CONTINUE_EVERY", 2000),
-		MaxAttempts:    r.int("VCENRICH_MAX_ATTEMPTS", 3),
-		FirmTimeout:    r.dur("VCENRICH_FIRM_TIMEOUT", 3*time.Minute),
-		HeartbeatEvery: r.dur("VCENRICH_HEARTBEAT_TIMEOUT", 30*time.Second),
-		RetryInterval:  r.dur("VCENRICH_RETRY_INTERVAL", time.Second),
-		StallAfter:     r.dur("VCENRICH_STALL_AFTER", 30*time.Minute),
-		Priority:       r.int("VCENRICH_PRIORITY", 3),
+		Window:           r.int("VCENRICH_WINDOW", contract.DefaultWindow),
+		ContinueEvery:    r.int("VCENRICH_CONTINUE_EVERY", contract.DefaultContinueEvery),
+		MaxAttempts:      r.int("VCENRICH_MAX_ATTEMPTS", contract.DefaultMaxAttempts),
+		FirmTimeout:      r.dur("VCENRICH_FIRM_TIMEOUT", contract.DefaultFirmTimeout),
+		HeartbeatTimeout: r.dur("VCENRICH_HEARTBEAT_TIMEOUT", contract.DefaultHeartbeatTimeout),
+		RetryInterval:    r.dur("VCENRICH_RETRY_INTERVAL", contract.DefaultRetryInterval),
+		StallAfter:       r.dur("VCENRICH_STALL_AFTER", contract.DefaultStallAfter),
+		Priority:         r.int("VCENRICH_PRIORITY", contract.DefaultPriority),
 
 		AlertInterval:   r.dur("VCENRICH_ALERT_INTERVAL", 30*time.Second),
-		WorkerLossAfter: r.dur("VCENRICH_WORKER_LOSS_AFTER", 2*time.Minute),
+		WorkerLossAfter: r.dur("VCENRICH_WORKER_LOSS_AFTER", DefaultWorkerLossAfter),
 
 		WorkerMaxActivities: r.int("VCENRICH_WORKER_MAX_ACTIVITIES", 64),
 		MetricsAddr:         r.str("VCENRICH_METRICS_ADDR", "127.0.0.1:9464"),
 		MemoryLimit:         r.int64("VCENRICH_MEMORY_LIMIT", 256<<20),
 
-		UserAgent:     r.str("VCENRICH_USER_AGENT", "vcenrich/0.1 (+https://github.com/vcenrich/vcenrich)"),
-		FetchTimeout:  r.dur("VCENRICH_FETCH_TIMEOUT", 15*time.Second),
-		FetchMaxBytes: r.int64("VCENRICH_FETCH_MAX_BYTES", 4<<20),
+		UserAgent:     r.str("VCENRICH_USER_AGENT", DefaultUserAgent),
+		FetchTimeout:  r.dur("VCENRICH_FETCH_TIMEOUT", DefaultFetchTimeout),
+		FetchMaxBytes: r.int64("VCENRICH_FETCH_MAX_BYTES", DefaultFetchMaxBytes),
 		MaxPages:      r.int("VCENRICH_MAX_PAGES", DefaultMaxPages),
-		HostInterval:  r.dur("VCENRICH_HOST_INTERVAL", 250*time.Millisecond),
+		HostInterval:  r.dur("VCENRICH_HOST_INTERVAL", DefaultHostInterval),
 		IgnoreRobots:  r.bool("VCENRICH_IGNORE_ROBOTS", false),
 		FetchAllow:    r.str("VCENRICH_FETCH_ALLOW", ""),
 		FetchHosts:    r.str("VCENRICH_FETCH_HOSTS", ""),

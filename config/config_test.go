@@ -18,7 +18,7 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.HTTPAddr != "127.0.0.1:8080" || c.TaskQueue != "vcenrich" || c.Window != 8 || c.ContinueEvery != 2000 ||
-		c.MaxAttempts != 3 || c.UploadMaxBytes != 20<<20 || c.HeartbeatEvery != 30*time.Second || c.Priority != 3 {
+		c.MaxAttempts != 3 || c.UploadMaxBytes != 20<<20 || c.HeartbeatTimeout != 30*time.Second || c.Priority != 3 {
 		t.Errorf("defaults %+v", c)
 	}
 	if !strings.HasPrefix(c.StoreURL, "file://") || !strings.Contains(c.StoreURL, "/data/store") {

@@ -115,3 +115,61 @@ const (
 	SearchTotal  = "VcFirmsTotal" // firms in the job
 	SearchUpload = "VcUploadName" // the uploaded file's name
 )
+
+// Defaults of a job's options, which config applies to its settings too.
+// A running job's workflow applies them to the options it was started
+// with, so changing one changes running jobs: version it.
+const (
+	DefaultWindow           = 8
+	DefaultContinueEvery    = 2000
+	DefaultMaxAttempts      = 3
+	DefaultFirmTimeout      = 3 * time.Minute
+	DefaultHeartbeatTimeout = 30 * time.Second
+	DefaultRetryInterval    = time.Second
+	DefaultStallAfter       = 30 * time.Minute
+	DefaultPriority         = 3
+)
+
+// Options tune a job. Zero values take the defaults below.
+type Options struct {
+	Window           int           `json:"window,omitempty"`         // firms in flight at once
+	ContinueEvery    int           `json:"continue_every,omitempty"` // firms started per run before continue-as-new
+	MaxAttempts      int           `json:"max_attempts,omitempty"`   // per firm, first attempt included
+	FirmTimeout      time.Duration `json:"firm_timeout,omitempty"`   // one attempt at one firm
+	HeartbeatTimeout time.Duration `json:"heartbeat_timeout,omitempty"`
+	RetryInterval    time.Duration `json:"retry_interval,omitempty"` // first retry's backoff
+	StallAfter       time.Duration `json:"stall_after,omitempty"`    // no firm finished this long: the job is stalled
+	// Priority of the job's tasks: 1 (urgent) to 5 (low), 3 by default.
+	// Jobs of one priority share workers fairly: each job is its own
+	// fairness key.
+	Priority int `json:"priority,omitempty"`
+}
+
+// WithDefaults fills unset options.
+func (o Options) WithDefaults() Options {
+	if o.Window <= 0 {
+		o.Window = DefaultWindow
+	}
+	if o.ContinueEvery <= 0 {
+		o.ContinueEvery = DefaultContinueEvery
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = DefaultMaxAttempts
+	}
+	if o.FirmTimeout <= 0 {
+		o.FirmTimeout = DefaultFirmTimeout
+	}
+	if o.HeartbeatTimeout <= 0 {
+		o.HeartbeatTimeout = DefaultHeartbeatTimeout
+	}
+	if o.RetryInterval <= 0 {
+		o.RetryInterval = DefaultRetryInterval
+	}
+	if o.StallAfter <= 0 {
+		o.StallAfter = DefaultStallAfter
+	}
+	if o.Priority <= 0 || o.Priority > 5 {
+		o.Priority = DefaultPriority
+	}
+	return o
+}

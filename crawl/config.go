@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vcenrich/vcenrich/config"
 )
 
 // Config tunes a Fetcher. Start from DefaultConfig: in a zero Config only the
@@ -25,12 +27,14 @@ type Config struct {
 	MinHostInterval time.Duration // per-host politeness interval between requests (default 250ms; 0 in tests); robots Crawl-delay raises it, capped at 10s
 }
 
+// The settings' defaults are config's (VCENRICH_USER_AGENT and the like);
+// only the redirect cap has no setting.
 const (
-	defaultUserAgent      = "vcenrich/0.1 (+https://github.com/vcenrich/vcenrich)"
-	defaultRequestTimeout = 15 * time.Second
-	defaultMaxBodyBytes   = 4 << 20
+	defaultUserAgent      = config.DefaultUserAgent
+	defaultRequestTimeout = config.DefaultFetchTimeout
+	defaultMaxBodyBytes   = config.DefaultFetchMaxBytes
 	defaultMaxRedirects   = 5
-	defaultHostInterval   = 250 * time.Millisecond
+	defaultHostInterval   = config.DefaultHostInterval
 )
 
 // DefaultConfig returns the settings for crawling the public web.

@@ -31,58 +31,14 @@ var (
 	SearchUpload = temporal.NewSearchAttributeKeyKeyword(contract.SearchUpload)
 )
 
-// Options tune a job. Zero values take the defaults below.
-type Options struct {
-	Window           int           `json:"window,omitempty"`         // firms in flight at once
-	ContinueEvery    int           `json:"continue_every,omitempty"` // firms started per run before continue-as-new
-	MaxAttempts      int           `json:"max_attempts,omitempty"`   // per firm, first attempt included
-	FirmTimeout      time.Duration `json:"firm_timeout,omitempty"`   // one attempt at one firm
-	HeartbeatTimeout time.Duration `json:"heartbeat_timeout,omitempty"`
-	RetryInterval    time.Duration `json:"retry_interval,omitempty"` // first retry's backoff
-	StallAfter       time.Duration `json:"stall_after,omitempty"`    // no firm finished this long: the job is stalled
-	// Priority of the job's tasks: 1 (urgent) to 5 (low), 3 by default.
-	// Jobs of one priority share workers fairly: each job is its own
-	// fairness key.
-	Priority int `json:"priority,omitempty"`
-}
-
-// WithDefaults fills unset options.
-func (o Options) WithDefaults() Options {
-	if o.Window <= 0 {
-		o.Window = 8
-	}
-	if o.ContinueEvery <= 0 {
-		o.ContinueEvery = 2000
-	}
-	if o.MaxAttempts <= 0 {
-		o.MaxAttempts = 3
-	}
-	if o.FirmTimeout <= 0 {
-		o.FirmTimeout = 3 * time.Minute
-	}
-	if o.HeartbeatTimeout <= 0 {
-		o.HeartbeatTimeout = 30 * time.Second
-	}
-	if o.RetryInterval <= 0 {
-		o.RetryInterval = time.Second
-	}
-	if o.StallAfter <= 0 {
-		o.StallAfter = 30 * time.Minute
-	}
-	if o.Priority <= 0 || o.Priority > 5 {
-		o.Priority = 3
-	}
-	return o
-}
-
 // Input starts a job, and continues it: State is nil on the first run and
 // carries the cursor and counters into every run after a continue-as-new.
 type Input struct {
-	JobID   string  `json:"job_id"`
-	Name    string  `json:"name"`
-	Total   int     `json:"total"`
-	Options Options `json:"options"`
-	State   *State  `json:"state,omitempty"`
+	JobID   string           `json:"job_id"`
+	Name    string           `json:"name"`
+	Total   int              `json:"total"`
+	Options contract.Options `json:"options"`
+	State   *State           `json:"state,omitempty"`
 	// Notify are per-job addresses (emails, https webhooks) told when the
 	// job ends or stalls, besides the operator's channels.
 	Notify []string `json:"notify,omitempty"`
@@ -326,7 +282,7 @@ type job struct {
 	notifies bool
 	run      string // results are stored with it, so a later run of the same job never counts this one's
 	in       Input
-	opts     Options
+	opts     contract.Options
 	st       *State
 	logger   log.Logger
 	inFlight []int // in start order; at most the window, so a slice is cheap
@@ -381,7 +337,7 @@ func (j *job) start(ctx workflow.Context, index int) {
 }
 
 // failureOf names why a firm failed and says it in a sentence.
-func failureOf(err error, opts Options) (reason, message string) {
+func failureOf(err error, opts contract.Options) (reason, message string) {
 	var appErr *temporal.ApplicationError
 	var timeoutErr *temporal.TimeoutError
 	switch {

@@ -91,7 +91,7 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	return env
 }
 
-func input(total int, opts workflows.Options) workflows.Input {
+func input(total int, opts contract.Options) workflows.Input {
 	opts.RetryInterval = time.Second
 	return workflows.Input{JobID: "job-test", Name: "test", Total: total, Options: opts}
 }
@@ -109,7 +109,7 @@ func TestEveryFirmProcessedOnce(t *testing.T) {
 			env := newEnv(t)
 			fake := newFake(nil)
 			fake.install(env)
-			env.ExecuteWorkflow(workflows.EnrichJob, input(tc.total, workflows.Options{Window: tc.window}))
+			env.ExecuteWorkflow(workflows.EnrichJob, input(tc.total, contract.Options{Window: tc.window}))
 			if !env.IsWorkflowCompleted() {
 				t.Fatal("workflow did not complete")
 			}
@@ -166,7 +166,7 @@ func TestWindowBoundsFirmsInFlight(t *testing.T) {
 			t.Errorf("in flight %v exceeds the window", p.InFlight)
 		}
 	}, time.Millisecond)
-	env.ExecuteWorkflow(workflows.EnrichJob, input(30, workflows.Options{Window: 3}))
+	env.ExecuteWorkflow(workflows.EnrichJob, input(30, contract.Options{Window: 3}))
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func TestContinueAsNewCarriesCursorAndCounters(t *testing.T) {
 		}
 		return firm.Summary{Index: t.Index, Status: firm.StatusOK, TeamCount: 1}, nil
 	})
-	in := input(total, workflows.Options{Window: 3, ContinueEvery: every})
+	in := input(total, contract.Options{Window: 3, ContinueEvery: every})
 	runs := 0
 	for {
 		env := newEnv(t)
@@ -249,7 +249,7 @@ func TestFirmThatExhaustsRetriesIsFailedAndJobCompletes(t *testing.T) {
 		return firm.Summary{Index: t.Index, Status: firm.StatusOK, TeamCount: 3}, nil
 	})
 	fake.install(env)
-	env.ExecuteWorkflow(workflows.EnrichJob, input(5, workflows.Options{Window: 2, MaxAttempts: 3}))
+	env.ExecuteWorkflow(workflows.EnrichJob, input(5, contract.Options{Window: 2, MaxAttempts: 3}))
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
@@ -274,7 +274,7 @@ func TestPermanentErrorIsNotRetried(t *testing.T) {
 		return firm.Summary{}, temporal.NewNonRetryableApplicationError("HTTP 404 for the homepage", "http_status", nil)
 	})
 	fake.install(env)
-	env.ExecuteWorkflow(workflows.EnrichJob, input(2, workflows.Options{MaxAttempts: 5}))
+	env.ExecuteWorkflow(workflows.EnrichJob, input(2, contract.Options{MaxAttempts: 5}))
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
@@ -316,7 +316,7 @@ func TestPauseStopsNewFirmsAndResumeCarriesOn(t *testing.T) {
 		mu.Unlock()
 		env.SignalWorkflow(contract.SignalResume, nil)
 	}, 60*time.Minute)
-	env.ExecuteWorkflow(workflows.EnrichJob, input(8, workflows.Options{Window: 2}))
+	env.ExecuteWorkflow(workflows.EnrichJob, input(8, contract.Options{Window: 2}))
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
@@ -348,7 +348,7 @@ func TestPauseJustBeforeContinueAsNewIsCarried(t *testing.T) {
 	// Two firms per run, both in flight from the start and done at minute
 	// one: the pause arrives while the run is draining towards its end.
 	env.RegisterDelayedCallback(func() { env.SignalWorkflow(contract.SignalPause, nil) }, 59*time.Second)
-	env.ExecuteWorkflow(workflows.EnrichJob, input(6, workflows.Options{Window: 2, ContinueEvery: 2}))
+	env.ExecuteWorkflow(workflows.EnrichJob, input(6, contract.Options{Window: 2, ContinueEvery: 2}))
 	next := decodeContinue(t, env.GetWorkflowError())
 	if next.State == nil || !next.State.Paused || next.State.Next != 2 {
 		t.Fatalf("continued with %+v; the pause must travel with the cursor", next.State)
@@ -361,7 +361,7 @@ func TestCancelExportsPartialWorkbook(t *testing.T) {
 	fake.delay = time.Minute
 	fake.install(env)
 	env.RegisterDelayedCallback(env.CancelWorkflow, 150*time.Second)
-	env.ExecuteWorkflow(workflows.EnrichJob, input(20, workflows.Options{Window: 2}))
+	env.ExecuteWorkflow(workflows.EnrichJob, input(20, contract.Options{Window: 2}))
 	err := env.GetWorkflowError()
 	var canceled *temporal.CanceledError
 	if !errors.As(err, &canceled) {
@@ -427,7 +427,7 @@ func TestStallIsFlaggedAndClears(t *testing.T) {
 	}
 	env.RegisterDelayedCallback(query(&during), 45*time.Minute)
 	env.RegisterDelayedCallback(query(&after), 2*time.Hour+time.Minute)
-	env.ExecuteWorkflow(workflows.EnrichJob, input(4, workflows.Options{Window: 2, StallAfter: 30 * time.Minute}))
+	env.ExecuteWorkflow(workflows.EnrichJob, input(4, contract.Options{Window: 2, StallAfter: 30 * time.Minute}))
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
@@ -453,7 +453,7 @@ func TestPausedJobIsNotStalled(t *testing.T) {
 		}
 		env.SignalWorkflow(contract.SignalResume, nil)
 	}, 3*time.Hour)
-	env.ExecuteWorkflow(workflows.EnrichJob, input(3, workflows.Options{Window: 1, StallAfter: 30 * time.Minute}))
+	env.ExecuteWorkflow(workflows.EnrichJob, input(3, contract.Options{Window: 1, StallAfter: 30 * time.Minute}))
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
@@ -474,7 +474,7 @@ func TestFirmsCarryPriorityAndRun(t *testing.T) {
 		mu.Unlock()
 		return firm.Summary{Index: task.Index, Status: firm.StatusOK}, nil
 	}
-	env.ExecuteWorkflow(workflows.EnrichJob, input(3, workflows.Options{Priority: 1}))
+	env.ExecuteWorkflow(workflows.EnrichJob, input(3, contract.Options{Priority: 1}))
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
@@ -528,7 +528,7 @@ func TestSignalsAppliedInSendOrder(t *testing.T) {
 				}
 				env.SignalWorkflow(contract.SignalResume, nil)
 			}, 10*time.Minute)
-			env.ExecuteWorkflow(workflows.EnrichJob, input(4, workflows.Options{Window: 1}))
+			env.ExecuteWorkflow(workflows.EnrichJob, input(4, contract.Options{Window: 1}))
 			if err := env.GetWorkflowError(); err != nil {
 				t.Fatal(err)
 			}
@@ -548,7 +548,7 @@ func TestCancelDuringExportStillWritesTheWorkbook(t *testing.T) {
 	fake.exportIn = 10 * time.Minute
 	fake.install(env)
 	env.RegisterDelayedCallback(env.CancelWorkflow, 5*time.Minute)
-	in := input(4, workflows.Options{Window: 4})
+	in := input(4, contract.Options{Window: 4})
 	in.Notify = []string{"analyst@example.com"}
 	env.ExecuteWorkflow(workflows.EnrichJob, in)
 	var res workflows.Result
@@ -574,7 +574,7 @@ func TestExportFailureFailsTheJobInPlainWords(t *testing.T) {
 	fake := newFake(nil)
 	fake.exportErr = temporal.NewNonRetryableApplicationError("the result store refused the write: disk full", "store", nil)
 	fake.install(env)
-	in := input(2, workflows.Options{Window: 2})
+	in := input(2, contract.Options{Window: 2})
 	in.Notify = []string{"analyst@example.com"}
 	env.ExecuteWorkflow(workflows.EnrichJob, in)
 	var ae *temporal.ApplicationError
@@ -608,7 +608,7 @@ func TestNotifiesWhenJobEndsAndStalls(t *testing.T) {
 			if tc.cancel {
 				env.RegisterDelayedCallback(env.CancelWorkflow, 90*time.Second)
 			}
-			in := input(6, workflows.Options{Window: 3, StallAfter: 30 * time.Minute})
+			in := input(6, contract.Options{Window: 3, StallAfter: 30 * time.Minute})
 			in.Notify = []string{"analyst@example.com"}
 			in.Link = "http://127.0.0.1:8080/#job-test"
 			env.ExecuteWorkflow(workflows.EnrichJob, in)
