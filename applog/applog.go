@@ -73,3 +73,12 @@ func fields(kv []any) []zap.Field {
 	}
 	return out
 }
+
+// Silent is a printf-style logger (resty's) that says nothing: our HTTP
+// clients report failures to their callers as errors, which log them with
+// the job and firm, rather than on stderr.
+type Silent struct{}
+
+func (Silent) Errorf(string, ...any) {}
+func (Silent) Warnf(string, ...any)  {}
+func (Silent) Debugf(string, ...any) {}

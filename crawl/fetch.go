@@ -25,6 +25,8 @@ import (
 	"code.dny.dev/ssrf"
 	"github.com/go-resty/resty/v2"
 	"golang.org/x/net/html/charset"
+
+	"github.com/vcenrich/vcenrich/applog"
 )
 
 const (
@@ -137,7 +139,7 @@ func newFetcher(cfg Config, resolver *net.Resolver) (*Fetcher, error) {
 	}
 	maxRedirects := max(cfg.MaxRedirects, 0)
 	f.client = resty.NewWithClient(&http.Client{Transport: transport}).
-		SetLogger(quietLogger{}).
+		SetLogger(applog.Silent{}).
 		SetDoNotParseResponse(true).
 		SetRedirectPolicy(resty.RedirectPolicyFunc(func(req *http.Request, via []*http.Request) error {
 			if req.Context().Value(hopByHop{}) != nil {
@@ -664,11 +666,3 @@ func defaultPort(scheme string) string {
 	}
 	return "80"
 }
-
-// quietLogger keeps resty from writing to stderr; failures reach the caller
-// as errors.
-type quietLogger struct{}
-
-func (quietLogger) Errorf(string, ...any) {}
-func (quietLogger) Warnf(string, ...any)  {}
-func (quietLogger) Debugf(string, ...any) {}

@@ -643,7 +643,7 @@ func (r *run) profiles() {
 			continue
 		}
 		u, err := url.Parse(m.ProfileURL)
-		if err != nil || !sameSite(u.Hostname(), r.site.Hostname()) || r.seen[pageKey(m.ProfileURL)] {
+		if err != nil || !extract.SameSite(u.Hostname(), r.site.Hostname()) || r.seen[pageKey(m.ProfileURL)] {
 			continue
 		}
 		limit--
@@ -711,7 +711,7 @@ func (r *run) contact(home *extract.Page) {
 	}
 	for _, l := range home.Links {
 		u, err := url.Parse(l.URL)
-		if err != nil || !sameSite(u.Hostname(), r.site.Hostname()) {
+		if err != nil || !extract.SameSite(u.Hostname(), r.site.Hostname()) {
 			continue
 		}
 		slug := strings.Trim(strings.ToLower(u.Path), "/")
@@ -724,12 +724,6 @@ func (r *run) contact(home *extract.Page) {
 			return
 		}
 	}
-}
-
-func sameSite(a, b string) bool {
-	a = strings.TrimPrefix(strings.ToLower(a), "www.")
-	b = strings.TrimPrefix(strings.ToLower(b), "www.")
-	return a != "" && a == b
 }
 
 // contactEmail picks the firm's address: a shared mailbox on the firm's

@@ -208,7 +208,9 @@ func teamTextScore(text string) int {
 	return foreignTeamScore(text)
 }
 
-func sameSite(a, b string) bool {
+// SameSite reports two host names of one site: equal but for a leading
+// "www." and case.
+func SameSite(a, b string) bool {
 	a = strings.TrimPrefix(strings.ToLower(a), "www.")
 	b = strings.TrimPrefix(strings.ToLower(b), "www.")
 	return a != "" && a == b
@@ -233,7 +235,7 @@ func NavLinks(p *Page, site *url.URL, max int) []Link {
 	seen := map[string]bool{}
 	for _, l := range p.Links {
 		u, err := url.Parse(l.URL)
-		if err != nil || !sameSite(u.Hostname(), site.Hostname()) || strings.Trim(u.Path, "/") == "" || u.RawQuery != "" {
+		if err != nil || !SameSite(u.Hostname(), site.Hostname()) || strings.Trim(u.Path, "/") == "" || u.RawQuery != "" {
 			continue
 		}
 		low := strings.ToLower(u.Path + " " + l.Text)
@@ -288,7 +290,7 @@ func TeamLinks(p *Page, site *url.URL, max int) []Link {
 	seen := map[string]bool{}
 	for i, l := range p.Links {
 		u, err := url.Parse(l.URL)
-		if err != nil || !sameSite(u.Hostname(), site.Hostname()) {
+		if err != nil || !SameSite(u.Hostname(), site.Hostname()) {
 			continue
 		}
 		lowURL, lowText := strings.ToLower(u.Path), strings.ToLower(l.Text)
@@ -396,7 +398,7 @@ func PageExtension(p *Page, site *url.URL) string {
 	total := 0
 	for _, l := range p.Links {
 		u, err := url.Parse(l.URL)
-		if err != nil || !sameSite(u.Hostname(), site.Hostname()) || strings.Trim(u.Path, "/") == "" {
+		if err != nil || !SameSite(u.Hostname(), site.Hostname()) || strings.Trim(u.Path, "/") == "" {
 			continue
 		}
 		total++

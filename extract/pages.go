@@ -45,7 +45,7 @@ func NextPages(p *Page, max int) []string {
 	seen := map[string]bool{stripPage(cur): true, cur.String(): true}
 	for _, l := range p.Links {
 		u, err := url.Parse(l.URL)
-		if err != nil || !sameSite(u.Hostname(), cur.Hostname()) || seen[u.String()] {
+		if err != nil || !SameSite(u.Hostname(), cur.Hostname()) || seen[u.String()] {
 			continue
 		}
 		num, paged := pageNumber(cur, u)

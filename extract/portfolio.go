@@ -68,7 +68,7 @@ func PortfolioLinks(p *Page, site *url.URL, max int) []Link {
 	seen := map[string]bool{}
 	for i, l := range p.Links {
 		u, err := url.Parse(l.URL)
-		if err != nil || !sameSite(u.Hostname(), site.Hostname()) {
+		if err != nil || !SameSite(u.Hostname(), site.Hostname()) {
 			continue
 		}
 		score := max2(portfolioSlugScore(u), portfolioTexts[strings.Join(words(l.Text), " ")])
@@ -289,7 +289,7 @@ func (c *companyCollector) external(href string) string {
 		return ""
 	}
 	u, err := url.Parse(abs)
-	if err != nil || sameSite(u.Hostname(), c.site) || !companyHost(u.Hostname()) {
+	if err != nil || SameSite(u.Hostname(), c.site) || !companyHost(u.Hostname()) {
 		return ""
 	}
 	return companyWebsite(u)
@@ -303,7 +303,7 @@ func (c *companyCollector) companyPage(href string) bool {
 		return false
 	}
 	u, err := url.Parse(abs)
-	if err != nil || !sameSite(u.Hostname(), c.site) {
+	if err != nil || !SameSite(u.Hostname(), c.site) {
 		return false
 	}
 	segs := strings.FieldsFunc(strings.ToLower(u.Path), func(r rune) bool { return r == '/' })
@@ -416,7 +416,7 @@ func (c *companyCollector) card(el *html.Node) (name, website string) {
 		case (n.Data == "strong" || n.Data == "b") && strong == "":
 			strong = companyName(textOf(n))
 		case n.Data == "a":
-			if u, err := url.Parse(resolveHTTP(c.base, attr(n, "href"))); err == nil && u.Host != "" && !sameSite(u.Hostname(), c.site) && !companyHost(u.Hostname()) {
+			if u, err := url.Parse(resolveHTTP(c.base, attr(n, "href"))); err == nil && u.Host != "" && !SameSite(u.Hostname(), c.site) && !companyHost(u.Hostname()) {
 				social = true
 			}
 			if website == "" {

@@ -25,6 +25,8 @@ import (
 
 	"github.com/vcenrich/vcenrich/extract"
 	"github.com/vcenrich/vcenrich/firm"
+
+	"github.com/vcenrich/vcenrich/applog"
 )
 
 // Defaults for the zero values of Config.
@@ -126,7 +128,7 @@ func New(cfg Config) (*Extractor, error) {
 		SetRetryWaitTime(250*time.Millisecond).
 		SetRetryMaxWaitTime(3*time.Second).
 		SetResponseBodyLimit(maxResponseBytes).
-		SetLogger(quietLogger{}).
+		SetLogger(applog.Silent{}).
 		SetHeader("Content-Type", "application/json").
 		SetHeader("Accept", "application/json").
 		AddRetryCondition(func(r *resty.Response, err error) bool {
@@ -410,9 +412,3 @@ func confidence(m firm.Member) float64 {
 func fold(s string) string {
 	return strings.ToLower(strings.Join(strings.Fields(s), " "))
 }
-
-type quietLogger struct{}
-
-func (quietLogger) Errorf(string, ...any) {}
-func (quietLogger) Warnf(string, ...any)  {}
-func (quietLogger) Debugf(string, ...any) {}
