@@ -547,7 +547,7 @@ func (x *extractor) emitGroup(g []*html.Node, cards map[*html.Node]bool) {
 	keepWeak := 3*evidence >= 2*len(got)
 	// A weak card's own photo labelled with the name is evidence too.
 	for i, c := range got {
-		if !evs[i] && x.anchorRank(g[idx[i]]) >= rankLeaf && !keepWeak && !photoNamesIn(g[idx[i]], nameKey(c.m.Name)) {
+		if !evs[i] && x.sum[g[idx[i]]].rank >= rankLeaf && !keepWeak && !photoNamesIn(g[idx[i]], nameKey(c.m.Name)) {
 			continue
 		}
 		x.found = append(x.found, c)
@@ -607,11 +607,6 @@ func (x *extractor) emitCard(c *html.Node, cards map[*html.Node]bool) (firm.Memb
 	}
 	m, ev := x.person(nodes, a)
 	return m, how, ev, true
-}
-
-// anchorRank is the rank of the name anchor that names card c.
-func (x *extractor) anchorRank(c *html.Node) int {
-	return x.sum[c].rank
 }
 
 func isUpper(s string) bool {

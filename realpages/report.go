@@ -8,8 +8,6 @@ import (
 	"strings"
 )
 
-func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
-
 // Totals adds up page scores.
 type Totals struct {
 	Pages                       int

@@ -1,6 +1,7 @@
 package realpages
 
 import (
+	"fmt"
 	"net/url"
 	"regexp"
 	"sort"
@@ -260,7 +261,7 @@ func ScorePage(p Page, rows []Row) PageScore {
 	people, notTeam := goldOf(p.People), goldOf(p.NotTeam)
 	s := PageScore{Page: p.Stem, Difficulty: p.Difficulty, Pred: len(rows)}
 	matched := map[int]bool{}
-	note := func(format string, args ...any) { s.Notes = append(s.Notes, sprintf(format, args...)) }
+	note := func(format string, args ...any) { s.Notes = append(s.Notes, fmt.Sprintf(format, args...)) }
 	for _, r := range rows {
 		k := keysOf(r.Name)
 		hits := find(k, people)

@@ -25,12 +25,11 @@ const (
 // worksheet element holds.
 func pkg(sep, prefix, sst, sheet string) map[string]string {
 	p := func(s string) string { return strings.ReplaceAll(s, "/", sep) }
-	x := func(s string) string { return strings.ReplaceAll(s, "<X", "<"+prefix) }
 	xmlns := `xmlns="` + nsMain + `"`
 	if prefix != "" {
 		xmlns = `xmlns:` + strings.TrimSuffix(prefix, ":") + `="` + nsMain + `"`
 	}
-	x = func(s string) string {
+	x := func(s string) string {
 		s = strings.ReplaceAll(s, "<X", "<"+prefix)
 		s = strings.ReplaceAll(s, "</X", "</"+prefix)
 		return strings.ReplaceAll(s, "XMLNS", xmlns)
