@@ -142,6 +142,45 @@ func (a *Activities) RecordFailure(ctx context.Context, f contract.Failure) erro
 	return nil
 }
 
+// PrepareRetry makes a retry job's firm list: the firms that failed in the
+// run it retries, numbered anew, stored as the job's own. Run again (a
+// retried attempt) it writes the same list, so it is safe to repeat.
+func (a *Activities) PrepareRetry(ctx context.Context, t contract.RetryTask) (contract.RetryResult, error) {
+	logger := log.With(activity.GetLogger(ctx), applog.FieldJob, t.JobID)
+	stop := heartbeatWhile(ctx, activity.GetInfo(ctx).HeartbeatTimeout, func() any { return nil })
+	defer stop()
+	parent, err := a.Store.Job(ctx, t.From.JobID)
+	if err != nil {
+		return contract.RetryResult{}, fmt.Errorf("prepare retry: %w", err)
+	}
+	failed, err := a.Store.Failed(ctx, parent.ID, t.From.Run, parent.Total)
+	if err != nil {
+		return contract.RetryResult{}, fmt.Errorf("prepare retry: %w", err)
+	}
+	firms := make([]firm.Input, 0, len(failed))
+	for _, i := range failed {
+		in, err := a.Store.Firm(ctx, parent.ID, i)
+		if err != nil {
+			return contract.RetryResult{}, fmt.Errorf("prepare retry: %w", err)
+		}
+		in.Index = len(firms)
+		firms = append(firms, in)
+	}
+	if err := a.Store.PutFirms(ctx, t.JobID, firms); err != nil {
+		return contract.RetryResult{}, fmt.Errorf("prepare retry: %w", err)
+	}
+	rec, err := a.Store.Job(ctx, t.JobID)
+	if err != nil {
+		return contract.RetryResult{}, fmt.Errorf("prepare retry: %w", err)
+	}
+	rec.Total = len(firms)
+	if err := a.Store.UpdateJob(ctx, rec); err != nil {
+		return contract.RetryResult{}, fmt.Errorf("prepare retry: %w", err)
+	}
+	logger.Info("retry prepared", "parent", parent.ID, "firms", len(firms))
+	return contract.RetryResult{Firms: len(firms)}, nil
+}
+
 // ExportWorkbook writes the job's workbook from the stored firms and
 // results, streaming firm by firm so a 50,000-firm job is never held in
 // memory, and heartbeats as it goes.

@@ -545,11 +545,14 @@ func TestJobControl(t *testing.T) {
 			t.Fatalf("%s: %d %s", action, rec.Code, rec.Body.String())
 		}
 	}
-	if len(e.fake.signals) != 3 || e.fake.signals[0].name != "pause" || e.fake.signals[1].name != "resume" || e.fake.signals[2].name != "cancel" {
-		t.Fatalf("signals %+v", e.fake.signals)
+	// Pause and resume travel on one channel, which keeps their order.
+	sig := e.fake.signals
+	if len(sig) != 3 || sig[0].name != contract.SignalControl || sig[0].ctl.Action != contract.ActionPause ||
+		sig[1].name != contract.SignalControl || sig[1].ctl.Action != contract.ActionResume || sig[2].name != "cancel" {
+		t.Fatalf("signals %+v", sig)
 	}
-	if at := e.fake.signals[0].ctl.At; at.Before(before) || at.After(time.Now()) {
-		t.Errorf("pause stamped %v; the workflow orders signals by this send time", at)
+	if at := sig[0].ctl.At; at.Before(before) || at.After(time.Now()) {
+		t.Errorf("pause stamped %v, sent between %v and now", at, before)
 	}
 	wantError(t, e.do(http.MethodPost, "/api/jobs/job-nope/pause", nil, nil), http.StatusNotFound, "job-nope")
 	e.fake.workflows[c.JobID].status = enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
@@ -569,18 +572,24 @@ func TestRetryFailedAndAlerts(t *testing.T) {
 
 	// Once it ends, its failed firm is retried at the server's default
 	// priority unless another is asked for, and a bad one is refused.
-	e.finish(c.JobID)
+	parent := e.finish(c.JobID)
 	e.fake.workflows[c.JobID].status = enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
+	e.fake.workflows[c.JobID].result = &contract.Result{JobID: c.JobID, Status: contract.StatusCompleted, Total: 3, Done: 1, Failed: 0}
+	wantError(t, e.do(http.MethodPost, "/api/jobs/"+c.JobID+"/retry-failed", nil, nil), http.StatusConflict, "no failed firms")
+	e.fake.workflows[c.JobID].result = &contract.Result{JobID: c.JobID, Status: contract.StatusCompleted, Total: 3, Done: 1, Failed: 1}
 	form := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
 	wantError(t, e.do(http.MethodPost, "/api/jobs/"+c.JobID+"/retry-failed", strings.NewReader("priority=asap"), form), http.StatusBadRequest, "priority")
 	rec := e.do(http.MethodPost, "/api/jobs/"+c.JobID+"/retry-failed", nil, nil)
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("retry-failed: %d %s", rec.Code, rec.Body.String())
 	}
-	// Of the three results, one failed in this run: firm 2's is an
-	// earlier run's and firm 0 succeeded.
+	// The request reads no result: the job's figures give the count, and
+	// the new job's workflow gathers the failed firms of the parent's run.
 	if retry := decode[createdAnswer](t, rec); retry.Firms != 1 {
 		t.Errorf("the retry job has %d firms, want 1", retry.Firms)
+	}
+	if in := e.fake.inputs[len(e.fake.inputs)-1]; in.RetryOf == nil || *in.RetryOf != (contract.RunRef{JobID: c.JobID, Run: parent.Run}) {
+		t.Errorf("the retry job's input names %+v, want job %s run %s", in.RetryOf, c.JobID, parent.Run)
 	}
 	if last := e.fake.started[len(e.fake.started)-1]; last.Priority.PriorityKey != 4 {
 		t.Errorf("the retry job has priority %d, want the server's default 4", last.Priority.PriorityKey)

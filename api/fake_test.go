@@ -20,7 +20,6 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/vcenrich/vcenrich/contract"
-	"github.com/vcenrich/vcenrich/workflows"
 )
 
 // fakeTemporal stands in for the Temporal client: it keeps workflows in a
@@ -37,7 +36,7 @@ type fakeTemporal struct {
 	pollers   []*taskqueuepb.PollerInfo
 	signals   []sentSignal
 	started   []client.StartWorkflowOptions
-	inputs    []workflows.Input
+	inputs    []contract.Input
 }
 
 type fakeWorkflow struct {
@@ -46,14 +45,14 @@ type fakeWorkflow struct {
 	status   enumspb.WorkflowExecutionStatus
 	vcStatus string
 	started  time.Time
-	progress workflows.Progress
-	result   *workflows.Result
+	progress contract.Progress
+	result   *contract.Result
 	err      error // what a failed workflow's Get returns
 }
 
 type sentSignal struct {
 	id, name string
-	ctl      workflows.Control
+	ctl      contract.Control
 }
 
 func newFakeTemporal() *fakeTemporal {
@@ -97,8 +96,8 @@ func (f *fakeTemporal) DescribeWorkflow(_ context.Context, id, _ string) (*clien
 		Status:            w.status,
 		WorkflowStartTime: w.started,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.SearchStatus.ValueSet(w.vcStatus),
-			workflows.SearchDone.ValueSet(int64(w.progress.Done+w.progress.Failed)),
+			contract.KeyStatus().ValueSet(w.vcStatus),
+			contract.KeyDone().ValueSet(int64(w.progress.Done+w.progress.Failed)),
 		),
 	}}
 	if w.status != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
@@ -114,14 +113,14 @@ func (f *fakeTemporal) ExecuteWorkflow(_ context.Context, opts client.StartWorkf
 	if f.down {
 		return nil, errUnavailable
 	}
-	in := args[0].(workflows.Input)
+	in := args[0].(contract.Input)
 	f.started = append(f.started, opts)
 	f.inputs = append(f.inputs, in)
 	w, ok := f.workflows[opts.ID]
 	if !ok || w.status != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 		w = &fakeWorkflow{id: opts.ID, run: fmt.Sprintf("run-%s-%d", opts.ID, len(f.started)), status: enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING,
 			vcStatus: contract.StatusRunning, started: time.Now(),
-			progress: workflows.Progress{JobID: opts.ID, Name: in.Name, Status: contract.StatusRunning, Total: in.Total, InFlight: []int{}}}
+			progress: contract.Progress{JobID: opts.ID, Name: in.Name, Status: contract.StatusRunning, Total: in.Total, InFlight: []int{}}}
 		f.workflows[opts.ID] = w
 	}
 	return fakeRun{id: w.id, run: w.run}, nil
@@ -157,8 +156,9 @@ func (f *fakeTemporal) SignalWorkflow(_ context.Context, id, _ string, name stri
 	if w.status != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 		return serviceerror.NewNotFound("workflow execution already completed")
 	}
-	f.signals = append(f.signals, sentSignal{id: id, name: name, ctl: arg.(workflows.Control)})
-	w.progress.Paused = name == contract.SignalPause
+	ctl := arg.(contract.Control)
+	f.signals = append(f.signals, sentSignal{id: id, name: name, ctl: ctl})
+	w.progress.Paused = name == contract.SignalControl && ctl.Action == contract.ActionPause
 	w.vcStatus = map[bool]string{true: contract.StatusPaused, false: contract.StatusRunning}[w.progress.Paused]
 	w.progress.Status = w.vcStatus
 	return nil
@@ -196,10 +196,10 @@ func (f *fakeTemporal) ListWorkflow(_ context.Context, req *workflowservice.List
 			Status:    w.status,
 			StartTime: timestamppb.New(w.started),
 			SearchAttributes: &commonpb.SearchAttributes{IndexedFields: map[string]*commonpb.Payload{
-				workflows.SearchStatus.GetName(): payload(w.vcStatus),
-				workflows.SearchUpload.GetName(): payload(w.progress.Name),
-				workflows.SearchDone.GetName():   payload(w.progress.Done + w.progress.Failed),
-				workflows.SearchTotal.GetName():  payload(w.progress.Total),
+				contract.SearchStatus: payload(w.vcStatus),
+				contract.SearchUpload: payload(w.progress.Name),
+				contract.SearchDone:   payload(w.progress.Done + w.progress.Failed),
+				contract.SearchTotal:  payload(w.progress.Total),
 			}},
 		})
 	}
@@ -245,7 +245,7 @@ func poller(identity string, last time.Time) *taskqueuepb.PollerInfo {
 
 type fakeRun struct {
 	id, run string
-	result  *workflows.Result
+	result  *contract.Result
 	err     error
 }
 

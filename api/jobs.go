@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,7 +25,6 @@ import (
 	"github.com/vcenrich/vcenrich/firm"
 	"github.com/vcenrich/vcenrich/sheets"
 	"github.com/vcenrich/vcenrich/store"
-	"github.com/vcenrich/vcenrich/workflows"
 )
 
 // created is the answer to a successful upload.
@@ -94,7 +94,7 @@ func (s *Server) createJob(c *gin.Context) {
 		HeaderRow: up.HeaderRow, Headers: up.Headers, Mapping: up.Mapping, Total: len(up.Firms),
 		Rejected: up.Rejected, Created: time.Now().UTC(), Notify: form.notify,
 	}
-	existing, err := s.startJob(c, &job, data, up.Firms, opts)
+	existing, err := s.startJob(c, &job, data, up.Firms, opts, nil)
 	if err != nil {
 		return
 	}
@@ -148,8 +148,9 @@ func parsePriority(v string) (int, error) {
 
 // startJob stores a job's firms and starts its workflow, unless the same
 // job is running already (existing is then true and nothing is touched).
-// On error it has answered the request.
-func (s *Server) startJob(c *gin.Context, job *store.Job, upload []byte, firms []firm.Input, opts contract.Options) (existing bool, err error) {
+// A retry (retryOf set) stores no firms: its workflow gathers them. On
+// error it has answered the request.
+func (s *Server) startJob(c *gin.Context, job *store.Job, upload []byte, firms []firm.Input, opts contract.Options, retryOf *contract.RunRef) (existing bool, err error) {
 	ctx := c.Request.Context()
 	if desc, err := s.temporal.DescribeWorkflow(ctx, job.ID, ""); err == nil && desc.Status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 		s.log.Info("same job already running", zap.String("job", job.ID))
@@ -180,14 +181,14 @@ func (s *Server) startJob(c *gin.Context, job *store.Job, upload []byte, firms [
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		Priority:                 temporal.Priority{PriorityKey: opts.Priority, FairnessKey: job.ID},
 		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.SearchStatus.ValueSet(contract.StatusRunning),
-			workflows.SearchDone.ValueSet(0),
-			workflows.SearchTotal.ValueSet(int64(job.Total)),
-			workflows.SearchUpload.ValueSet(job.Name),
+			contract.KeyStatus().ValueSet(contract.StatusRunning),
+			contract.KeyDone().ValueSet(0),
+			contract.KeyTotal().ValueSet(int64(job.Total)),
+			contract.KeyUpload().ValueSet(job.Name),
 		),
-	}, contract.Workflow, workflows.Input{
+	}, contract.Workflow, contract.Input{
 		JobID: job.ID, Name: job.Name, Total: job.Total, Options: opts,
-		Notify: job.Notify, Link: s.linksFor(job.ID).Dashboard,
+		Notify: job.Notify, Link: s.linksFor(job.ID).Dashboard, RetryOf: retryOf,
 	})
 	if err != nil {
 		s.log.Error("start workflow", zap.String("job", job.ID), zap.Error(err))
@@ -279,10 +280,8 @@ func (s *Server) view(c *gin.Context, job store.Job) (jobView, error) {
 		v.Closed = *desc.WorkflowCloseTime
 	}
 	sa := desc.TypedSearchAttributes
-	if st, ok := sa.GetKeyword(workflows.SearchStatus); ok {
-		v.Status = st
-	}
-	if d, ok := sa.GetInt64(workflows.SearchDone); ok {
+	reported, _ := sa.GetKeyword(contract.KeyStatus())
+	if d, ok := sa.GetInt64(contract.KeyDone()); ok {
 		v.Processed = int(d)
 	}
 	if desc.Status != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
@@ -298,33 +297,35 @@ func (s *Server) view(c *gin.Context, job store.Job) (jobView, error) {
 	case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
 		qctx, cancel := s.withTimeout(c, s.cfg.QueryTimeout)
 		defer cancel()
-		var p workflows.Progress
+		var p contract.Progress
 		enc, qerr := s.temporal.QueryWorkflow(qctx, job.ID, "", contract.QueryProgress)
 		if qerr == nil && enc.Get(&p) == nil {
 			v.WorkerAnswering = true
-			v.Status, v.Done, v.Failed, v.InFlight = p.Status, p.Done, p.Failed, p.InFlight
+			reported, v.Done, v.Failed, v.InFlight = p.Status, p.Done, p.Failed, p.InFlight
 			v.TeamMembers, v.FailuresByReason = p.TeamMembers, p.FailuresByReason
 			v.RatePerMinute, v.ETASeconds = p.RatePerMinute, p.ETASeconds
 			v.Paused, v.PausedSince, v.Started, v.Updated = p.Paused, p.PausedSince, p.Started, p.Updated
 			v.Stalled = p.Stalled
 		} else {
 			v.Note = "no worker is answering: showing the last recorded progress; start a worker to carry on"
-			if v.Status == "" {
-				v.Status = contract.StatusRunning
-			}
 		}
-	case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
-		var r workflows.Result
-		if err := s.temporal.GetWorkflow(ctx, job.ID, "").Get(ctx, &r); err == nil {
-			v.Status, v.Done, v.Failed, v.TeamMembers, v.FailuresByReason = contract.StatusCompleted, r.Done, r.Failed, r.TeamMembers, r.FailuresByReason
+	case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED, enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED:
+		// A cancelled job's figures are the details of its cancellation.
+		var r contract.Result
+		err := s.temporal.GetWorkflow(ctx, job.ID, "").Get(ctx, &r)
+		var ce *temporal.CanceledError
+		if errors.As(err, &ce) {
+			var msg string
+			err = ce.Details(&msg, &r)
+		}
+		if err == nil && r.JobID != "" {
+			v.Done, v.Failed, v.TeamMembers, v.FailuresByReason = r.Done, r.Failed, r.TeamMembers, r.FailuresByReason
 			v.Started, v.Updated = r.Started, r.Finished
 		}
-	case enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED:
-		v.Status = contract.StatusCancelled
 	case enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED:
-		v.Status, v.Note = contract.StatusFailed, "the job was terminated"
+		v.Note = "the job was terminated"
 	case enumspb.WORKFLOW_EXECUTION_STATUS_FAILED, enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:
-		v.Status, v.Note = contract.StatusFailed, "the job failed; its history in the Temporal UI says why"
+		v.Note = "the job failed; its history in the Temporal UI says why"
 		if desc.Status == enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT {
 			v.Note = "the job ran past its time limit"
 		}
@@ -335,6 +336,7 @@ func (s *Server) view(c *gin.Context, job store.Job) (jobView, error) {
 			v.Note = ae.Message()
 		}
 	}
+	v.Status = contract.StatusOf(desc.Status, reported)
 	if v.Done+v.Failed > v.Processed {
 		v.Processed = v.Done + v.Failed
 	}
@@ -367,13 +369,11 @@ func (s *Server) listJobs(c *gin.Context) {
 	// each chain is a job.
 	query := "WorkflowType = '" + contract.Workflow + "' AND ExecutionStatus != 'ContinuedAsNew'"
 	if st := c.Query("status"); st != "" {
-		switch st {
-		case contract.StatusRunning, contract.StatusPaused, contract.StatusStalled, contract.StatusExporting, contract.StatusCompleted, contract.StatusCancelled, contract.StatusFailed:
-			query += fmt.Sprintf(" AND %s = '%s'", contract.SearchStatus, st)
-		default:
-			fail(c, http.StatusBadRequest, "status must be one of running, paused, stalled, exporting, completed, cancelled, failed")
+		if !slices.Contains(contract.Statuses(), st) {
+			fail(c, http.StatusBadRequest, "status must be one of "+strings.Join(contract.Statuses(), ", "))
 			return
 		}
+		query += fmt.Sprintf(" AND %s = '%s'", contract.SearchStatus, st)
 	}
 	var token []byte
 	if t := c.Query("page_token"); t != "" {
@@ -415,35 +415,31 @@ func (s *Server) listJobs(c *gin.Context) {
 				_ = dc.FromPayload(p, into)
 			}
 		}
-		decode(workflows.SearchStatus.GetName(), &j.Status)
-		decode(workflows.SearchUpload.GetName(), &j.Name)
-		decode(workflows.SearchDone.GetName(), &j.Processed)
-		decode(workflows.SearchTotal.GetName(), &j.Total)
-		switch e.GetStatus() {
-		case enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED:
-			j.Status = contract.StatusCancelled
-		case enumspb.WORKFLOW_EXECUTION_STATUS_FAILED, enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED, enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:
-			j.Status = contract.StatusFailed
-		}
+		var reported string
+		decode(contract.SearchStatus, &reported)
+		decode(contract.SearchUpload, &j.Name)
+		decode(contract.SearchDone, &j.Processed)
+		decode(contract.SearchTotal, &j.Total)
+		j.Status = contract.StatusOf(e.GetStatus(), reported)
 		j.Links = s.linksFor(j.JobID)
 		jobs = append(jobs, j)
 	}
 	c.JSON(http.StatusOK, gin.H{"jobs": jobs, "next_page_token": hex.EncodeToString(resp.NextPageToken)})
 }
 
-func (s *Server) signal(name string) gin.HandlerFunc {
+func (s *Server) control(action string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		job, ok := s.jobRecord(c)
 		if !ok {
 			return
 		}
-		ctl := workflows.Control{At: time.Now().UTC(), Reason: "requested through the API"}
-		if err := s.temporal.SignalWorkflow(c.Request.Context(), job.ID, "", name, ctl); err != nil {
-			s.controlError(c, job.ID, name, err)
+		ctl := contract.Control{Action: action, At: time.Now().UTC(), Reason: "requested through the API"}
+		if err := s.temporal.SignalWorkflow(c.Request.Context(), job.ID, "", contract.SignalControl, ctl); err != nil {
+			s.controlError(c, job.ID, action, err)
 			return
 		}
-		s.log.Info("job signalled", zap.String("job", job.ID), zap.String("signal", name))
-		c.JSON(http.StatusAccepted, gin.H{"job_id": job.ID, "signal": name, "links": s.linksFor(job.ID)})
+		s.log.Info("job signalled", zap.String("job", job.ID), zap.String("action", action))
+		c.JSON(http.StatusAccepted, gin.H{"job_id": job.ID, "signal": action, "links": s.linksFor(job.ID)})
 	}
 }
 

@@ -9,32 +9,27 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.uber.org/zap"
-	"golang.org/x/sync/errgroup"
 
-	"github.com/vcenrich/vcenrich/firm"
+	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/sheets"
 	"github.com/vcenrich/vcenrich/store"
 )
 
-// retryReaders is how many results retryFailed reads at once.
-const retryReaders = 16
-
 // retryFailed starts a new job over just the firms that failed in a
 // finished job: what operators of the predecessor did with hand-written SQL.
+// The request reads no result: the new job's workflow gathers the failed
+// firms itself (contract.ActivityPrepareRetry), however many the job held.
 func (s *Server) retryFailed(c *gin.Context) {
 	parent, ok := s.jobRecord(c)
 	if !ok {
 		return
 	}
-	ctx := c.Request.Context()
-	desc, err := s.temporal.DescribeWorkflow(ctx, parent.ID, "")
+	v, err := s.view(c, parent)
 	if err != nil {
 		fail(c, http.StatusServiceUnavailable, "Temporal is not answering; try again shortly")
 		return
 	}
-	if desc.Status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+	if !contract.Finished(v.Status) {
 		fail(c, http.StatusConflict, fmt.Sprintf("job %s is still running; retry its failed firms once it ends", parent.ID))
 		return
 	}
@@ -42,45 +37,15 @@ func (s *Server) retryFailed(c *gin.Context) {
 		fail(c, http.StatusConflict, fmt.Sprintf("job %s has no recorded run, so its failures cannot be told apart", parent.ID))
 		return
 	}
-	// One read per firm: in parallel, since on object storage each is a
-	// round trip and a job may hold 100,000 firms.
-	isFailed := make([]bool, parent.Total)
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(retryReaders)
-	for i := range parent.Total {
-		g.Go(func() error {
-			res, ok, err := s.store.Result(gctx, parent.ID, i)
-			if err != nil {
-				return fmt.Errorf("firm %d: %w", i, err)
-			}
-			isFailed[i] = ok && res.Run == parent.Run && res.Status == firm.StatusFailed
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		s.log.Error("read results", zap.String("job", parent.ID), zap.Error(err))
-		fail(c, http.StatusServiceUnavailable, "the result store is not answering; try again shortly")
-		return
-	}
-	var failed []firm.Input
-	for i, f := range isFailed {
-		if !f {
-			continue
-		}
-		in, err := s.store.Firm(ctx, parent.ID, i)
-		if err != nil {
-			s.log.Error("read firm", zap.String("job", parent.ID), zap.Int("firm", i), zap.Error(err))
-			fail(c, http.StatusServiceUnavailable, "the result store is not answering; try again shortly")
-			return
-		}
-		in.Index = len(failed)
-		failed = append(failed, in)
-	}
-	if len(failed) == 0 {
+	// A job that ended with its figures (completed, or cancelled since
+	// cancellations carry them) and no failure has nothing to retry; one
+	// that ended without them (failed, terminated) is the workflow's to
+	// look through.
+	if v.Failed == 0 && v.Done == v.Processed && (v.Status == contract.StatusCompleted || v.Status == contract.StatusCancelled && v.Done > 0) {
 		fail(c, http.StatusConflict, fmt.Sprintf("job %s has no failed firms to retry", parent.ID))
 		return
 	}
-	upload, err := s.store.Upload(ctx, parent.ID)
+	upload, err := s.store.Upload(c.Request.Context(), parent.ID)
 	if err != nil {
 		upload = nil // the new job is complete without it; the parent keeps the original
 	}
@@ -94,14 +59,15 @@ func (s *Server) retryFailed(c *gin.Context) {
 		opts.Priority = p
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "retry\x00%s\x00%s\x00%d", parent.ID, parent.Run, len(failed))
+	fmt.Fprintf(h, "retry\x00%s\x00%s", parent.ID, parent.Run)
+	// The firm list and its total are the workflow's to write.
 	job := store.Job{
 		ID: "job-" + hex.EncodeToString(h.Sum(nil))[:16], Name: parent.Name + " (retry of failed firms)",
 		Filename: parent.Filename, Format: parent.Format, Sheet: parent.Sheet, HeaderRow: parent.HeaderRow,
-		Headers: parent.Headers, Mapping: parent.Mapping, Total: len(failed), Created: time.Now().UTC(), Parent: parent.ID,
+		Headers: parent.Headers, Mapping: parent.Mapping, Created: time.Now().UTC(), Parent: parent.ID,
 		Notify: parent.Notify,
 	}
-	existing, err := s.startJob(c, &job, upload, failed, opts)
+	existing, err := s.startJob(c, &job, upload, nil, opts, &contract.RunRef{JobID: parent.ID, Run: parent.Run})
 	if err != nil {
 		return
 	}
@@ -110,7 +76,7 @@ func (s *Server) retryFailed(c *gin.Context) {
 		status = http.StatusOK
 	}
 	c.JSON(status, created{
-		JobID: job.ID, Name: job.Name, Firms: job.Total, Existing: existing, Sheet: job.Sheet, HeaderRow: job.HeaderRow,
+		JobID: job.ID, Name: job.Name, Firms: v.Failed, Existing: existing, Sheet: job.Sheet, HeaderRow: job.HeaderRow,
 		Columns: map[string]string{}, Rejected: []sheets.Rejected{}, Links: s.linksFor(job.ID),
 	})
 }

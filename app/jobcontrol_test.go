@@ -15,11 +15,13 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/vcenrich/vcenrich/api"
+	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/demosites"
 	"github.com/vcenrich/vcenrich/jobclient"
 )
@@ -146,10 +148,18 @@ func enrichScheduledWhilePaused(t *testing.T, c client.Client, id string) int {
 		}
 		switch e.GetEventType() {
 		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
-			switch e.GetWorkflowExecutionSignaledEventAttributes().GetSignalName() {
-			case "pause":
+			a := e.GetWorkflowExecutionSignaledEventAttributes()
+			if a.GetSignalName() != contract.SignalControl {
+				continue
+			}
+			var ctl contract.Control
+			if err := converter.GetDefaultDataConverter().FromPayloads(a.GetInput(), &ctl); err != nil {
+				t.Fatal(err)
+			}
+			switch ctl.Action {
+			case contract.ActionPause:
 				paused, sawPause = true, true
-			case "resume":
+			case contract.ActionResume:
 				paused, sawResume = false, true
 			}
 		case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
@@ -290,6 +300,7 @@ func TestIdempotentStartAndRetryFailed(t *testing.T) {
 			t.Errorf("retried firm %q was not one that failed", name)
 		}
 	}
+	recordHistories(t, s.temporal, retry.JobID, "retry-failed")
 	if _, err := s.client.RetryFailed(ctx, "job-missing"); err == nil {
 		t.Error("retry of an unknown job accepted")
 	}

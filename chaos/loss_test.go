@@ -16,7 +16,6 @@ import (
 
 	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/jobclient"
-	"github.com/vcenrich/vcenrich/workflows"
 )
 
 // workerStopTimeout is how long a worker lets in-flight firms finish on
@@ -120,7 +119,7 @@ func TestProcessLoss(t *testing.T) {
 	// server shows the progress made meanwhile.
 	srvBefore := blow("server kill")
 	c.server.kill(t)
-	var whileDown workflows.Progress
+	var whileDown contract.Progress
 	waitFor(t, time.Minute, "the job to go on while the server is down", func() bool {
 		whileDown = c.query(id)
 		return whileDown.Done+whileDown.Failed >= srvBefore.Processed+step
@@ -365,10 +364,10 @@ func (c *cluster) workflowOwner(id string) string {
 
 // query asks the workflow for its progress through Temporal, without the
 // server.
-func (c *cluster) query(id string) workflows.Progress {
+func (c *cluster) query(id string) contract.Progress {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	var p workflows.Progress
+	var p contract.Progress
 	v, err := c.tc.QueryWorkflow(ctx, id, "", contract.QueryProgress)
 	if err == nil {
 		err = v.Get(&p)

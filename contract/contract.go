@@ -15,6 +15,7 @@ const (
 	ActivityRecordFailure  = "RecordFailure"
 	ActivityExportWorkbook = "ExportWorkbook"
 	ActivityNotify         = "Notify"
+	ActivityPrepareRetry   = "PrepareRetry"
 )
 
 // Failure reasons that are not the web's: the crawl package names the rest.
@@ -54,6 +55,17 @@ type ExportTask struct {
 	FailuresByReason map[string]int `json:"failures_by_reason,omitempty"`
 }
 
+// RetryTask asks for job JobID's firms to be the failed firms of From.
+type RetryTask struct {
+	JobID string `json:"job_id"`
+	From  RunRef `json:"from"`
+}
+
+// RetryResult is how many firms the retry job holds.
+type RetryResult struct {
+	Firms int `json:"firms"`
+}
+
 // ExportResult says where the workbook went.
 type ExportResult struct {
 	Key string `json:"key"`
@@ -90,8 +102,12 @@ type Event struct {
 // Names clients use to talk to a running job.
 const (
 	QueryProgress = "progress"
-	SignalPause   = "pause"
-	SignalResume  = "resume"
+	// SignalControl carries a Control: pause or resume.
+	SignalControl = "control"
+	// SignalPause and SignalResume are the two channels jobs read before
+	// SignalControl; only runs recorded before it still read them.
+	SignalPause  = "pause"
+	SignalResume = "resume"
 )
 
 // Job statuses, as the progress query, the search attribute VcJobStatus and

@@ -24,6 +24,7 @@ import (
 	_ "gocloud.dev/blob/memblob"  // mem:// URLs, for tests
 	_ "gocloud.dev/blob/s3blob"   // s3:// URLs
 	"gocloud.dev/gcerrors"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/vcenrich/vcenrich/firm"
 	"github.com/vcenrich/vcenrich/sheets"
@@ -112,16 +113,57 @@ func (s *Store) PutJob(ctx context.Context, j Job, upload []byte, firms []firm.I
 	if err := s.b.WriteAll(ctx, uploadKey(j.ID), upload, nil); err != nil {
 		return fmt.Errorf("put job %s upload: %w", j.ID, err)
 	}
-	for c := 0; c*ChunkSize < len(firms); c++ {
-		end := min((c+1)*ChunkSize, len(firms))
-		if err := s.putJSON(ctx, chunkKey(j.ID, c), firms[c*ChunkSize:end]); err != nil {
-			return fmt.Errorf("put job %s firms: %w", j.ID, err)
-		}
+	if err := s.PutFirms(ctx, j.ID, firms); err != nil {
+		return err
 	}
 	if err := s.putJSON(ctx, jobKey(j.ID), j); err != nil {
 		return fmt.Errorf("put job %s: %w", j.ID, err)
 	}
 	return nil
+}
+
+// PutFirms writes a job's firm list in chunks. PutJob calls it; a job that
+// gathers its own firms (a retry of failed firms) calls it from its
+// workflow's first activity, then records its total with UpdateJob.
+func (s *Store) PutFirms(ctx context.Context, id string, firms []firm.Input) error {
+	for c := 0; c*ChunkSize < len(firms); c++ {
+		end := min((c+1)*ChunkSize, len(firms))
+		if err := s.putJSON(ctx, chunkKey(id, c), firms[c*ChunkSize:end]); err != nil {
+			return fmt.Errorf("put job %s firms: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// failedReaders is how many results Failed reads at once: on object
+// storage each is a round trip, and a job may hold 100,000 firms.
+const failedReaders = 16
+
+// Failed lists, in order, the firms of job id that failed in run.
+func (s *Store) Failed(ctx context.Context, id, run string, total int) ([]int, error) {
+	isFailed := make([]bool, total)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(failedReaders)
+	for i := range total {
+		g.Go(func() error {
+			res, ok, err := s.Result(gctx, id, i)
+			if err != nil {
+				return err
+			}
+			isFailed[i] = ok && res.Run == run && res.Status == firm.StatusFailed
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, fmt.Errorf("failed firms of job %s: %w", id, err)
+	}
+	var out []int
+	for i, f := range isFailed {
+		if f {
+			out = append(out, i)
+		}
+	}
+	return out, nil
 }
 
 // Job reads a job record.

@@ -161,3 +161,54 @@ func TestPutJobRejectsMismatchedTotal(t *testing.T) {
 		t.Fatal("a job record claiming 3 firms over 2 was accepted")
 	}
 }
+
+// Failed finds exactly the firms that failed in the run asked for: not a
+// success, not a firm with no result yet, not a failure of an earlier run.
+func TestFailed(t *testing.T) {
+	ctx := context.Background()
+	s, err := store.Open(ctx, "mem://")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const total = store.ChunkSize + 3
+	results := map[int]firm.Result{
+		0:               {Run: "r2", Status: firm.StatusOK},
+		1:               {Run: "r2", Status: firm.StatusFailed, Reason: "dns"},
+		2:               {Run: "r1", Status: firm.StatusFailed, Reason: "dns"},
+		3:               {Run: "r1", Status: firm.StatusOK},
+		store.ChunkSize: {Run: "r2", Status: firm.StatusFailed, Reason: "timeout"},
+	}
+	for i, r := range results {
+		r.Index = i
+		if err := s.PutResult(ctx, "job", r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		run  string
+		want []int
+	}{
+		{"r2", []int{1, store.ChunkSize}},
+		{"r1", []int{2}},
+		{"r3", nil},
+	} {
+		got, err := s.Failed(ctx, "job", tc.run, total)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("run %s: failed %v, want %v", tc.run, got, tc.want)
+		}
+	}
+	// A retry job's firms are written by its workflow after its record.
+	if err := s.PutJob(ctx, store.Job{ID: "retry"}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutFirms(ctx, "retry", firms(2)); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := s.Firm(ctx, "retry", 1); err != nil || f.Name != "Firm 1" {
+		t.Errorf("firm 1 of the retry job: %+v, %v", f, err)
+	}
+}

@@ -21,48 +21,6 @@ import (
 	"github.com/vcenrich/vcenrich/firm"
 )
 
-// Search attributes kept current at batch boundaries, so jobs can be listed
-// and filtered through Temporal's visibility with no database of our own.
-// The dev server registers them at start (temporal-dev/dev.sh).
-var (
-	SearchStatus = temporal.NewSearchAttributeKeyKeyword(contract.SearchStatus)
-	SearchDone   = temporal.NewSearchAttributeKeyInt64(contract.SearchDone)
-	SearchTotal  = temporal.NewSearchAttributeKeyInt64(contract.SearchTotal)
-	SearchUpload = temporal.NewSearchAttributeKeyKeyword(contract.SearchUpload)
-)
-
-// Input starts a job, and continues it: State is nil on the first run and
-// carries the cursor and counters into every run after a continue-as-new.
-type Input struct {
-	JobID   string           `json:"job_id"`
-	Name    string           `json:"name"`
-	Total   int              `json:"total"`
-	Options contract.Options `json:"options"`
-	State   *State           `json:"state,omitempty"`
-	// Notify are per-job addresses (emails, https webhooks) told when the
-	// job ends or stalls, besides the operator's channels.
-	Notify []string `json:"notify,omitempty"`
-	// Link is the job's page, for notifications.
-	Link string `json:"link,omitempty"`
-}
-
-// State is what a job has done so far; it survives continue-as-new.
-type State struct {
-	Next             int            `json:"next"` // firms below this index have been started
-	Done             int            `json:"done"`
-	Failed           int            `json:"failed"`
-	TeamMembers      int            `json:"team_members"`
-	FailuresByReason map[string]int `json:"failures_by_reason,omitempty"`
-	Started          time.Time      `json:"started"`
-	Updated          time.Time      `json:"updated"`
-	Paused           bool           `json:"paused"`
-	PausedSince      time.Time      `json:"paused_since,omitzero"`
-	Runs             int            `json:"runs"`   // continue-as-new count
-	Recent           []time.Time    `json:"recent"` // latest completion times, for the rate
-	Stalled          bool           `json:"stalled,omitempty"`
-	Stalls           int            `json:"stalls,omitempty"` // times the job stalled, for notification keys
-}
-
 // A run rolls over before its history reaches these, below the server's
 // warning levels (10,240 events, 10 MiB): at 4.2 events a firm, a run of
 // the default 2,000 firms stays near 8,500.
@@ -74,42 +32,6 @@ const (
 // recentWindow is how many completions the rate is averaged over.
 const recentWindow = 50
 
-// Progress is the answer to the progress query.
-type Progress struct {
-	JobID            string         `json:"job_id"`
-	Name             string         `json:"name"`
-	Status           string         `json:"status"`
-	Total            int            `json:"total"`
-	Done             int            `json:"done"`
-	Failed           int            `json:"failed"`
-	InFlight         []int          `json:"in_flight"` // firm indexes being enriched now
-	TeamMembers      int            `json:"team_members"`
-	FailuresByReason map[string]int `json:"failures_by_reason,omitempty"`
-	RatePerMinute    float64        `json:"rate_per_minute"`
-	ETASeconds       float64        `json:"eta_seconds"`
-	Paused           bool           `json:"paused"`
-	PausedSince      time.Time      `json:"paused_since,omitzero"`
-	Stalled          bool           `json:"stalled"`
-	Started          time.Time      `json:"started"`
-	Updated          time.Time      `json:"updated"`
-	Runs             int            `json:"runs"`
-}
-
-// Result is what a finished job returns.
-type Result struct {
-	JobID            string         `json:"job_id"`
-	Status           string         `json:"status"`
-	Total            int            `json:"total"`
-	Done             int            `json:"done"`
-	Failed           int            `json:"failed"`
-	TeamMembers      int            `json:"team_members"`
-	FailuresByReason map[string]int `json:"failures_by_reason,omitempty"`
-	Workbook         string         `json:"workbook"` // result store key
-	Run              string         `json:"run"`      // first run ID of the job's chain of runs
-	Started          time.Time      `json:"started"`
-	Finished         time.Time      `json:"finished"`
-}
-
 // outcome is what a firm's coroutine reports to the main loop.
 type outcome struct {
 	index     int
@@ -120,13 +42,13 @@ type outcome struct {
 }
 
 // EnrichJob runs one job. See the package comment.
-func EnrichJob(ctx workflow.Context, in Input) (Result, error) {
+func EnrichJob(ctx workflow.Context, in contract.Input) (contract.Result, error) {
 	opts := in.Options.WithDefaults()
 	logger := log.With(workflow.GetLogger(ctx), applog.FieldJob, in.JobID)
 	st := in.State
 	if st == nil {
 		now := workflow.Now(ctx)
-		st = &State{Started: now, Updated: now}
+		st = &contract.State{Started: now, Updated: now}
 	}
 	if st.FailuresByReason == nil {
 		st.FailuresByReason = map[string]int{}
@@ -147,14 +69,31 @@ func EnrichJob(ctx workflow.Context, in Input) (Result, error) {
 	// drains the window. Histories from before keep the old rule.
 	longRuns := workflow.GetVersion(ctx, "run-length", workflow.DefaultVersion, 1) >= 1
 
-	if err := workflow.SetQueryHandler(ctx, contract.QueryProgress, func() (Progress, error) { return j.progress(), nil }); err != nil {
-		return Result{}, fmt.Errorf("register progress query: %w", err)
+	if err := workflow.SetQueryHandler(ctx, contract.QueryProgress, func() (contract.Progress, error) { return j.progress(), nil }); err != nil {
+		return contract.Result{}, fmt.Errorf("register progress query: %w", err)
 	}
-	j.pause = workflow.GetSignalChannel(ctx, contract.SignalPause)
-	j.resume = workflow.GetSignalChannel(ctx, contract.SignalResume)
+	// Pause and resume came on two channels, whose relative order the
+	// workflow had to rebuild; they now come on one. Histories from before
+	// replay the old way (the replay tests hold both).
+	j.controlChannel = workflow.GetVersion(ctx, "control-channel", workflow.DefaultVersion, 1) >= 1
+	j.control = workflow.GetSignalChannel(ctx, contract.SignalControl)
+	if !j.controlChannel {
+		j.pause = workflow.GetSignalChannel(ctx, contract.SignalPause)
+		j.resume = workflow.GetSignalChannel(ctx, contract.SignalResume)
+	}
 	// Buffered to the window, so a firm's coroutine never blocks reporting,
 	// even after the job was cancelled.
 	j.outcomes = workflow.NewBufferedChannel(ctx, opts.Window)
+	// A retry of failed firms gathers them first. No history recorded
+	// before retries became job work has RetryOf set, so this needs no
+	// version of its own.
+	if in.RetryOf != nil && in.State == nil {
+		n, err := j.prepareRetry(ctx)
+		if err != nil {
+			return contract.Result{}, err
+		}
+		in.Total, j.in.Total = n, n
+	}
 	j.upsert(ctx)
 
 	startedThisRun := 0
@@ -182,7 +121,7 @@ func EnrichJob(ctx workflow.Context, in Input) (Result, error) {
 				logger.Info("continuing as new", "next", st.Next, "done", st.Done, "failed", st.Failed)
 				next := in
 				next.State = st
-				return Result{}, workflow.NewContinueAsNewError(ctx, EnrichJob, next)
+				return contract.Result{}, workflow.NewContinueAsNewError(ctx, EnrichJob, next)
 			}
 		}
 		sel := workflow.NewSelector(ctx)
@@ -191,8 +130,11 @@ func EnrichJob(ctx workflow.Context, in Input) (Result, error) {
 			c.Receive(ctx, &o)
 			j.record(ctx, o)
 		})
-		sel.AddReceive(j.pause, func(workflow.ReceiveChannel, bool) { j.applySignals(ctx) })
-		sel.AddReceive(j.resume, func(workflow.ReceiveChannel, bool) { j.applySignals(ctx) })
+		sel.AddReceive(j.control, func(workflow.ReceiveChannel, bool) { j.applySignals(ctx) })
+		if !j.controlChannel {
+			sel.AddReceive(j.pause, func(workflow.ReceiveChannel, bool) { j.applySignals(ctx) })
+			sel.AddReceive(j.resume, func(workflow.ReceiveChannel, bool) { j.applySignals(ctx) })
+		}
 		if !cancelled {
 			// Once cancelled the watch timer is cancelled too, and a
 			// cancelled future is always ready: it must leave the selector.
@@ -252,7 +194,7 @@ func EnrichJob(ctx workflow.Context, in Input) (Result, error) {
 		j.status = contract.StatusFailed
 		j.upsert(exportCtx)
 		_ = j.notify(exportCtx, contract.JobFailed, "could not write the workbook: "+why).Get(exportCtx, nil)
-		return Result{}, temporal.NewApplicationErrorWithCause("could not write the workbook: "+why, "export_failed", err)
+		return contract.Result{}, temporal.NewApplicationErrorWithCause("could not write the workbook: "+why, "export_failed", err)
 	}
 	j.status = status
 	j.upsert(exportCtx)
@@ -267,30 +209,36 @@ func EnrichJob(ctx workflow.Context, in Input) (Result, error) {
 	if !cancelled && ctx.Err() != nil {
 		logger.Info("the cancel came after every firm had finished: the job completed")
 	}
-	if cancelled {
-		return Result{}, temporal.NewCanceledError(fmt.Sprintf("cancelled after %d of %d firms; partial workbook written", st.Done+st.Failed, in.Total))
-	}
-	return Result{
+	res := contract.Result{
 		JobID: in.JobID, Status: status, Total: in.Total, Done: st.Done, Failed: st.Failed,
 		TeamMembers: st.TeamMembers, FailuresByReason: st.FailuresByReason,
 		Workbook: exported.Key, Run: j.run, Started: st.Started, Finished: finished,
-	}, nil
+	}
+	if cancelled {
+		// The figures travel with the cancellation: a cancelled job has no
+		// result, but its counts are as true as a finished one's.
+		return contract.Result{}, temporal.NewCanceledError(fmt.Sprintf("cancelled after %d of %d firms; partial workbook written", st.Done+st.Failed, in.Total), res)
+	}
+	return res, nil
 }
 
 // job is one run's working state around the carried State.
 type job struct {
 	notifies bool
 	run      string // results are stored with it, so a later run of the same job never counts this one's
-	in       Input
+	in       contract.Input
 	opts     contract.Options
-	st       *State
+	st       *contract.State
 	logger   log.Logger
 	inFlight []int // in start order; at most the window, so a slice is cheap
 	outcomes workflow.Channel
-	pause    workflow.ReceiveChannel
-	resume   workflow.ReceiveChannel
-	status   string // set once the firms are all done; "" while they run
-	upserted int    // firms done+failed at the last search-attribute upsert
+	control  workflow.ReceiveChannel
+	pause    workflow.ReceiveChannel // legacy: runs recorded before the control channel
+	resume   workflow.ReceiveChannel // legacy, likewise
+	// controlChannel: pause and resume come on control alone.
+	controlChannel bool
+	status         string // set once the firms are all done; "" while they run
+	upserted       int    // firms done+failed at the last search-attribute upsert
 }
 
 // start runs firm index in its own coroutine: enrich, and when every
@@ -334,6 +282,30 @@ func (j *job) start(ctx workflow.Context, index int) {
 		}
 		j.outcomes.Send(gctx, o)
 	})
+}
+
+// prepareRetry runs the activity that stores the failed firms of the run
+// this job retries as its own, and says how many there are.
+func (j *job) prepareRetry(ctx workflow.Context) (int, error) {
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Minute,
+		HeartbeatTimeout:    time.Minute,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 5 * time.Second, MaximumInterval: time.Minute},
+	})
+	var r contract.RetryResult
+	err := workflow.ExecuteActivity(actx, contract.ActivityPrepareRetry, contract.RetryTask{JobID: j.in.JobID, From: *j.in.RetryOf}).Get(ctx, &r)
+	switch {
+	case err == nil:
+		j.logger.Info("retry of failed firms prepared", "parent", j.in.RetryOf.JobID, "firms", r.Firms)
+		return r.Firms, nil
+	case temporal.IsCanceledError(err) || ctx.Err() != nil:
+		return 0, temporal.NewCanceledError("cancelled before its failed firms were gathered")
+	}
+	j.status = contract.StatusFailed
+	j.upsert(ctx)
+	why := "could not gather the failed firms to retry: " + err.Error()
+	_ = j.notify(ctx, contract.JobFailed, why).Get(ctx, nil)
+	return 0, temporal.NewApplicationErrorWithCause(why, "prepare_retry_failed", err)
 }
 
 // failureOf names why a firm failed and says it in a sentence.
@@ -464,78 +436,87 @@ func (j *job) setPaused(ctx workflow.Context, paused bool) {
 	j.upsert(ctx)
 }
 
-// Control is the optional payload of the pause and resume signals. The API
-// and the starter set At to the moment they sent it.
-type Control struct {
-	At     time.Time `json:"at,omitzero"`
-	Reason string    `json:"reason,omitempty"`
+// applySignals applies every pause and resume already delivered. Jobs
+// started since the control channel (controlChannel) read one channel, in
+// which Temporal keeps the order they were sent in.
+func (j *job) applySignals(ctx workflow.Context) {
+	if j.controlChannel {
+		var ctl contract.Control
+		for j.control.ReceiveAsync(&ctl) {
+			j.apply(ctx, ctl)
+			ctl = contract.Control{}
+		}
+		return
+	}
+	j.applyLegacySignals(ctx)
 }
 
-// applySignals applies every pause and resume already delivered, in the
-// order they were sent. The SDK hands signals of one workflow task to their
-// channels before the workflow runs, which loses their order across the two
-// channels; the senders' timestamps restore it. Bare signals (the CLI's)
-// keep the order in which they are read here.
-func (j *job) applySignals(ctx workflow.Context) {
-	var pending []signal
+// apply carries out one control signal.
+func (j *job) apply(ctx workflow.Context, ctl contract.Control) {
+	switch ctl.Action {
+	case contract.ActionPause:
+		j.setPaused(ctx, true)
+	case contract.ActionResume:
+		j.setPaused(ctx, false)
+	default:
+		j.logger.Warn("control signal ignored: action must be pause or resume", "action", ctl.Action)
+	}
+}
+
+// applyLegacySignals serves runs recorded before the control channel, which
+// read pause and resume on two channels (and control too, so a job running
+// through the upgrade obeys the new senders). The SDK hands the signals of
+// one workflow task to their channels before the workflow runs, which loses
+// their order across channels: the senders' timestamps restore it, and bare
+// signals keep the order in which they are read here.
+func (j *job) applyLegacySignals(ctx workflow.Context) {
+	var pending []contract.Control
 	for {
-		var ctl Control
+		var ctl contract.Control
 		switch {
 		case j.pause.ReceiveAsync(&ctl):
-			pending = append(pending, signal{pause: true, ctl: ctl})
+			ctl.Action = contract.ActionPause
 		case j.resume.ReceiveAsync(&ctl):
-			pending = append(pending, signal{pause: false, ctl: ctl})
+			ctl.Action = contract.ActionResume
+		case j.control.ReceiveAsync(&ctl):
 		default:
-			for _, s := range inSendOrder(pending) {
-				j.setPaused(ctx, s.pause)
+			for _, c := range inSendOrder(pending) {
+				j.apply(ctx, c)
 			}
 			return
 		}
+		pending = append(pending, ctl)
 	}
-}
-
-type signal struct {
-	pause bool
-	ctl   Control
 }
 
 // inSendOrder sorts signals by their send time when every one has it.
-func inSendOrder(pending []signal) []signal {
-	if slices.ContainsFunc(pending, func(s signal) bool { return s.ctl.At.IsZero() }) {
+func inSendOrder(pending []contract.Control) []contract.Control {
+	if slices.ContainsFunc(pending, func(c contract.Control) bool { return c.At.IsZero() }) {
 		return pending
 	}
-	slices.SortStableFunc(pending, func(a, b signal) int { return a.ctl.At.Compare(b.ctl.At) })
+	slices.SortStableFunc(pending, func(a, b contract.Control) int { return a.At.Compare(b.At) })
 	return pending
 }
 
 func (j *job) currentStatus() string {
-	switch {
-	case j.status != "":
-		return j.status
-	case j.st.Paused:
-		return contract.StatusPaused
-	case j.st.Stalled:
-		return contract.StatusStalled
-	default:
-		return contract.StatusRunning
-	}
+	return contract.LiveStatus(j.status, j.st.Paused, j.st.Stalled)
 }
 
 func (j *job) upsert(ctx workflow.Context) {
 	j.upserted = j.st.Done + j.st.Failed
 	err := workflow.UpsertTypedSearchAttributes(ctx,
-		SearchStatus.ValueSet(j.currentStatus()),
-		SearchDone.ValueSet(int64(j.upserted)),
-		SearchTotal.ValueSet(int64(j.in.Total)),
-		SearchUpload.ValueSet(j.in.Name),
+		contract.KeyStatus().ValueSet(j.currentStatus()),
+		contract.KeyDone().ValueSet(int64(j.upserted)),
+		contract.KeyTotal().ValueSet(int64(j.in.Total)),
+		contract.KeyUpload().ValueSet(j.in.Name),
 	)
 	if err != nil {
 		j.logger.Warn("could not update search attributes", "error", err)
 	}
 }
 
-func (j *job) progress() Progress {
-	p := Progress{
+func (j *job) progress() contract.Progress {
+	p := contract.Progress{
 		JobID: j.in.JobID, Name: j.in.Name, Status: j.currentStatus(),
 		Total: j.in.Total, Done: j.st.Done, Failed: j.st.Failed,
 		InFlight: make([]int, 0, len(j.inFlight)), TeamMembers: j.st.TeamMembers,

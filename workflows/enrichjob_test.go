@@ -25,15 +25,17 @@ import (
 // fakeFirms stands in for the enrich activity: it counts calls per firm and
 // lets each test decide what a firm does.
 type fakeFirms struct {
-	mu        sync.Mutex
-	calls     map[int]int
-	failures  []contract.Failure
-	exports   []contract.ExportTask
-	notified  []contract.NotifyTask
-	behave    func(t contract.FirmTask, attempt int) (firm.Summary, error)
-	delay     time.Duration // workflow time each firm takes
-	exportIn  time.Duration // workflow time the export takes
-	exportErr error         // what the export fails with, if anything
+	mu         sync.Mutex
+	calls      map[int]int
+	failures   []contract.Failure
+	exports    []contract.ExportTask
+	notified   []contract.NotifyTask
+	behave     func(t contract.FirmTask, attempt int) (firm.Summary, error)
+	delay      time.Duration // workflow time each firm takes
+	exportIn   time.Duration // workflow time the export takes
+	exportErr  error         // what the export fails with, if anything
+	retried    []contract.RetryTask
+	retryFirms int // how many failed firms PrepareRetry finds
 }
 
 func newFake(behave func(t contract.FirmTask, attempt int) (firm.Summary, error)) *fakeFirms {
@@ -70,6 +72,13 @@ func (f *fakeFirms) install(env *testsuite.TestWorkflowEnvironment) {
 			f.notified = append(f.notified, n)
 			return nil
 		})
+	env.OnActivity(a.PrepareRetry, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, t contract.RetryTask) (contract.RetryResult, error) {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.retried = append(f.retried, t)
+			return contract.RetryResult{Firms: f.retryFirms}, nil
+		})
 	env.OnActivity(a.ExportWorkbook, mock.Anything, mock.Anything).After(f.exportIn).Return(
 		func(_ context.Context, t contract.ExportTask) (contract.ExportResult, error) {
 			f.mu.Lock()
@@ -91,9 +100,42 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	return env
 }
 
-func input(total int, opts contract.Options) workflows.Input {
+func input(total int, opts contract.Options) contract.Input {
 	opts.RetryInterval = time.Second
-	return workflows.Input{JobID: "job-test", Name: "test", Total: total, Options: opts}
+	return contract.Input{JobID: "job-test", Name: "test", Total: total, Options: opts}
+}
+
+// A retry job gathers its firms before the first one starts, once, and
+// runs exactly those, however many the API guessed.
+func TestRetryGathersItsFirms(t *testing.T) {
+	fake := newFake(nil)
+	fake.retryFirms = 5
+	in := input(2, contract.Options{Window: 2, ContinueEvery: 3})
+	in.RetryOf = &contract.RunRef{JobID: "job-parent", Run: "run-1"}
+	var res contract.Result
+	for runs := 1; ; runs++ {
+		env := newEnv(t)
+		fake.install(env)
+		env.ExecuteWorkflow(workflows.EnrichJob, in)
+		err := env.GetWorkflowError()
+		if err == nil {
+			if err := env.GetWorkflowResult(&res); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+		// The next run carries the gathered total and gathers nothing again.
+		in = decodeContinue(t, err)
+		if in.Total != 5 || runs > 2 {
+			t.Fatalf("run %d continued with a total of %d, want 5", runs, in.Total)
+		}
+	}
+	if len(fake.retried) != 1 || fake.retried[0].From != (contract.RunRef{JobID: "job-parent", Run: "run-1"}) || fake.retried[0].JobID != in.JobID {
+		t.Errorf("PrepareRetry calls %+v, want one for job-parent's run-1", fake.retried)
+	}
+	if res.Total != 5 || res.Done != 5 || len(fake.calls) != 5 {
+		t.Errorf("result %+v after %d firms, want all 5 gathered firms done", res, len(fake.calls))
+	}
 }
 
 func TestEveryFirmProcessedOnce(t *testing.T) {
@@ -116,7 +158,7 @@ func TestEveryFirmProcessedOnce(t *testing.T) {
 			if err := env.GetWorkflowError(); err != nil {
 				t.Fatal(err)
 			}
-			var res workflows.Result
+			var res contract.Result
 			if err := env.GetWorkflowResult(&res); err != nil {
 				t.Fatal(err)
 			}
@@ -158,7 +200,7 @@ func TestWindowBoundsFirmsInFlight(t *testing.T) {
 			t.Error(err)
 			return
 		}
-		var p workflows.Progress
+		var p contract.Progress
 		if err := v.Get(&p); err != nil {
 			t.Error(err)
 		}
@@ -176,13 +218,13 @@ func TestWindowBoundsFirmsInFlight(t *testing.T) {
 }
 
 // decodeContinue returns the input a continue-as-new error carries.
-func decodeContinue(t *testing.T, err error) workflows.Input {
+func decodeContinue(t *testing.T, err error) contract.Input {
 	t.Helper()
 	var can *workflow.ContinueAsNewError
 	if !errors.As(err, &can) {
 		t.Fatalf("want continue-as-new, got %v", err)
 	}
-	var next workflows.Input
+	var next contract.Input
 	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +248,7 @@ func TestContinueAsNewCarriesCursorAndCounters(t *testing.T) {
 		runs++
 		err := env.GetWorkflowError()
 		if err == nil {
-			var res workflows.Result
+			var res contract.Result
 			if err := env.GetWorkflowResult(&res); err != nil {
 				t.Fatal(err)
 			}
@@ -253,7 +295,7 @@ func TestFirmThatExhaustsRetriesIsFailedAndJobCompletes(t *testing.T) {
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
-	var res workflows.Result
+	var res contract.Result
 	if err := env.GetWorkflowResult(&res); err != nil {
 		t.Fatal(err)
 	}
@@ -299,8 +341,8 @@ func TestPauseStopsNewFirmsAndResumeCarriesOn(t *testing.T) {
 	fake.delay = time.Minute
 	fake.install(env)
 	var atPause, atResume int
-	var pausedProgress workflows.Progress
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(contract.SignalPause, nil) }, 90*time.Second)
+	var pausedProgress contract.Progress
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(contract.SignalControl, contract.Control{Action: contract.ActionPause}) }, 90*time.Second)
 	env.RegisterDelayedCallback(func() {
 		mu.Lock()
 		atPause = started
@@ -314,7 +356,7 @@ func TestPauseStopsNewFirmsAndResumeCarriesOn(t *testing.T) {
 		mu.Lock()
 		atResume = started
 		mu.Unlock()
-		env.SignalWorkflow(contract.SignalResume, nil)
+		env.SignalWorkflow(contract.SignalControl, contract.Control{Action: contract.ActionResume})
 	}, 60*time.Minute)
 	env.ExecuteWorkflow(workflows.EnrichJob, input(8, contract.Options{Window: 2}))
 	if err := env.GetWorkflowError(); err != nil {
@@ -326,7 +368,7 @@ func TestPauseStopsNewFirmsAndResumeCarriesOn(t *testing.T) {
 	if atPause == 0 || atPause != atResume {
 		t.Errorf("firms started: %d at pause check, %d at resume; none may start while paused", atPause, atResume)
 	}
-	var res workflows.Result
+	var res contract.Result
 	if err := env.GetWorkflowResult(&res); err != nil {
 		t.Fatal(err)
 	}
@@ -347,7 +389,7 @@ func TestPauseJustBeforeContinueAsNewIsCarried(t *testing.T) {
 	fake.install(env)
 	// Two firms per run, both in flight from the start and done at minute
 	// one: the pause arrives while the run is draining towards its end.
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(contract.SignalPause, nil) }, 59*time.Second)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(contract.SignalControl, contract.Control{Action: contract.ActionPause}) }, 59*time.Second)
 	env.ExecuteWorkflow(workflows.EnrichJob, input(6, contract.Options{Window: 2, ContinueEvery: 2}))
 	next := decodeContinue(t, env.GetWorkflowError())
 	if next.State == nil || !next.State.Paused || next.State.Next != 2 {
@@ -412,8 +454,8 @@ func TestStallIsFlaggedAndClears(t *testing.T) {
 	fake := newFake(nil)
 	fake.delay = 2 * time.Hour // every firm hangs far past the stall threshold
 	fake.install(env)
-	var during, after workflows.Progress
-	query := func(into *workflows.Progress) func() {
+	var during, after contract.Progress
+	query := func(into *contract.Progress) func() {
 		return func() {
 			v, err := env.QueryWorkflow(contract.QueryProgress)
 			if err != nil {
@@ -444,14 +486,14 @@ func TestPausedJobIsNotStalled(t *testing.T) {
 	fake := newFake(nil)
 	fake.delay = time.Minute
 	fake.install(env)
-	var p workflows.Progress
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(contract.SignalPause, nil) }, 30*time.Second)
+	var p contract.Progress
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(contract.SignalControl, contract.Control{Action: contract.ActionPause}) }, 30*time.Second)
 	env.RegisterDelayedCallback(func() {
 		v, err := env.QueryWorkflow(contract.QueryProgress)
 		if err == nil {
 			_ = v.Get(&p)
 		}
-		env.SignalWorkflow(contract.SignalResume, nil)
+		env.SignalWorkflow(contract.SignalControl, contract.Control{Action: contract.ActionResume})
 	}, 3*time.Hour)
 	env.ExecuteWorkflow(workflows.EnrichJob, input(3, contract.Options{Window: 1, StallAfter: 30 * time.Minute}))
 	if err := env.GetWorkflowError(); err != nil {
@@ -478,7 +520,7 @@ func TestFirmsCarryPriorityAndRun(t *testing.T) {
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
-	var res workflows.Result
+	var res contract.Result
 	if err := env.GetWorkflowResult(&res); err != nil {
 		t.Fatal(err)
 	}
@@ -497,36 +539,65 @@ func TestFirmsCarryPriorityAndRun(t *testing.T) {
 
 func TestSignalsAppliedInSendOrder(t *testing.T) {
 	base := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	ctl := func(action string, at time.Time) contract.Control { return contract.Control{Action: action, At: at} }
 	for _, tc := range []struct {
 		name       string
+		legacy     bool // a run recorded before the control channel
 		send       func(env *testsuite.TestWorkflowEnvironment)
 		wantPaused bool
 	}{
-		{"resume then pause", func(env *testsuite.TestWorkflowEnvironment) {
-			env.SignalWorkflow(contract.SignalResume, workflows.Control{At: base})
-			env.SignalWorkflow(contract.SignalPause, workflows.Control{At: base.Add(time.Second)})
+		{"resume then pause", false, func(env *testsuite.TestWorkflowEnvironment) {
+			env.SignalWorkflow(contract.SignalControl, ctl(contract.ActionResume, base))
+			env.SignalWorkflow(contract.SignalControl, ctl(contract.ActionPause, base.Add(time.Second)))
 		}, true},
-		{"pause then resume", func(env *testsuite.TestWorkflowEnvironment) {
-			env.SignalWorkflow(contract.SignalPause, workflows.Control{At: base})
-			env.SignalWorkflow(contract.SignalResume, workflows.Control{At: base.Add(time.Second)})
+		{"pause then resume", false, func(env *testsuite.TestWorkflowEnvironment) {
+			env.SignalWorkflow(contract.SignalControl, ctl(contract.ActionPause, base))
+			env.SignalWorkflow(contract.SignalControl, ctl(contract.ActionResume, base.Add(time.Second)))
 		}, false},
-		{"bare pause", func(env *testsuite.TestWorkflowEnvironment) {
+		// One channel keeps the order sent; the senders' clocks are not consulted.
+		{"pause then resume, clocks disagreeing", false, func(env *testsuite.TestWorkflowEnvironment) {
+			env.SignalWorkflow(contract.SignalControl, ctl(contract.ActionPause, base.Add(time.Second)))
+			env.SignalWorkflow(contract.SignalControl, ctl(contract.ActionResume, base))
+		}, false},
+		{"bare pause", false, func(env *testsuite.TestWorkflowEnvironment) {
+			env.SignalWorkflow(contract.SignalControl, contract.Control{Action: contract.ActionPause})
+		}, true},
+		{"unknown action ignored", false, func(env *testsuite.TestWorkflowEnvironment) {
+			env.SignalWorkflow(contract.SignalControl, contract.Control{Action: contract.ActionPause})
+			env.SignalWorkflow(contract.SignalControl, contract.Control{Action: "stop"})
+		}, true},
+		{"legacy: resume then pause", true, func(env *testsuite.TestWorkflowEnvironment) {
+			env.SignalWorkflow(contract.SignalResume, contract.Control{At: base})
+			env.SignalWorkflow(contract.SignalPause, contract.Control{At: base.Add(time.Second)})
+		}, true},
+		{"legacy: pause then resume", true, func(env *testsuite.TestWorkflowEnvironment) {
+			env.SignalWorkflow(contract.SignalPause, contract.Control{At: base})
+			env.SignalWorkflow(contract.SignalResume, contract.Control{At: base.Add(time.Second)})
+		}, false},
+		{"legacy: bare pause", true, func(env *testsuite.TestWorkflowEnvironment) {
 			env.SignalWorkflow(contract.SignalPause, nil)
+		}, true},
+		// A job that ran through the upgrade obeys the new senders too.
+		{"legacy run, control sent", true, func(env *testsuite.TestWorkflowEnvironment) {
+			env.SignalWorkflow(contract.SignalControl, ctl(contract.ActionPause, base))
 		}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := newEnv(t)
+			if tc.legacy {
+				env.OnGetVersion("control-channel", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+			}
 			fake := newFake(nil)
 			fake.delay = time.Minute
 			fake.install(env)
-			var p workflows.Progress
+			var p contract.Progress
 			env.RegisterDelayedCallback(func() { tc.send(env) }, 30*time.Second)
 			env.RegisterDelayedCallback(func() {
 				v, err := env.QueryWorkflow(contract.QueryProgress)
 				if err == nil {
 					_ = v.Get(&p)
 				}
-				env.SignalWorkflow(contract.SignalResume, nil)
+				env.SignalWorkflow(contract.SignalControl, contract.Control{Action: contract.ActionResume})
 			}, 10*time.Minute)
 			env.ExecuteWorkflow(workflows.EnrichJob, input(4, contract.Options{Window: 1}))
 			if err := env.GetWorkflowError(); err != nil {
@@ -551,7 +622,7 @@ func TestCancelDuringExportStillWritesTheWorkbook(t *testing.T) {
 	in := input(4, contract.Options{Window: 4})
 	in.Notify = []string{"analyst@example.com"}
 	env.ExecuteWorkflow(workflows.EnrichJob, in)
-	var res workflows.Result
+	var res contract.Result
 	if err := env.GetWorkflowResult(&res); err != nil {
 		t.Fatalf("job cancelled during its export ended with %v; want it completed", err)
 	}

@@ -1,0 +1,163 @@
+package contract
+
+import (
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+)
+
+// Input starts a job, and continues it: State is nil on the first run and
+// carries the cursor and counters into every run after a continue-as-new.
+type Input struct {
+	JobID   string  `json:"job_id"`
+	Name    string  `json:"name"`
+	Total   int     `json:"total"`
+	Options Options `json:"options"`
+	State   *State  `json:"state,omitempty"`
+	// Notify are per-job addresses (emails, https webhooks) told when the
+	// job ends or stalls, besides the operator's channels.
+	Notify []string `json:"notify,omitempty"`
+	// Link is the job's page, for notifications.
+	Link string `json:"link,omitempty"`
+	// RetryOf, when set, makes this job's firms the failed firms of that
+	// job's run: the workflow gathers them itself (ActivityPrepareRetry)
+	// before its first firm, so a request never reads a whole job.
+	RetryOf *RunRef `json:"retry_of,omitempty"`
+}
+
+// RunRef names one run of one job.
+type RunRef struct {
+	JobID string `json:"job_id"`
+	Run   string `json:"run"` // the job's first run ID
+}
+
+// State is what a job has done so far; it survives continue-as-new.
+type State struct {
+	Next             int            `json:"next"` // firms below this index have been started
+	Done             int            `json:"done"`
+	Failed           int            `json:"failed"`
+	TeamMembers      int            `json:"team_members"`
+	FailuresByReason map[string]int `json:"failures_by_reason,omitempty"`
+	Started          time.Time      `json:"started"`
+	Updated          time.Time      `json:"updated"`
+	Paused           bool           `json:"paused"`
+	PausedSince      time.Time      `json:"paused_since,omitzero"`
+	Runs             int            `json:"runs"`   // continue-as-new count
+	Recent           []time.Time    `json:"recent"` // latest completion times, for the rate
+	Stalled          bool           `json:"stalled,omitempty"`
+	Stalls           int            `json:"stalls,omitempty"` // times the job stalled, for notification keys
+}
+
+// Progress is the answer to the progress query.
+type Progress struct {
+	JobID            string         `json:"job_id"`
+	Name             string         `json:"name"`
+	Status           string         `json:"status"`
+	Total            int            `json:"total"`
+	Done             int            `json:"done"`
+	Failed           int            `json:"failed"`
+	InFlight         []int          `json:"in_flight"` // firm indexes being enriched now
+	TeamMembers      int            `json:"team_members"`
+	FailuresByReason map[string]int `json:"failures_by_reason,omitempty"`
+	RatePerMinute    float64        `json:"rate_per_minute"`
+	ETASeconds       float64        `json:"eta_seconds"`
+	Paused           bool           `json:"paused"`
+	PausedSince      time.Time      `json:"paused_since,omitzero"`
+	Stalled          bool           `json:"stalled"`
+	Started          time.Time      `json:"started"`
+	Updated          time.Time      `json:"updated"`
+	Runs             int            `json:"runs"`
+}
+
+// Result is what a finished job returns; a cancelled job carries it as the
+// details of its cancellation, so its figures survive the way it ended.
+type Result struct {
+	JobID            string         `json:"job_id"`
+	Status           string         `json:"status"`
+	Total            int            `json:"total"`
+	Done             int            `json:"done"`
+	Failed           int            `json:"failed"`
+	TeamMembers      int            `json:"team_members"`
+	FailuresByReason map[string]int `json:"failures_by_reason,omitempty"`
+	Workbook         string         `json:"workbook"` // result store key
+	Run              string         `json:"run"`      // first run ID of the job's chain of runs
+	Started          time.Time      `json:"started"`
+	Finished         time.Time      `json:"finished"`
+}
+
+// Control is the payload of SignalControl: one channel for pause and
+// resume, so Temporal delivers them in the order they were sent.
+type Control struct {
+	Action string    `json:"action"` // ActionPause or ActionResume
+	At     time.Time `json:"at,omitzero"`
+	Reason string    `json:"reason,omitempty"`
+}
+
+// Control actions.
+const (
+	ActionPause  = "pause"
+	ActionResume = "resume"
+)
+
+// Typed keys of the search attributes, for starting, upserting and reading.
+func KeyStatus() temporal.SearchAttributeKeyKeyword {
+	return temporal.NewSearchAttributeKeyKeyword(SearchStatus)
+}
+func KeyDone() temporal.SearchAttributeKeyInt64 {
+	return temporal.NewSearchAttributeKeyInt64(SearchDone)
+}
+func KeyTotal() temporal.SearchAttributeKeyInt64 {
+	return temporal.NewSearchAttributeKeyInt64(SearchTotal)
+}
+func KeyUpload() temporal.SearchAttributeKeyKeyword {
+	return temporal.NewSearchAttributeKeyKeyword(SearchUpload)
+}
+
+// LiveStatus is the status of a job whose workflow is running: final is
+// set once its firms are all done (exporting, then how it ended).
+func LiveStatus(final string, paused, stalled bool) string {
+	switch {
+	case final != "":
+		return final
+	case paused:
+		return StatusPaused
+	case stalled:
+		return StatusStalled
+	default:
+		return StatusRunning
+	}
+}
+
+// StatusOf is a job's status from its execution's status in Temporal and
+// the status the job itself last reported (its search attribute or its
+// progress answer; "" when none). It is the one place a closed execution's
+// status becomes a job status.
+func StatusOf(exec enumspb.WorkflowExecutionStatus, reported string) string {
+	switch exec {
+	case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW,
+		enumspb.WORKFLOW_EXECUTION_STATUS_UNSPECIFIED:
+		if reported == "" {
+			return StatusRunning
+		}
+		return reported
+	case enumspb.WORKFLOW_EXECUTION_STATUS_PAUSED: // paused through Temporal itself
+		return StatusPaused
+	case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
+		return StatusCompleted
+	case enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED:
+		return StatusCancelled
+	default: // failed, terminated, timed out
+		return StatusFailed
+	}
+}
+
+// Statuses lists every job status, in the order a job meets them.
+func Statuses() []string {
+	return []string{StatusRunning, StatusPaused, StatusStalled, StatusExporting, StatusCompleted, StatusCancelled, StatusFailed}
+}
+
+// Finished reports whether a job status is an end state.
+func Finished(status string) bool {
+	return status == StatusCompleted || status == StatusCancelled || status == StatusFailed
+}
