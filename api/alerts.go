@@ -164,6 +164,11 @@ func (s *Server) workers(ctx context.Context) []worker {
 	return out
 }
 
+// alertList is the answer to GET /api/alerts.
+type alertList struct {
+	Alerts []Alert `json:"alerts"`
+}
+
 func (s *Server) getAlerts(c *gin.Context) {
-	c.JSON(http.StatusOK, gin.H{"alerts": s.alerts.list()})
+	c.JSON(http.StatusOK, alertList{Alerts: s.alerts.list()})
 }

@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
+	"github.com/vcenrich/vcenrich/api/answer"
 	"github.com/vcenrich/vcenrich/config"
 	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/sheets"
@@ -126,29 +127,21 @@ func (s *Server) Handler() http.Handler {
 	return r
 }
 
-// apiError is every error answer: a message a person understands, plus
-// whatever detail helps them act on it.
-type apiError struct {
-	Error   string   `json:"error"`
-	Headers []string `json:"headers_found,omitempty"`
-	Detail  any      `json:"detail,omitempty"`
-}
-
 func fail(c *gin.Context, status int, msg string) {
-	c.AbortWithStatusJSON(status, apiError{Error: msg})
+	c.AbortWithStatusJSON(status, answer.Error{Error: msg})
 }
 
 // problem is an error that knows its answer, so helpers deep in a request
 // can say what went wrong and the handler answers in one place.
 type problem struct {
 	status int
-	body   apiError
+	body   answer.Error
 }
 
 func (p *problem) Error() string { return p.body.Error }
 
 func newProblem(status int, msg string) *problem {
-	return &problem{status: status, body: apiError{Error: msg}}
+	return &problem{status: status, body: answer.Error{Error: msg}}
 }
 
 // answer sends err as the request's answer: its own status when it is a
@@ -225,16 +218,8 @@ func crossOrigin(cop *http.CrossOriginProtection) gin.HandlerFunc {
 	}
 }
 
-// links are the places a person or program goes next for a job.
-type links struct {
-	Self       string `json:"self"`
-	Result     string `json:"result"`
-	Dashboard  string `json:"dashboard"`
-	TemporalUI string `json:"temporal_ui"`
-}
-
-func (s *Server) linksFor(id string) links {
-	return links{
+func (s *Server) linksFor(id string) answer.Links {
+	return answer.Links{
 		Self:       s.cfg.PublicURL + "/api/jobs/" + id,
 		Result:     s.cfg.PublicURL + "/api/jobs/" + id + "/result",
 		Dashboard:  s.cfg.PublicURL + "/#" + id,

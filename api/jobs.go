@@ -21,28 +21,12 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.uber.org/zap"
 
+	"github.com/vcenrich/vcenrich/api/answer"
 	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/firm"
 	"github.com/vcenrich/vcenrich/sheets"
 	"github.com/vcenrich/vcenrich/store"
 )
-
-// created is the answer to a successful upload.
-type created struct {
-	JobID     string            `json:"job_id"`
-	Name      string            `json:"name"`
-	Firms     int               `json:"firms"`
-	Existing  bool              `json:"existing"` // the same upload was already running: this is that job
-	Sheet     string            `json:"sheet,omitempty"`
-	HeaderRow int               `json:"header_row"`
-	Columns   map[string]string `json:"columns"` // role -> header used
-	Rejected  []sheets.Rejected `json:"rejected"`
-	Window    int               `json:"window,omitempty"`
-	Priority  int               `json:"priority,omitempty"`
-	// Notify are who is told when the job ends or stalls, as accepted.
-	Notify []string `json:"notify,omitempty"`
-	Links  links    `json:"links"`
-}
 
 func (s *Server) createJob(c *gin.Context) {
 	data, filename, err := s.readUpload(c)
@@ -67,7 +51,7 @@ func (s *Server) createJob(c *gin.Context) {
 	}
 	up := p.up
 	if len(up.Firms) == 0 {
-		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, apiError{
+		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, answer.Error{
 			Error:  "no row of the sheet has a usable website, so there is nothing to enrich",
 			Detail: gin.H{"rejected": up.Rejected},
 		})
@@ -106,7 +90,7 @@ func (s *Server) createJob(c *gin.Context) {
 	if existing {
 		status = http.StatusOK
 	}
-	c.JSON(status, created{
+	c.JSON(status, answer.Created{
 		JobID: job.ID, Name: name, Firms: job.Total, Existing: existing, Sheet: up.Sheet, HeaderRow: up.HeaderRow,
 		Columns: columnsOf(up), Rejected: rejected, Window: opts.Window, Priority: opts.Priority,
 		Notify: job.Notify, Links: s.linksFor(job.ID),
@@ -215,38 +199,6 @@ func columnsOf(up *sheets.Upload) map[string]string {
 	return cols
 }
 
-// jobView is a job's state as the API reports it.
-type jobView struct {
-	JobID            string         `json:"job_id"`
-	Name             string         `json:"name"`
-	Status           string         `json:"status"`
-	Total            int            `json:"total"`
-	Processed        int            `json:"processed"` // done + failed
-	Done             int            `json:"done"`      // enriched
-	Failed           int            `json:"failed"`
-	InFlight         []int          `json:"in_flight"`
-	TeamMembers      int            `json:"team_members"`
-	FailuresByReason map[string]int `json:"failures_by_reason,omitempty"`
-	RatePerMinute    float64        `json:"rate_per_minute"`
-	ETASeconds       float64        `json:"eta_seconds"`
-	Paused           bool           `json:"paused"`
-	PausedSince      time.Time      `json:"paused_since,omitzero"`
-	Stalled          bool           `json:"stalled"`
-	Priority         int            `json:"priority,omitempty"`
-	Started          time.Time      `json:"started,omitzero"`
-	Updated          time.Time      `json:"updated,omitzero"`
-	Closed           time.Time      `json:"closed,omitzero"`
-	// WorkerAnswering is false when no worker answered the progress query:
-	// the figures are then the last ones the job recorded in visibility.
-	WorkerAnswering bool `json:"worker_answering"`
-	// ResultReady is true once the final workbook is written; until then the
-	// result link gives a partial one built from what has finished.
-	ResultReady bool   `json:"result_ready"`
-	Rejected    int    `json:"rejected"`
-	Note        string `json:"note,omitempty"`
-	Links       links  `json:"links"`
-}
-
 func (s *Server) getJob(c *gin.Context) {
 	job, ok := s.jobRecord(c)
 	if !ok {
@@ -268,9 +220,9 @@ func (s *Server) getJob(c *gin.Context) {
 
 // view assembles a job's state: the workflow's own answer when a worker is
 // there to give it, else what visibility last recorded.
-func (s *Server) view(c *gin.Context, job store.Job) (jobView, error) {
+func (s *Server) view(c *gin.Context, job store.Job) (answer.Job, error) {
 	ctx := c.Request.Context()
-	v := jobView{JobID: job.ID, Name: job.Name, Total: job.Total, Rejected: len(job.Rejected), InFlight: []int{}, Links: s.linksFor(job.ID)}
+	v := answer.Job{JobID: job.ID, Name: job.Name, Total: job.Total, Rejected: len(job.Rejected), InFlight: []int{}, Links: s.linksFor(job.ID)}
 	desc, err := s.temporal.DescribeWorkflow(ctx, job.ID, "")
 	if err != nil {
 		return v, err
@@ -343,18 +295,6 @@ func (s *Server) view(c *gin.Context, job store.Job) (jobView, error) {
 	return v, nil
 }
 
-// jobSummary is one row of the job list, from visibility alone.
-type jobSummary struct {
-	JobID     string    `json:"job_id"`
-	Name      string    `json:"name"`
-	Status    string    `json:"status"`
-	Processed int       `json:"processed"` // firms finished, enriched or failed
-	Total     int       `json:"total"`
-	Started   time.Time `json:"started"`
-	Closed    time.Time `json:"closed,omitzero"`
-	Links     links     `json:"links"`
-}
-
 func (s *Server) listJobs(c *gin.Context) {
 	size := 50
 	if v := c.Query("page_size"); v != "" {
@@ -398,14 +338,14 @@ func (s *Server) listJobs(c *gin.Context) {
 		return
 	}
 	dc := converter.GetDefaultDataConverter()
-	jobs := make([]jobSummary, 0, len(resp.Executions))
+	jobs := make([]answer.JobSummary, 0, len(resp.Executions))
 	seen := map[string]bool{} // a job run again lists its older runs too: show the newest
 	for _, e := range resp.Executions {
 		if seen[e.GetExecution().GetWorkflowId()] {
 			continue
 		}
 		seen[e.GetExecution().GetWorkflowId()] = true
-		j := jobSummary{JobID: e.GetExecution().GetWorkflowId(), Started: e.GetStartTime().AsTime()}
+		j := answer.JobSummary{JobID: e.GetExecution().GetWorkflowId(), Started: e.GetStartTime().AsTime()}
 		if e.GetCloseTime() != nil {
 			j.Closed = e.GetCloseTime().AsTime()
 		}
@@ -424,7 +364,7 @@ func (s *Server) listJobs(c *gin.Context) {
 		j.Links = s.linksFor(j.JobID)
 		jobs = append(jobs, j)
 	}
-	c.JSON(http.StatusOK, gin.H{"jobs": jobs, "next_page_token": hex.EncodeToString(resp.NextPageToken)})
+	c.JSON(http.StatusOK, answer.JobList{Jobs: jobs, NextPageToken: hex.EncodeToString(resp.NextPageToken)})
 }
 
 func (s *Server) control(action string) gin.HandlerFunc {
@@ -439,7 +379,7 @@ func (s *Server) control(action string) gin.HandlerFunc {
 			return
 		}
 		s.log.Info("job signalled", zap.String("job", job.ID), zap.String("action", action))
-		c.JSON(http.StatusAccepted, gin.H{"job_id": job.ID, "signal": action, "links": s.linksFor(job.ID)})
+		c.JSON(http.StatusAccepted, answer.Accepted{JobID: job.ID, Signal: action, Links: s.linksFor(job.ID)})
 	}
 }
 
@@ -453,7 +393,7 @@ func (s *Server) cancelJob(c *gin.Context) {
 		return
 	}
 	s.log.Info("job cancel requested", zap.String("job", job.ID))
-	c.JSON(http.StatusAccepted, gin.H{"job_id": job.ID, "signal": "cancel", "links": s.linksFor(job.ID)})
+	c.JSON(http.StatusAccepted, answer.Accepted{JobID: job.ID, Signal: "cancel", Links: s.linksFor(job.ID)})
 }
 
 func (s *Server) controlError(c *gin.Context, id, what string, err error) {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vcenrich/vcenrich/api/answer"
+	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/sheets"
 )
 
@@ -33,17 +35,17 @@ func TestOpenAPIMatchesAnswerTypes(t *testing.T) {
 		path   []string // into nested array items or objects
 		typ    any
 	}{
-		{"Preview", nil, preview{}},
-		{"Preview", []string{"samples"}, sample{}},
-		{"Preview", []string{"duplicates"}, duplicate{}},
+		{"Preview", nil, answer.Preview{}},
+		{"Preview", []string{"samples"}, answer.Sample{}},
+		{"Preview", []string{"duplicates"}, answer.Duplicate{}},
 		{"Preview", []string{"duplicate_firms"}, sheets.Duplicate{}},
-		{"Mapping", nil, mappingView{}},
+		{"Mapping", nil, answer.Mapping{}},
 		{"Rejected", nil, sheets.Rejected{}},
-		{"Created", nil, created{}},
-		{"Job", nil, jobView{}},
-		{"JobSummary", nil, jobSummary{}},
-		{"Links", nil, links{}},
-		{"Error", nil, apiError{}},
+		{"Created", nil, answer.Created{}},
+		{"Job", nil, answer.Job{}},
+		{"JobSummary", nil, answer.JobSummary{}},
+		{"Links", nil, answer.Links{}},
+		{"Error", nil, answer.Error{}},
 		{"Alert", nil, Alert{}},
 		{"Health", nil, health{}},
 		{"Probe", nil, probe{}},
@@ -82,6 +84,27 @@ func TestOpenAPIMatchesAnswerTypes(t *testing.T) {
 type schema struct {
 	Properties map[string]schema `json:"properties"`
 	Items      *schema           `json:"items"`
+	Enum       []string          `json:"enum"`
+}
+
+// The statuses the description lists are the contract's.
+func TestOpenAPIStatusesAreTheContracts(t *testing.T) {
+	raw, err := os.ReadFile("web/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Components struct {
+			Schemas map[string]schema `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	got := doc.Components.Schemas["Status"].Enum
+	if !slices.Equal(got, contract.Statuses()) {
+		t.Errorf("the description's statuses are %v, the contract's %v", got, contract.Statuses())
+	}
 }
 
 // jsonFields are the names encoding/json gives t's fields.

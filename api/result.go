@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.uber.org/zap"
 
+	"github.com/vcenrich/vcenrich/api/answer"
 	"github.com/vcenrich/vcenrich/firm"
 	"github.com/vcenrich/vcenrich/sheets"
 	"github.com/vcenrich/vcenrich/store"
@@ -41,7 +42,7 @@ type resultSource struct {
 	final    io.ReadCloser
 	size     int64
 	modified time.Time
-	view     jobView
+	view     answer.Job
 }
 
 // finalWorkbook opens the workbook a closed run wrote: one older than the
@@ -97,7 +98,7 @@ func (s *Server) resultSource(c *gin.Context, job store.Job) (resultSource, erro
 // writePartial writes the workbook of a job that has not finished (or whose
 // export failed) from the stored results of its run, firm by firm, so the
 // job is never held in memory. Firms without a result read "not processed".
-func (s *Server) writePartial(ctx context.Context, job store.Job, v jobView, w io.Writer) error {
+func (s *Server) writePartial(ctx context.Context, job store.Job, v answer.Job, w io.Writer) error {
 	load := func(i int) (firm.Input, firm.Result, error) {
 		if err := ctx.Err(); err != nil {
 			return firm.Input{}, firm.Result{}, err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/vcenrich/vcenrich/api/answer"
 	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/sheets"
 	"github.com/vcenrich/vcenrich/store"
@@ -75,7 +76,7 @@ func (s *Server) retryFailed(c *gin.Context) {
 	if existing {
 		status = http.StatusOK
 	}
-	c.JSON(status, created{
+	c.JSON(status, answer.Created{
 		JobID: job.ID, Name: job.Name, Firms: v.Failed, Existing: existing, Sheet: job.Sheet, HeaderRow: job.HeaderRow,
 		Columns: map[string]string{}, Rejected: []sheets.Rejected{}, Links: s.linksFor(job.ID),
 	})

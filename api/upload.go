@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.uber.org/zap"
 
+	"github.com/vcenrich/vcenrich/api/answer"
 	"github.com/vcenrich/vcenrich/firm"
 	"github.com/vcenrich/vcenrich/notify"
 	"github.com/vcenrich/vcenrich/sheets"
@@ -253,57 +254,6 @@ func parseNotify(values []string, email bool) ([]string, error) {
 	return out, nil
 }
 
-// preview is the answer to POST /api/jobs/preview: what a job from this file
-// would read, for a person to check before starting it.
-type preview struct {
-	Filename  string   `json:"filename"`
-	Format    string   `json:"format,omitempty"`
-	Sheet     string   `json:"sheet,omitempty"`
-	HeaderRow int      `json:"header_row,omitempty"`
-	Headers   []string `json:"headers"`
-	// MappingRequired is true when no column was recognised as the website:
-	// Headers are then the most header-like cells found, and Message says
-	// what to do.
-	MappingRequired bool              `json:"mapping_required"`
-	Message         string            `json:"message,omitempty"`
-	Mapping         *mappingView      `json:"mapping,omitempty"`
-	Columns         map[string]string `json:"columns"`
-	Firms           int               `json:"firms"`
-	Samples         []sample          `json:"samples"`
-	Rejected        []sheets.Rejected `json:"rejected"`
-	RejectedCount   int               `json:"rejected_count"`
-	Duplicates      []duplicate       `json:"duplicates"`
-	DuplicateCount  int               `json:"duplicate_count"`
-	// DuplicateFirms lists each firm given on several rows once, with
-	// every row it is on.
-	DuplicateFirms []sheets.Duplicate `json:"duplicate_firms"`
-	// Derived counts the firms whose website came from another column (an
-	// email address, a Domain column); each sample says where from.
-	Derived int `json:"derived"`
-}
-
-// mappingView is a mapping as column indexes into Headers, -1 for none.
-type mappingView struct {
-	Name        int `json:"name"`
-	Website     int `json:"website"`
-	Description int `json:"description"`
-}
-
-type sample struct {
-	Row           int      `json:"row"`
-	Name          string   `json:"name"`
-	Website       string   `json:"website"`
-	WebsiteSource string   `json:"website_source,omitempty"` // where the website came from when not from its column
-	LinkedIn      string   `json:"linkedin,omitempty"`       // the firm's LinkedIn page, when the list gave it as the website
-	Description   string   `json:"description,omitempty"`
-	Values        []string `json:"values"`
-}
-
-type duplicate struct {
-	Row    int `json:"row"`
-	SameAs int `json:"same_as"`
-}
-
 // previewList caps the rows listed in a preview; the counts are complete.
 const previewList = 100
 
@@ -321,10 +271,10 @@ func (s *Server) previewJob(c *gin.Context) {
 	p, err := s.parseUpload(data, filename, ch)
 	var se *sheets.Error
 	if errors.As(err, &se) && se.Kind == sheets.KindMissingColumn {
-		c.JSON(http.StatusOK, preview{
+		c.JSON(http.StatusOK, answer.Preview{
 			Filename: filename, Sheet: se.Sheet, HeaderRow: se.HeaderRow, Headers: orEmpty(se.Headers), MappingRequired: true, Message: se.Msg,
-			Mapping: &mappingView{Name: se.Guess.Name, Website: -1, Description: se.Guess.Description},
-			Columns: map[string]string{}, Samples: []sample{}, Rejected: []sheets.Rejected{}, Duplicates: []duplicate{},
+			Mapping: &answer.Mapping{Name: se.Guess.Name, Website: -1, Description: se.Guess.Description},
+			Columns: map[string]string{}, Samples: []answer.Sample{}, Rejected: []sheets.Rejected{}, Duplicates: []answer.Duplicate{},
 			DuplicateFirms: []sheets.Duplicate{},
 		})
 		return
@@ -334,18 +284,18 @@ func (s *Server) previewJob(c *gin.Context) {
 		return
 	}
 	up := p.up
-	pv := preview{
+	pv := answer.Preview{
 		Filename: filename, Format: up.Format, Sheet: up.Sheet, HeaderRow: up.HeaderRow, Headers: up.Headers,
-		Mapping: &mappingView{Name: up.Mapping.Name, Website: up.Mapping.Website, Description: up.Mapping.Description},
-		Columns: columnsOf(up), Firms: len(up.Firms), Samples: []sample{}, Rejected: []sheets.Rejected{},
-		Duplicates: []duplicate{}, RejectedCount: len(up.Rejected),
+		Mapping: &answer.Mapping{Name: up.Mapping.Name, Website: up.Mapping.Website, Description: up.Mapping.Description},
+		Columns: columnsOf(up), Firms: len(up.Firms), Samples: []answer.Sample{}, Rejected: []sheets.Rejected{},
+		Duplicates: []answer.Duplicate{}, RejectedCount: len(up.Rejected),
 		DuplicateFirms: up.Duplicates[:min(previewList, len(up.Duplicates))],
 	}
 	if pv.DuplicateFirms == nil {
 		pv.DuplicateFirms = []sheets.Duplicate{}
 	}
-	sampleOf := func(in firm.Input) sample {
-		return sample{Row: in.Row, Name: in.Name, Website: in.Website, WebsiteSource: in.WebsiteSource, LinkedIn: in.LinkedIn,
+	sampleOf := func(in firm.Input) answer.Sample {
+		return answer.Sample{Row: in.Row, Name: in.Name, Website: in.Website, WebsiteSource: in.WebsiteSource, LinkedIn: in.LinkedIn,
 			Description: in.Description, Values: in.Values}
 	}
 	for _, in := range up.Firms[:min(5, len(up.Firms))] {
@@ -370,7 +320,7 @@ func (s *Server) previewJob(c *gin.Context) {
 		if r.SameAs > 0 {
 			pv.DuplicateCount++
 			if len(pv.Duplicates) < previewList {
-				pv.Duplicates = append(pv.Duplicates, duplicate{Row: r.Row, SameAs: r.SameAs})
+				pv.Duplicates = append(pv.Duplicates, answer.Duplicate{Row: r.Row, SameAs: r.SameAs})
 			}
 		}
 	}
@@ -401,7 +351,7 @@ func (s *Server) uploadError(c *gin.Context, err error) {
 		case sheets.KindTooLarge:
 			status = http.StatusRequestEntityTooLarge
 		}
-		c.AbortWithStatusJSON(status, apiError{Error: se.Msg, Headers: se.Headers})
+		c.AbortWithStatusJSON(status, answer.Error{Error: se.Msg, Headers: se.Headers})
 	default:
 		s.log.Error("parse upload", zap.Error(err))
 		fail(c, http.StatusUnprocessableEntity, "the file could not be read as a spreadsheet")

@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/vcenrich/vcenrich/api"
+	"github.com/vcenrich/vcenrich/api/answer"
 	"github.com/vcenrich/vcenrich/app"
 	"github.com/vcenrich/vcenrich/app/workerapp"
 	"github.com/vcenrich/vcenrich/config"
@@ -137,7 +138,7 @@ func TestEnrichSampleEndToEnd(t *testing.T) {
 	if len(created.Rejected) != 1 || !strings.Contains(created.Rejected[0].Reason, "not a url") {
 		t.Errorf("rejected rows %+v, want the one invalid website", created.Rejected)
 	}
-	final, err := s.client.Follow(ctx, created.JobID, 200*time.Millisecond, func(jobclient.Job) {})
+	final, err := s.client.Follow(ctx, created.JobID, 200*time.Millisecond, func(answer.Job) {})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -351,7 +352,7 @@ func TestProfileWebsitesEndToEnd(t *testing.T) {
 	if created.Firms != 1 || len(created.Rejected) != 2 {
 		t.Fatalf("created %+v, want 1 firm and 2 rejected rows", created)
 	}
-	if _, err := s.client.Follow(ctx, created.JobID, 200*time.Millisecond, func(jobclient.Job) {}); err != nil {
+	if _, err := s.client.Follow(ctx, created.JobID, 200*time.Millisecond, func(answer.Job) {}); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "out.xlsx")

@@ -21,6 +21,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/vcenrich/vcenrich/api"
+	"github.com/vcenrich/vcenrich/api/answer"
 	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/demosites"
 	"github.com/vcenrich/vcenrich/jobclient"
@@ -84,7 +85,7 @@ func eventually(t *testing.T, within time.Duration, what string, cond func() boo
 	}
 }
 
-func (s *stack) job(t *testing.T, id string) jobclient.Job {
+func (s *stack) job(t *testing.T, id string) answer.Job {
 	t.Helper()
 	j, err := s.client.Job(context.Background(), id)
 	if err != nil {
@@ -118,7 +119,7 @@ func TestPauseAndResumeOnRealServer(t *testing.T) {
 	if err := s.client.Control(ctx, created.JobID, "resume"); err != nil {
 		t.Fatal(err)
 	}
-	final, err := s.client.Follow(ctx, created.JobID, 100*time.Millisecond, func(jobclient.Job) {})
+	final, err := s.client.Follow(ctx, created.JobID, 100*time.Millisecond, func(answer.Job) {})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +191,7 @@ func TestCancelWritesPartialWorkbook(t *testing.T) {
 	if err := s.client.Control(ctx, created.JobID, "cancel"); err != nil {
 		t.Fatal(err)
 	}
-	final, err := s.client.Follow(ctx, created.JobID, 100*time.Millisecond, func(jobclient.Job) {})
+	final, err := s.client.Follow(ctx, created.JobID, 100*time.Millisecond, func(answer.Job) {})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +251,7 @@ func TestIdempotentStartAndRetryFailed(t *testing.T) {
 	}
 	g.release()
 	for _, id := range []string{first.JobID, other.JobID} {
-		if _, err := s.client.Follow(ctx, id, 100*time.Millisecond, func(jobclient.Job) {}); err != nil {
+		if _, err := s.client.Follow(ctx, id, 100*time.Millisecond, func(answer.Job) {}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -261,7 +262,7 @@ func TestIdempotentStartAndRetryFailed(t *testing.T) {
 	if rerun.JobID != first.JobID || rerun.Existing {
 		t.Fatalf("upload after the job ended: %+v; want a new run of %s", rerun, first.JobID)
 	}
-	final, err := s.client.Follow(ctx, rerun.JobID, 100*time.Millisecond, func(jobclient.Job) {})
+	final, err := s.client.Follow(ctx, rerun.JobID, 100*time.Millisecond, func(answer.Job) {})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,7 +278,7 @@ func TestIdempotentStartAndRetryFailed(t *testing.T) {
 	if retry.Firms != final.Failed || retry.Firms == 0 {
 		t.Fatalf("retry job has %d firms, want the %d failed ones", retry.Firms, final.Failed)
 	}
-	rf, err := s.client.Follow(ctx, retry.JobID, 100*time.Millisecond, func(jobclient.Job) {})
+	rf, err := s.client.Follow(ctx, retry.JobID, 100*time.Millisecond, func(answer.Job) {})
 	if err != nil {
 		t.Fatal(err)
 	}

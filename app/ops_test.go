@@ -11,6 +11,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/vcenrich/vcenrich/api/answer"
 	"github.com/vcenrich/vcenrich/app"
 	"github.com/vcenrich/vcenrich/app/workerapp"
 	"github.com/vcenrich/vcenrich/applog"
@@ -58,7 +59,7 @@ func TestNotificationsAndMetricsAfterJob(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	final, err := s.client.Follow(ctx, created.JobID, 100*time.Millisecond, func(jobclient.Job) {})
+	final, err := s.client.Follow(ctx, created.JobID, 100*time.Millisecond, func(answer.Job) {})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/vcenrich/vcenrich/api/answer"
 	"github.com/vcenrich/vcenrich/jobclient"
 )
 
@@ -40,7 +41,7 @@ func TestUrgentJobGoesFirst(t *testing.T) {
 	})
 	g.release()
 	for _, id := range []string{normal.JobID, urgent.JobID} {
-		if _, err := s.client.Follow(ctx, id, 100*time.Millisecond, func(jobclient.Job) {}); err != nil {
+		if _, err := s.client.Follow(ctx, id, 100*time.Millisecond, func(answer.Job) {}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -135,7 +136,7 @@ func TestEqualJobsShareTheWorker(t *testing.T) {
 	})
 	g.release()
 	for _, id := range []string{first.JobID, second.JobID} {
-		if _, err := s.client.Follow(ctx, id, 100*time.Millisecond, func(jobclient.Job) {}); err != nil {
+		if _, err := s.client.Follow(ctx, id, 100*time.Millisecond, func(answer.Job) {}); err != nil {
 			t.Fatal(err)
 		}
 	}

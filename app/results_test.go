@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcenrich/vcenrich/api/answer"
 	"github.com/vcenrich/vcenrich/jobclient"
 )
 
@@ -94,7 +95,7 @@ func TestPartialResultOnRealServer(t *testing.T) {
 	if err := s.client.Control(ctx, created.JobID, "resume"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.client.Follow(ctx, created.JobID, 100*time.Millisecond, func(jobclient.Job) {}); err != nil {
+	if _, err := s.client.Follow(ctx, created.JobID, 100*time.Millisecond, func(answer.Job) {}); err != nil {
 		t.Fatal(err)
 	}
 	resp, _ = get(t, base+"/result")

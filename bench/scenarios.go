@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vcenrich/vcenrich/api/answer"
 	"github.com/vcenrich/vcenrich/bench/firmlist"
 	"github.com/vcenrich/vcenrich/bench/history"
 	"github.com/vcenrich/vcenrich/bench/proc"
@@ -195,7 +196,7 @@ func (b *bench) baseline(ctx context.Context, n int, xlsx string) (*report.Run, 
 type job struct {
 	id      string
 	t0      time.Time
-	final   jobclient.Job
+	final   answer.Job
 	hist    *history.Stats
 	cpu0    map[*proc.Proc]time.Duration
 	web0    time.Duration
@@ -373,7 +374,7 @@ func (b *bench) recovery(ctx context.Context, n int) (*report.Recovery, error) {
 	if err != nil {
 		return nil, err
 	}
-	var before jobclient.Job
+	var before answer.Job
 	for {
 		before, err = s.api.Job(ctx, j.id)
 		if err != nil {

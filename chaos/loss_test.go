@@ -14,6 +14,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 
+	"github.com/vcenrich/vcenrich/api/answer"
 	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/jobclient"
 )
@@ -68,13 +69,13 @@ func TestProcessLoss(t *testing.T) {
 	// blow are the firms it made the job redo.
 	redone := map[string]int{}
 	lastBlow, mark := "", 0
-	blow := func(what string) jobclient.Job {
+	blow := func(what string) answer.Job {
 		t.Helper()
 		_, p := c.answering(id)
 		c.waitProcessed(id, p+step, 2*time.Minute)
 		// Strike with a full window in flight (not while a run drains
 		// before continuing as new), so the blow hurts all it can.
-		var j jobclient.Job
+		var j answer.Job
 		most := 0
 		waitFor(t, time.Minute, "a full window in flight before the "+what, func() bool {
 			j, _ = c.answering(id)
@@ -282,7 +283,7 @@ func TestTwoWorkersOneKilled(t *testing.T) {
 	last, lastAt := -1, time.Now()
 	var killedAt time.Time
 	var stalls []time.Duration
-	observe := func() jobclient.Job {
+	observe := func() answer.Job {
 		j, p := c.progress(id)
 		if p > last {
 			if !killedAt.IsZero() {
@@ -331,9 +332,9 @@ func TestTwoWorkersOneKilled(t *testing.T) {
 }
 
 // answering waits for a worker to answer the progress query.
-func (c *cluster) answering(id string) (jobclient.Job, int) {
+func (c *cluster) answering(id string) (answer.Job, int) {
 	c.t.Helper()
-	var j jobclient.Job
+	var j answer.Job
 	p := -1
 	waitFor(c.t, time.Minute, "a worker to answer for job "+id, func() bool {
 		j, p = c.progress(id)

@@ -21,6 +21,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
+	"github.com/vcenrich/vcenrich/api/answer"
 	"github.com/vcenrich/vcenrich/applog"
 	"github.com/vcenrich/vcenrich/internal/testenv"
 	"github.com/vcenrich/vcenrich/jobclient"
@@ -403,7 +404,7 @@ func (c *cluster) get(path string) (int, string) {
 
 // job reads a job's state; ok is false while the server or Temporal is not
 // answering (a restart under way).
-func (c *cluster) job(id string) (jobclient.Job, bool) {
+func (c *cluster) job(id string) (answer.Job, bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	j, err := c.api.Job(ctx, id)
@@ -412,7 +413,7 @@ func (c *cluster) job(id string) (jobclient.Job, bool) {
 		if errors.As(err, &apiErr) && apiErr.Status < 500 {
 			c.t.Fatalf("job %s: %v", id, err)
 		}
-		return jobclient.Job{}, false
+		return answer.Job{}, false
 	}
 	if j.Status == "failed" {
 		c.t.Fatalf("job %s failed: %s", id, j.Note)
@@ -423,7 +424,7 @@ func (c *cluster) job(id string) (jobclient.Job, bool) {
 // progress is a job's processed count as reported by a worker answering the
 // progress query, and -1 when none answered (the count would then be the
 // last one visibility recorded, which lags).
-func (c *cluster) progress(id string) (jobclient.Job, int) {
+func (c *cluster) progress(id string) (answer.Job, int) {
 	j, ok := c.job(id)
 	if !ok || !j.WorkerAnswering {
 		return j, -1
@@ -432,9 +433,9 @@ func (c *cluster) progress(id string) (jobclient.Job, int) {
 }
 
 // waitProcessed waits until a worker reports at least n firms processed.
-func (c *cluster) waitProcessed(id string, n int, timeout time.Duration) jobclient.Job {
+func (c *cluster) waitProcessed(id string, n int, timeout time.Duration) answer.Job {
 	c.t.Helper()
-	var last jobclient.Job
+	var last answer.Job
 	waitFor(c.t, timeout, fmt.Sprintf("job %s to process %d firms", id, n), func() bool {
 		j, p := c.progress(id)
 		if p >= 0 {
@@ -446,9 +447,9 @@ func (c *cluster) waitProcessed(id string, n int, timeout time.Duration) jobclie
 }
 
 // waitDone waits for the job to end with its workbook written.
-func (c *cluster) waitDone(id string, timeout time.Duration) jobclient.Job {
+func (c *cluster) waitDone(id string, timeout time.Duration) answer.Job {
 	c.t.Helper()
-	var last jobclient.Job
+	var last answer.Job
 	waitFor(c.t, timeout, "job "+id+" to finish", func() bool {
 		j, ok := c.job(id)
 		if ok {

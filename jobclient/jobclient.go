@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-resty/resty/v2"
 
+	"github.com/vcenrich/vcenrich/api/answer"
 	"github.com/vcenrich/vcenrich/contract"
 )
 
@@ -42,34 +43,6 @@ func (c *Client) SetToken(token string) *Client {
 	return c
 }
 
-// Rejected is an input row the server did not accept.
-type Rejected struct {
-	Row    int    `json:"row"`
-	Reason string `json:"reason"`
-}
-
-// Links point at a job's API, workbook, dashboard and Temporal Web UI pages.
-type Links struct {
-	Self       string `json:"self"`
-	Result     string `json:"result"`
-	Dashboard  string `json:"dashboard"`
-	TemporalUI string `json:"temporal_ui"`
-}
-
-// Created is the answer to an upload.
-type Created struct {
-	JobID     string            `json:"job_id"`
-	Name      string            `json:"name"`
-	Firms     int               `json:"firms"`
-	Existing  bool              `json:"existing"`
-	Sheet     string            `json:"sheet"`
-	HeaderRow int               `json:"header_row"`
-	Columns   map[string]string `json:"columns"`
-	Rejected  []Rejected        `json:"rejected"`
-	Notify    []string          `json:"notify"`
-	Links     Links             `json:"links"`
-}
-
 // Mapping names the columns to read, by header as the preview lists it;
 // empty Name or Description means none.
 type Mapping struct {
@@ -78,83 +51,44 @@ type Mapping struct {
 	Description string `json:"description"`
 }
 
-// Preview is what a job from a file would read.
-type Preview struct {
-	Filename        string            `json:"filename"`
-	Format          string            `json:"format"`
-	Sheet           string            `json:"sheet"`
-	HeaderRow       int               `json:"header_row"`
-	Headers         []string          `json:"headers"`
-	MappingRequired bool              `json:"mapping_required"`
-	Message         string            `json:"message"`
-	Columns         map[string]string `json:"columns"`
-	Firms           int               `json:"firms"`
-	Rejected        []Rejected        `json:"rejected"`
-	RejectedCount   int               `json:"rejected_count"`
-	DuplicateCount  int               `json:"duplicate_count"`
-	Notes           []string          `json:"notes"`
-}
-
 // Preview sends a spreadsheet to be read without starting a job; mapping
 // may be nil for the detected columns.
-func (c *Client) Preview(ctx context.Context, path string, mapping *Mapping) (Preview, error) {
+func (c *Client) Preview(ctx context.Context, path string, mapping *Mapping) (answer.Preview, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return Preview{}, fmt.Errorf("open spreadsheet: %w", err)
+		return answer.Preview{}, fmt.Errorf("open spreadsheet: %w", err)
 	}
 	defer f.Close()
 	form := map[string]string{}
 	if mapping != nil {
 		b, err := json.Marshal(mapping)
 		if err != nil {
-			return Preview{}, fmt.Errorf("encode mapping: %w", err)
+			return answer.Preview{}, fmt.Errorf("encode mapping: %w", err)
 		}
 		form["mapping"] = string(b)
 	}
-	var out Preview
+	var out answer.Preview
 	req := c.r.R().SetContext(ctx).SetFileReader("file", filepath.Base(path), f).SetFormData(form).SetResult(&out)
 	if err := check(req.Post("/api/jobs/preview")); err != nil {
-		return Preview{}, err
+		return answer.Preview{}, err
 	}
 	return out, nil
 }
 
-// Job is a job's state.
-type Job struct {
-	JobID            string         `json:"job_id"`
-	Name             string         `json:"name"`
-	Status           string         `json:"status"`
-	Total            int            `json:"total"`
-	Processed        int            `json:"processed"` // done + failed
-	Done             int            `json:"done"`
-	Failed           int            `json:"failed"`
-	InFlight         []int          `json:"in_flight"`
-	TeamMembers      int            `json:"team_members"`
-	FailuresByReason map[string]int `json:"failures_by_reason"`
-	RatePerMinute    float64        `json:"rate_per_minute"`
-	ETASeconds       float64        `json:"eta_seconds"`
-	Paused           bool           `json:"paused"`
-	Stalled          bool           `json:"stalled"`
-	WorkerAnswering  bool           `json:"worker_answering"`
-	ResultReady      bool           `json:"result_ready"`
-	Note             string         `json:"note"`
-	Links            Links          `json:"links"`
-}
-
-// Finished reports whether the job has reached an end state.
-func (j Job) Finished() bool {
-	switch j.Status {
-	case contract.StatusCompleted, contract.StatusCancelled, contract.StatusFailed:
-		return true
-	}
-	return false
-}
-
-// Error is an error answer from the server.
+// Error is an error answer from the server, as a Go error.
 type Error struct {
 	Status  int
-	Message string   `json:"error"`
-	Headers []string `json:"headers_found"`
+	Message string
+	Headers []string // the headers the server found, when it found no website column
+}
+
+// errorOf reads an error answer's body.
+func errorOf(status int, body []byte) *Error {
+	var a answer.Error
+	if json.Unmarshal(body, &a) != nil || a.Error == "" {
+		a.Error = http.StatusText(status)
+	}
+	return &Error{Status: status, Message: a.Error, Headers: a.Headers}
 }
 
 func (e *Error) Error() string {
@@ -171,11 +105,7 @@ func check(resp *resty.Response, err error) error {
 	if resp.IsSuccess() {
 		return nil
 	}
-	e := &Error{Status: resp.StatusCode()}
-	if json.Unmarshal(resp.Body(), e) != nil || e.Message == "" {
-		e.Message = http.StatusText(resp.StatusCode())
-	}
-	return e
+	return errorOf(resp.StatusCode(), resp.Body())
 }
 
 // UploadOptions are a job's options; zero values keep the server's defaults.
@@ -189,13 +119,13 @@ type UploadOptions struct {
 
 // Upload sends a spreadsheet and starts a job, or returns the same upload's
 // job when it is running already (Created.Existing).
-func (c *Client) Upload(ctx context.Context, path string, opts UploadOptions) (Created, error) {
+func (c *Client) Upload(ctx context.Context, path string, opts UploadOptions) (answer.Created, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return Created{}, fmt.Errorf("open spreadsheet: %w", err)
+		return answer.Created{}, fmt.Errorf("open spreadsheet: %w", err)
 	}
 	defer f.Close()
-	var out Created
+	var out answer.Created
 	form := map[string]string{}
 	if opts.Name != "" {
 		form["name"] = opts.Name
@@ -212,31 +142,31 @@ func (c *Client) Upload(ctx context.Context, path string, opts UploadOptions) (C
 	if opts.Mapping != nil {
 		b, err := json.Marshal(opts.Mapping)
 		if err != nil {
-			return Created{}, fmt.Errorf("encode mapping: %w", err)
+			return answer.Created{}, fmt.Errorf("encode mapping: %w", err)
 		}
 		form["mapping"] = string(b)
 	}
 	req := c.r.R().SetContext(ctx).SetFileReader("file", filepath.Base(path), f).SetFormData(form).SetResult(&out)
 	if err := check(req.Post("/api/jobs")); err != nil {
-		return Created{}, err
+		return answer.Created{}, err
 	}
 	return out, nil
 }
 
 // RetryFailed starts a new job over the failed firms of a finished one.
-func (c *Client) RetryFailed(ctx context.Context, id string) (Created, error) {
-	var out Created
+func (c *Client) RetryFailed(ctx context.Context, id string) (answer.Created, error) {
+	var out answer.Created
 	if err := check(c.r.R().SetContext(ctx).SetResult(&out).SetPathParam("id", id).Post("/api/jobs/{id}/retry-failed")); err != nil {
-		return Created{}, err
+		return answer.Created{}, err
 	}
 	return out, nil
 }
 
 // Job fetches a job's state.
-func (c *Client) Job(ctx context.Context, id string) (Job, error) {
-	var j Job
+func (c *Client) Job(ctx context.Context, id string) (answer.Job, error) {
+	var j answer.Job
 	if err := check(c.r.R().SetContext(ctx).SetResult(&j).SetPathParam("id", id).Get("/api/jobs/{id}")); err != nil {
-		return Job{}, err
+		return answer.Job{}, err
 	}
 	return j, nil
 }
@@ -260,10 +190,10 @@ const followPatience = 5 * time.Minute
 // finishes or ctx ends. A server that is restarting or unreachable, or a
 // passing Temporal hiccup, is not the job's end: Follow keeps trying for
 // followPatience. A 4xx answer (no such job, a wrong token) ends it at once.
-func (c *Client) Follow(ctx context.Context, id string, interval time.Duration, onUpdate func(Job)) (Job, error) {
+func (c *Client) Follow(ctx context.Context, id string, interval time.Duration, onUpdate func(answer.Job)) (answer.Job, error) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
-	var last Job
+	var last answer.Job
 	var failing, finished time.Time
 	for {
 		j, err := c.Job(ctx, id)
@@ -281,7 +211,7 @@ func (c *Client) Follow(ctx context.Context, id string, interval time.Duration, 
 		default:
 			failing, last = time.Time{}, j
 			onUpdate(j)
-			if j.Finished() && (j.ResultReady || j.Status == "failed") {
+			if j.Finished() && (j.ResultReady || j.Status == contract.StatusFailed) {
 				return j, nil
 			}
 			if j.Finished() {
@@ -310,12 +240,8 @@ func (c *Client) Download(ctx context.Context, id, path string) error {
 	body := resp.RawBody()
 	defer body.Close()
 	if !resp.IsSuccess() {
-		e := &Error{Status: resp.StatusCode()}
 		b, _ := io.ReadAll(io.LimitReader(body, 1<<16))
-		if json.Unmarshal(b, e) != nil || e.Message == "" {
-			e.Message = http.StatusText(resp.StatusCode())
-		}
-		return e
+		return errorOf(resp.StatusCode(), b)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("create folder for %s: %w", path, err)

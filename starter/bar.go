@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vcenrich/vcenrich/jobclient"
+	"github.com/vcenrich/vcenrich/api/answer"
 )
 
 // bar draws job progress: redrawn in place on a terminal, one line per
@@ -23,7 +23,7 @@ func newBar(f *os.File) *bar {
 	return &bar{w: f, tty: err == nil && st.Mode()&os.ModeCharDevice != 0}
 }
 
-func (b *bar) update(j jobclient.Job) {
+func (b *bar) update(j answer.Job) {
 	const width = 30
 	processed := max(j.Processed, j.Done+j.Failed)
 	frac := 0.0

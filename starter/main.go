@@ -22,6 +22,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/vcenrich/vcenrich/api/answer"
 	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/jobclient"
 )
@@ -196,7 +197,7 @@ func runJob(ctx context.Context, c *jobclient.Client, path string, opts jobclien
 	return nil
 }
 
-func printJob(j jobclient.Job) {
+func printJob(j answer.Job) {
 	fmt.Printf("job %s (%s): %s, %d of %d firms done, %d failed, %d team members\n",
 		j.JobID, j.Name, j.Status, j.Done, j.Total, j.Failed, j.TeamMembers)
 	for reason, n := range j.FailuresByReason {
