@@ -196,7 +196,7 @@ func robotsValue(val []byte) string {
 // that instead of a robots refusal, since the page would fail the same way.
 func (f *Fetcher) loadRobots(ctx context.Context, u *url.URL) (*robotsRules, time.Duration, error) {
 	ru := &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/robots.txt"}
-	res, err := f.exchange(ctx, ru, f.cfg.MinHostInterval, robotsMaxBytes, nil, func(status int, _ http.Header) bool {
+	res, err := f.exchange(ctx, ru, f.cfg.MinHostInterval, robotsMaxBytes, newFetchJar(), func(status int, _ http.Header) bool {
 		return status >= 200 && status < 300
 	})
 	if err != nil {
