@@ -73,11 +73,14 @@ func New(cfg Config) (*Fetcher, error) {
 func newFetcher(cfg Config, resolver *net.Resolver) (*Fetcher, error) {
 	cfg = cfg.withDefaults()
 	f := &Fetcher{
-		cfg:    cfg,
-		agent:  productToken(cfg.UserAgent),
-		hosts:  make(map[string]string),
-		gate:   newHostGate(gateSize),
-		robots: newRobotsCache(robotsCacheSize),
+		cfg:   cfg,
+		agent: productToken(cfg.UserAgent),
+		hosts: make(map[string]string),
+		gate:  newHostGate(gateSize),
+	}
+	var err error
+	if f.robots, err = newRobotsCache(robotsCacheSize); err != nil {
+		return nil, fmt.Errorf("crawl: %w", err)
 	}
 	for name, target := range cfg.Hosts {
 		ap, err := netip.ParseAddrPort(strings.TrimSpace(target))

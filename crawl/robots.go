@@ -2,21 +2,22 @@ package crawl
 
 import (
 	"bytes"
-	"container/list"
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/temoto/robotstxt"
+	"golang.org/x/sync/singleflight"
 )
 
 const (
@@ -220,85 +221,73 @@ func (f *Fetcher) loadRobots(ctx context.Context, u *url.URL) (*robotsRules, tim
 	}
 }
 
-// robotsCache is a bounded LRU of rules per origin, with expiry, that lets
-// concurrent requests for one origin share a single fetch.
+// robotsCache keeps the rules of the origins seen most recently, each until
+// its own expiry (an hour, a minute for a 5xx; golang-lru's expirable cache
+// has one TTL for all), and lets concurrent requests for one origin share a
+// single fetch.
 type robotsCache struct {
-	mu    sync.Mutex
-	max   int
-	order *list.List // of *robotsEntry, most recently used first
-	byKey map[string]*robotsEntry
-	now   func() time.Time
+	rules  *lru.Cache[string, robotsEntry]
+	flight singleflight.Group
+	now    func() time.Time
 }
 
 type robotsEntry struct {
-	key       string
-	elem      *list.Element
-	done      chan struct{} // closed once the fields below are set
-	rules     *robotsRules
-	err       error
-	abandoned bool // the loader's own context ended, so waiters should try themselves
-	expires   time.Time
+	rules   *robotsRules
+	expires time.Time
 }
 
-func newRobotsCache(max int) *robotsCache {
-	return &robotsCache{max: max, order: list.New(), byKey: make(map[string]*robotsEntry), now: time.Now}
+func newRobotsCache(size int) (*robotsCache, error) {
+	rules, err := lru.New[string, robotsEntry](size)
+	if err != nil {
+		return nil, fmt.Errorf("robots cache of %d origins: %w", size, err)
+	}
+	return &robotsCache{rules: rules, now: time.Now}, nil
 }
 
+// fresh is key's rules unless they have expired.
+func (c *robotsCache) fresh(key string) (*robotsRules, bool) {
+	e, ok := c.rules.Get(key)
+	if !ok || !c.now().Before(e.expires) {
+		return nil, false
+	}
+	return e.rules, true
+}
+
+// get returns key's rules, loading them when they are missing or expired.
+// Failures are not remembered: the next request tries again. The load is
+// shared, so it runs detached from the cancellation of whoever started it
+// (bounded by the fetch's own timeouts), and every caller stops waiting as
+// soon as its own context ends.
 func (c *robotsCache) get(ctx context.Context, key string, load func(context.Context) (*robotsRules, time.Duration, error)) (*robotsRules, error) {
-	for {
-		c.mu.Lock()
-		e, ok := c.byKey[key]
-		if ok {
-			select {
-			case <-e.done:
-				if c.now().Before(e.expires) {
-					c.order.MoveToFront(e.elem)
-					c.mu.Unlock()
-					return e.rules, nil
-				}
-				c.removeLocked(e)
-			default:
-				c.mu.Unlock()
-				select {
-				case <-e.done:
-				case <-ctx.Done():
-					return nil, ctx.Err()
-				}
-				if e.abandoned && ctx.Err() == nil {
-					continue
-				}
-				return e.rules, e.err
-			}
+	if rules, ok := c.fresh(key); ok {
+		return rules, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	detached := context.WithoutCancel(ctx)
+	done := c.flight.DoChan(key, func() (any, error) {
+		// A load that ended between our look and this flight has stored
+		// what we want.
+		if rules, ok := c.fresh(key); ok {
+			return rules, nil
 		}
-		e = &robotsEntry{key: key, done: make(chan struct{})}
-		e.elem = c.order.PushFront(e)
-		c.byKey[key] = e
-		for c.order.Len() > c.max {
-			c.removeLocked(c.order.Back().Value.(*robotsEntry))
-		}
-		c.mu.Unlock()
-
-		rules, ttl, err := load(ctx)
-
-		c.mu.Lock()
-		e.rules, e.err = rules, err
-		e.abandoned = ctx.Err() != nil
-		e.expires = c.now().Add(ttl)
+		rules, ttl, err := load(detached)
 		if err != nil {
-			// Failures are not remembered: the next request tries again.
-			c.removeLocked(e)
+			return nil, err
 		}
-		close(e.done)
-		c.mu.Unlock()
-		return rules, err
+		c.rules.Add(key, robotsEntry{rules: rules, expires: c.now().Add(ttl)})
+		return rules, nil
+	})
+	select {
+	case res := <-done:
+		if res.Err != nil {
+			return nil, res.Err
+		}
+		return res.Val.(*robotsRules), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-}
-
-func (c *robotsCache) removeLocked(e *robotsEntry) {
-	if c.byKey[e.key] == e {
-		delete(c.byKey, e.key)
-	}
-	c.order.Remove(e.elem)
 }
 
 // originKey names the origin a robots.txt belongs to (RFC 9309 2.3).
