@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -13,10 +12,9 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	lru "github.com/hashicorp/golang-lru/v2"
-	"github.com/temoto/robotstxt"
+	"github.com/jimsmart/grobotstxt"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -26,37 +24,42 @@ const (
 	robotsErrorTTL   = time.Minute // a 5xx robots.txt shuts a site; look again soon
 	robotsCacheSize  = 1024
 	maxCrawlDelay    = 10 * time.Second
-	maxRobotsLineLen = 2048 // longer paths are junk, and huge wildcard patterns are slow to compile
+	maxSitemapURLLen = 2048 // longer Sitemap: values are junk
 )
 
-// robotsRules is what one origin's robots.txt says about us.
+// robotsRules is what one origin's robots.txt says about us. The rules are
+// read by github.com/jimsmart/grobotstxt, a port of Google's parser, the
+// reference implementation of RFC 9309: it reads each line as the RFC asks
+// and skips what it cannot read, where a stricter library would reject the
+// whole file over one odd line.
 type robotsRules struct {
-	data      *robotstxt.RobotsData // nil: everything is allowed
-	offLimits int                   // non-zero: robots.txt answered this status, so nothing is allowed
-	delay     time.Duration         // Crawl-delay of the group that applies to us
-	sitemaps  []string              // Sitemap: lines, which apply whatever the group
+	body      string        // robots.txt as served; "" when no rule of it can apply to us
+	offLimits int           // non-zero: robots.txt answered this status, so nothing is allowed
+	delay     time.Duration // Crawl-delay of the groups that apply to us, at most maxCrawlDelay so a site cannot stall a worker
+	sitemaps  []string      // Sitemap: lines, which apply whatever the group
 }
 
 // check returns a *robotsError when u may not be fetched.
 func (r *robotsRules) check(u *url.URL, agent string) error {
-	path := robotsPath(u)
 	if r.offLimits != 0 {
-		return &robotsError{path: path, agent: agent, status: r.offLimits}
+		return &robotsError{path: robotsPath(u), agent: agent, status: r.offLimits}
 	}
-	if r.data != nil && !r.data.TestAgent(path, agent) {
-		return &robotsError{path: path, agent: agent}
+	// The whole URL, not its path alone: the library would read a path
+	// starting "//" as a host.
+	if r.body != "" && !grobotstxt.AgentAllowed(r.body, agent, u.String()) {
+		return &robotsError{path: robotsPath(u), agent: agent}
 	}
 	return nil
 }
 
 // interval is the gap to keep between requests to the host: Crawl-delay may
-// raise the configured minimum, but only up to maxCrawlDelay so a site cannot
-// stall a worker.
+// raise the configured minimum.
 func (r *robotsRules) interval(minimum time.Duration) time.Duration {
-	return max(minimum, min(r.delay, maxCrawlDelay))
+	return max(minimum, r.delay)
 }
 
-// robotsPath is what rules are matched against: the escaped path and query.
+// robotsPath is the part of u that rules match, the escaped path and query,
+// which a refusal names.
 func robotsPath(u *url.URL) string {
 	p := u.EscapedPath()
 	if p == "" {
@@ -68,10 +71,7 @@ func robotsPath(u *url.URL) string {
 	return p
 }
 
-// parseRobots reads a robots.txt body. Real files often hold lines the
-// library rejects outright (rules before any User-agent, "Crawl-delay: 1s"),
-// and it then returns nothing at all; RFC 9309 wants such lines skipped, so
-// the body is cleaned first.
+// parseRobots reads a robots.txt body for agent, a product token.
 func parseRobots(body []byte, truncated bool, agent string) *robotsRules {
 	if truncated {
 		// A line cut in half could turn "Disallow: /private" into "Disallow: /".
@@ -79,117 +79,111 @@ func parseRobots(body []byte, truncated bool, agent string) *robotsRules {
 			body = body[:i+1]
 		}
 	}
-	data, err := robotstxt.FromBytes(cleanRobots(body))
-	if err != nil {
-		// cleanRobots should make this unreachable; an unreadable file is
-		// treated as absent, as crawlers commonly do.
-		return &robotsRules{}
+	text := string(body)
+	x := &robotsExtras{agent: agent}
+	grobotstxt.Parse(text, x)
+	rules := &robotsRules{delay: x.delay(), sitemaps: x.sitemaps}
+	if x.rules {
+		// Kept only then: a site that answers robots.txt with its
+		// homepage would otherwise hold half a megabyte of cache for
+		// nothing, and be parsed again for every page.
+		rules.body = text
 	}
-	return &robotsRules{data: data, delay: data.FindGroup(agent).CrawlDelay, sitemaps: robotsSitemaps(body)}
+	return rules
 }
 
 // maxRobotsSitemaps bounds the Sitemap: lines kept per robots.txt.
 const maxRobotsSitemaps = 10
 
-// robotsSitemaps reads the Sitemap: lines, which stand outside the groups
-// (and which cleanRobots drops for that reason).
-func robotsSitemaps(body []byte) []string {
-	var out []string
-	for len(body) > 0 && len(out) < maxRobotsSitemaps {
-		var line []byte
-		if i := bytes.IndexAny(body, "\r\n"); i >= 0 {
-			line, body = body[:i], body[i+1:]
-		} else {
-			line, body = body, nil
-		}
-		if i := bytes.IndexByte(line, '#'); i >= 0 {
-			line = line[:i]
-		}
-		key, val, ok := bytes.Cut(line, []byte(":"))
-		if !ok || !strings.EqualFold(strings.TrimSpace(string(key)), "sitemap") {
-			continue
-		}
-		if v := robotsValue(val); v != "" && len(v) <= maxRobotsLineLen {
-			out = append(out, v)
-		}
-	}
-	return out
+// robotsExtras reads, in a pass of the library's parser, what its matcher
+// leaves out: the Crawl-delay of the groups that apply to agent (Google
+// ignores the field) and the Sitemap: lines, which stand outside the
+// groups. It groups lines as the matcher does, so that the delay comes
+// from the group whose rules are obeyed: a run of User-agent lines opens a
+// group, and only an Allow or Disallow line in a group that applies to us
+// closes the run.
+type robotsExtras struct {
+	agent            string
+	global, specific bool // the current group names "*", or agent
+	ruled            bool // a rule line ended the current run of User-agent lines
+	rules            bool // some rule line stood in a group that applies to us
+	seenSpecific     bool // some group names agent, so "*" groups do not apply
+	globalDelay      time.Duration
+	specificDelay    time.Duration
+	sitemaps         []string
 }
 
-// cleanRobots rewrites a robots.txt into canonical "Field: value" lines,
-// keeping only the fields we use and only lines the library can parse.
-func cleanRobots(body []byte) []byte {
-	var out bytes.Buffer
-	inGroup := false
-	for len(body) > 0 {
-		var line []byte
-		if i := bytes.IndexAny(body, "\r\n"); i >= 0 {
-			line, body = body[:i], body[i+1:]
-		} else {
-			line, body = body, nil
-		}
-		if i := bytes.IndexByte(line, '#'); i >= 0 {
-			line = line[:i]
-		}
-		key, val, ok := bytes.Cut(line, []byte(":"))
-		if !ok {
-			continue
-		}
-		value := robotsValue(val)
-		if len(value) > maxRobotsLineLen {
-			continue
-		}
-		switch strings.ToLower(strings.TrimSpace(string(key))) {
-		case "user-agent", "useragent":
-			if value == "" {
-				continue
-			}
-			inGroup = true
-			out.WriteString("User-agent: " + value + "\n")
-		case "allow":
-			if inGroup {
-				writeRule(&out, "Allow:", value)
-			}
-		case "disallow":
-			if inGroup {
-				writeRule(&out, "Disallow:", value)
-			}
-		case "crawl-delay", "crawldelay":
-			if !inGroup {
-				continue
-			}
-			d, err := strconv.ParseFloat(value, 64)
-			if err != nil || d < 0 || math.IsInf(d, 0) || math.IsNaN(d) {
-				continue
-			}
-			out.WriteString("Crawl-delay: " + strconv.FormatFloat(d, 'f', -1, 64) + "\n")
-		}
+func (x *robotsExtras) HandleRobotsStart() {}
+func (x *robotsExtras) HandleRobotsEnd()   {}
+
+func (x *robotsExtras) HandleUserAgent(_ int, value string) {
+	if x.ruled {
+		x.global, x.specific, x.ruled = false, false, false
 	}
-	return out.Bytes()
+	// "*" may be followed by words after a space, as the matcher allows.
+	if value == "*" || strings.HasPrefix(value, "*") && unicode.IsSpace(rune(value[1])) {
+		x.global = true
+		return
+	}
+	if strings.EqualFold(agentToken(value), x.agent) {
+		x.specific, x.seenSpecific = true, true
+	}
 }
 
-func writeRule(out *bytes.Buffer, field, value string) {
-	out.WriteString(field)
-	if value != "" {
-		out.WriteString(" " + value)
+func (x *robotsExtras) HandleAllow(int, string)    { x.rule() }
+func (x *robotsExtras) HandleDisallow(int, string) { x.rule() }
+
+func (x *robotsExtras) rule() {
+	if x.global || x.specific {
+		x.ruled, x.rules = true, true
 	}
-	out.WriteString("\n")
 }
 
-// robotsValue is the first word of a field value, as valid UTF-8 without
-// control characters, which the library's tokenizer would split or choke on.
-func robotsValue(val []byte) string {
-	s := strings.ToValidUTF8(string(val), "")
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) && !unicode.IsSpace(r) || r == utf8.RuneError {
-			return -1
-		}
-		return r
-	}, s)
-	if f := strings.Fields(s); len(f) > 0 {
-		return f[0]
+func (x *robotsExtras) HandleSitemap(_ int, value string) {
+	if f := strings.Fields(value); len(f) > 0 && len(f[0]) <= maxSitemapURLLen && len(x.sitemaps) < maxRobotsSitemaps {
+		x.sitemaps = append(x.sitemaps, f[0])
 	}
-	return ""
+}
+
+func (x *robotsExtras) HandleUnknownAction(_ int, action, value string) {
+	if !strings.EqualFold(action, "crawl-delay") && !strings.EqualFold(action, "crawldelay") || !x.global && !x.specific {
+		return
+	}
+	f := strings.Fields(value)
+	if len(f) == 0 {
+		return
+	}
+	secs, err := strconv.ParseFloat(f[0], 64)
+	if err != nil || !(secs >= 0) { // NaN too
+		return
+	}
+	// Capped before the conversion, which a huge value would overflow.
+	d := time.Duration(min(secs, maxCrawlDelay.Seconds()) * float64(time.Second))
+	if x.specific {
+		x.specificDelay = max(x.specificDelay, d)
+	} else {
+		x.globalDelay = max(x.globalDelay, d)
+	}
+}
+
+// delay is the Crawl-delay of the groups that apply to us; where several
+// do, their rules combine (RFC 9309 2.2.1), and so the longest delay holds.
+func (x *robotsExtras) delay() time.Duration {
+	if x.seenSpecific {
+		return x.specificDelay
+	}
+	return x.globalDelay
+}
+
+// agentToken is the product token a User-agent line names, cut where the
+// matcher cuts it: "Googlebot/2.1" names "Googlebot".
+func agentToken(value string) string {
+	if i := strings.IndexFunc(value, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("~#$%'*+-.^_`|", r))
+	}); i >= 0 {
+		return value[:i]
+	}
+	return value
 }
 
 // loadRobots fetches and interprets an origin's robots.txt. The error is
