@@ -4,7 +4,6 @@
 package crawl
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -24,10 +23,10 @@ import (
 
 	"code.dny.dev/ssrf"
 	"github.com/go-resty/resty/v2"
-	"golang.org/x/net/html/charset"
 	"golang.org/x/net/publicsuffix"
 
 	"github.com/vcenrich/vcenrich/applog"
+	"github.com/vcenrich/vcenrich/internal/utf8body"
 )
 
 const (
@@ -58,7 +57,7 @@ type Response struct {
 	URL         *url.URL // final URL after redirects
 	Status      int
 	ContentType string
-	Body        []byte // decoded to UTF-8 (golang.org/x/net/html/charset from header / meta), gzip handled
+	Body        []byte // decoded to UTF-8 (utf8body.Decode: header, BOM or meta), gzip handled
 	Truncated   bool
 	Redirected  bool // final host differs from requested host (ignoring www.)
 }
@@ -296,7 +295,7 @@ func (f *Fetcher) get(ctx context.Context, rawURL string, accept func(contentTyp
 	}
 	body, truncated := res.body, res.truncated
 	if decode {
-		body = decodeBody(body, ct)
+		body = utf8body.Decode(body, ct)
 		// A legacy charset can take three UTF-8 bytes for one: the cap
 		// holds for the text the caller gets, not only for the wire.
 		if limit := int(f.cfg.MaxBodyBytes); len(body) > limit {
@@ -565,18 +564,6 @@ func isPageType(contentType string) bool {
 		return true
 	}
 	return false
-}
-
-// decodeBody converts to UTF-8 using the header's charset, else a BOM or
-// <meta> in the first KiB, else a UTF-8 validity guess.
-func decodeBody(raw []byte, contentType string) []byte {
-	enc, name, _ := charset.DetermineEncoding(raw, contentType)
-	if name != "utf-8" {
-		if out, err := enc.NewDecoder().Bytes(raw); err == nil {
-			return out
-		}
-	}
-	return bytes.ToValidUTF8(bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf")), []byte("\uFFFD"))
 }
 
 // parseTarget refuses, before any network I/O, what we never fetch.
