@@ -26,6 +26,7 @@ import (
 	"golang.org/x/net/publicsuffix"
 
 	"github.com/vcenrich/vcenrich/applog"
+	"github.com/vcenrich/vcenrich/internal/urlkey"
 	"github.com/vcenrich/vcenrich/internal/utf8body"
 )
 
@@ -606,10 +607,10 @@ func refuseURL(u *url.URL) string {
 	return ""
 }
 
-// siteName is the host with "www." dropped, so that a redirect between the
-// two does not count as leaving the site.
+// siteName is the site u is on (urlkey.Site), so that a redirect between
+// "www." and the bare name does not count as leaving the site.
 func siteName(u *url.URL) string {
-	return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+	return urlkey.Site(u.Hostname())
 }
 
 // productToken is what robots.txt groups are matched on: "vcenrich" for

@@ -284,7 +284,9 @@ func (c *robotsCache) get(ctx context.Context, key string, load func(context.Con
 	}
 }
 
-// originKey names the origin a robots.txt belongs to (RFC 9309 2.3).
+// originKey names the origin a robots.txt belongs to (RFC 9309 2.3). It is
+// not urlkey.Site: the scheme, the port and "www." each make another origin
+// with a robots.txt of its own.
 func originKey(u *url.URL) string {
 	host := strings.ToLower(u.Hostname())
 	port := u.Port()

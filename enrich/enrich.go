@@ -25,6 +25,7 @@ import (
 	"github.com/vcenrich/vcenrich/emails"
 	"github.com/vcenrich/vcenrich/extract"
 	"github.com/vcenrich/vcenrich/firm"
+	"github.com/vcenrich/vcenrich/internal/urlkey"
 	"github.com/vcenrich/vcenrich/llm"
 )
 
@@ -192,15 +193,14 @@ type run struct {
 	budgetSpent bool
 }
 
-// pageKey identifies a URL for "already fetched": scheme, a leading
-// "www." and a trailing slash do not make another page.
+// pageKey identifies a URL for "already fetched"; one that does not parse
+// is only ever the same as itself.
 func pageKey(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return raw
 	}
-	host := strings.TrimPrefix(strings.ToLower(u.Host), "www.")
-	return host + strings.TrimSuffix(u.EscapedPath(), "/") + "?" + u.RawQuery
+	return urlkey.Page(u)
 }
 
 // fetch gets and parses one more page within the page and time budgets. It

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/vcenrich/vcenrich/firm"
+	"github.com/vcenrich/vcenrich/internal/urlkey"
 )
 
 // portfolioSlugs are the last path segments (extension removed) of a page
@@ -75,7 +76,7 @@ func PortfolioLinks(p *Page, site *url.URL, max int) []Link {
 		if score == 0 {
 			continue
 		}
-		key := strings.TrimPrefix(strings.ToLower(u.Host), "www.") + strings.TrimSuffix(u.EscapedPath(), "/") + "?" + u.RawQuery
+		key := urlkey.Page(u)
 		if seen[key] {
 			continue
 		}
