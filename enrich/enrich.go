@@ -738,7 +738,7 @@ func (r *run) contactEmail() string {
 			}
 		}
 	}
-	site := strings.TrimPrefix(strings.ToLower(r.site.Hostname()), "www.")
+	site := urlkey.Site(r.site.Hostname())
 	var onSite, other string
 	for _, e := range r.emails {
 		if personal[e] {
@@ -824,7 +824,7 @@ func (r *run) finish(home *extract.Page) {
 // the site's personal addresses follow one pattern, proposes the others'.
 func (r *run) inferEmails() {
 	team := r.res.Team
-	domain := strings.TrimPrefix(strings.ToLower(r.site.Hostname()), "www.")
+	domain := urlkey.Site(r.site.Hostname())
 	var known []emails.Known
 	for i, m := range team {
 		if m.Email != "" {
@@ -904,7 +904,7 @@ func dedupeCompanies(in []firm.Company) []firm.Company {
 		name := strings.ToLower(strings.Join(strings.Fields(c.Name), " "))
 		host := ""
 		if u, err := url.Parse(c.Website); err == nil && c.Website != "" {
-			host = strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+			host = urlkey.Site(u.Hostname())
 		}
 		if name == "" || seenName[name] || host != "" && seenHost[host] {
 			continue
