@@ -220,6 +220,108 @@ func TestRedirectsAreCheckedAtEveryHop(t *testing.T) {
 	}
 }
 
+// Cookies set along a redirect chain are sent on its later hops, robots.txt's
+// own redirects included, as far as their domain reaches; none is sent on
+// a later fetch.
+func TestCookiesLastOneFetch(t *testing.T) {
+	var mu sync.Mutex
+	fresh := map[string]int{} // host+path -> requests that came without the cookie
+	checked := func(w http.ResponseWriter, r *http.Request, cookie *http.Cookie, next string) bool {
+		if _, err := r.Cookie(cookie.Name); err == nil {
+			return true
+		}
+		mu.Lock()
+		fresh[r.Host+r.URL.Path]++
+		mu.Unlock()
+		http.SetCookie(w, cookie)
+		http.Redirect(w, r, next, http.StatusFound)
+		return false
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		host := strings.TrimSuffix(r.Host, ".")
+		switch {
+		case r.URL.Path == "/robots.txt" && host == "checked.vc.test":
+			if checked(w, r, &http.Cookie{Name: "robots", Value: "1", Path: "/"}, "/robots.txt") {
+				io.WriteString(w, "User-agent: *\nDisallow: /private\n")
+			}
+		case r.URL.Path == "/robots.txt":
+			http.NotFound(w, r)
+		case r.URL.Path == "/start":
+			// The cookie is for the whole registrable domain, the check on
+			// another host of it.
+			checked(w, r, &http.Cookie{Name: "sso", Value: "1", Domain: "vc.test", Path: "/"}, "http://www.vc.test/check")
+		case r.URL.Path == "/check":
+			if _, err := r.Cookie("sso"); err != nil {
+				http.Error(w, "no cookie", http.StatusForbidden)
+				return
+			}
+			page("<p>welcome</p>")(w, r)
+		case r.URL.Path == "/other-site":
+			// Another site's cookie never reaches us.
+			if _, err := r.Cookie("sso"); err == nil {
+				http.Error(w, "leaked cookie", http.StatusForbidden)
+				return
+			}
+			page("<p>welcome</p>")(w, r)
+		case r.URL.Path == "/leak":
+			http.SetCookie(w, &http.Cookie{Name: "sso", Value: "1", Path: "/"})
+			http.Redirect(w, r, "http://firm.other.test/other-site", http.StatusFound)
+		default:
+			if checked(w, r, &http.Cookie{Name: "consent", Value: "yes", Path: "/"}, r.URL.Path) {
+				page("<p>welcome</p>")(w, r)
+			}
+		}
+	})
+	srv, port := startServer(t, mux)
+	hosts, err := crawl.ParseHosts(".vc.test=" + srv.Listener.Addr().String() + ",.other.test=" + srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(port)
+	cfg.Hosts = hosts
+	f := newFetcher(t, cfg)
+
+	tests := []struct {
+		url       string
+		wantKind  crawl.Kind // "" means fetched
+		freshPath string     // host+path the first request to which came without the cookie
+	}{
+		{"http://firm.vc.test/consent", "", "firm.vc.test/consent"},
+		{"http://firm.vc.test/start", "", "firm.vc.test/start"},
+		{"http://firm.vc.test/leak", "", ""},
+		{"http://checked.vc.test/private", crawl.KindRobots, "checked.vc.test/robots.txt"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.url, func(t *testing.T) {
+			for try := range 2 {
+				_, err := f.Get(context.Background(), tc.url)
+				if tc.wantKind == "" && err != nil {
+					t.Fatalf("Get #%d: %v", try+1, err)
+				}
+				if tc.wantKind != "" {
+					fetchErr(t, err, tc.wantKind)
+				}
+			}
+			if tc.freshPath == "" {
+				return
+			}
+			mu.Lock()
+			n := fresh[tc.freshPath]
+			mu.Unlock()
+			// robots.txt is cached, so it is fetched once; a page twice,
+			// each time without the cookie of the fetch before.
+			want := 2
+			if tc.wantKind == crawl.KindRobots {
+				want = 1
+			}
+			if n != want {
+				t.Errorf("%s came %d times without the cookie, want %d", tc.freshPath, n, want)
+			}
+		})
+	}
+}
+
 // A redirect does not get around robots.txt: every hop is checked against
 // its own origin's rules, including a hop back to the first origin.
 func TestRedirectTargetsHonourTheirRobots(t *testing.T) {

@@ -4,16 +4,15 @@
 package crawl
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"mime"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/netip"
 	"net/url"
 	"slices"
@@ -24,9 +23,11 @@ import (
 
 	"code.dny.dev/ssrf"
 	"github.com/go-resty/resty/v2"
-	"golang.org/x/net/html/charset"
+	"golang.org/x/net/publicsuffix"
 
 	"github.com/vcenrich/vcenrich/applog"
+	"github.com/vcenrich/vcenrich/internal/urlkey"
+	"github.com/vcenrich/vcenrich/internal/utf8body"
 )
 
 const (
@@ -57,7 +58,7 @@ type Response struct {
 	URL         *url.URL // final URL after redirects
 	Status      int
 	ContentType string
-	Body        []byte // decoded to UTF-8 (golang.org/x/net/html/charset from header / meta), gzip handled
+	Body        []byte // decoded to UTF-8 (utf8body.Decode: header, BOM or meta), gzip handled
 	Truncated   bool
 	Redirected  bool // final host differs from requested host (ignoring www.)
 }
@@ -72,11 +73,14 @@ func New(cfg Config) (*Fetcher, error) {
 func newFetcher(cfg Config, resolver *net.Resolver) (*Fetcher, error) {
 	cfg = cfg.withDefaults()
 	f := &Fetcher{
-		cfg:    cfg,
-		agent:  productToken(cfg.UserAgent),
-		hosts:  make(map[string]string),
-		gate:   newHostGate(gateSize),
-		robots: newRobotsCache(robotsCacheSize),
+		cfg:   cfg,
+		agent: productToken(cfg.UserAgent),
+		hosts: make(map[string]string),
+		gate:  newHostGate(gateSize),
+	}
+	var err error
+	if f.robots, err = newRobotsCache(robotsCacheSize); err != nil {
+		return nil, fmt.Errorf("crawl: %w", err)
 	}
 	for name, target := range cfg.Hosts {
 		ap, err := netip.ParseAddrPort(strings.TrimSpace(target))
@@ -194,7 +198,7 @@ func (f *Fetcher) override(host string) (string, bool) {
 
 // checkRedirect, for robots.txt (pages follow their redirects hop by hop in
 // get), limits the chain, refuses targets we would refuse as input, and
-// carries cookies set along the chain.
+// carries cookies set along the chain in the fetch's jar.
 func checkRedirect(req *http.Request, via []*http.Request, maxRedirects int) error {
 	if len(via) > maxRedirects {
 		return &redirectLimitError{max: maxRedirects}
@@ -202,14 +206,12 @@ func checkRedirect(req *http.Request, via []*http.Request, maxRedirects int) err
 	if why := refuseURL(req.URL); why != "" {
 		return &redirectTargetError{target: req.URL.Redacted(), why: why}
 	}
-	var set []setCookies
-	for _, r := range slices.Concat(via[1:], []*http.Request{req}) {
-		if resp := r.Response; resp != nil && resp.Request != nil {
-			set = append(set, setCookies{from: resp.Request.URL.Hostname(), cookies: resp.Cookies()})
+	jar, _ := req.Context().Value(fetchJar{}).(*cookiejar.Jar)
+	if resp := req.Response; jar != nil && resp != nil && resp.Request != nil {
+		jar.SetCookies(resp.Request.URL, resp.Cookies())
+		for _, c := range jar.Cookies(req.URL) {
+			req.AddCookie(c)
 		}
-	}
-	for _, c := range cookiesFor(req.URL.Hostname(), set, time.Now()) {
-		req.AddCookie(c)
 	}
 	return nil
 }
@@ -217,46 +219,18 @@ func checkRedirect(req *http.Request, via []*http.Request, maxRedirects int) err
 // hopByHop marks a request context whose redirects get follows itself.
 type hopByHop struct{}
 
-// setCookies are the cookies one answer along a redirect chain set.
-type setCookies struct {
-	from    string // host that answered
-	cookies []*http.Cookie
-}
+// fetchJar keys, in a request context, the cookie jar of the fetch the
+// request belongs to, so that checkRedirect can reach it.
+type fetchJar struct{}
 
-// cookiesFor is the cookies a redirect chain set that apply to host, later
-// answers overriding earlier ones: without them, sites that set a cookie and
-// redirect to themselves to check it would loop forever. No jar outlives
-// one fetch.
-func cookiesFor(host string, chain []setCookies, now time.Time) []*http.Cookie {
-	host = strings.ToLower(host)
-	jar := make(map[string]string)
-	for _, sc := range chain {
-		from := strings.ToLower(sc.from)
-		for _, c := range sc.cookies {
-			if !cookieApplies(c, from, host) {
-				continue
-			}
-			if c.MaxAge < 0 || !c.Expires.IsZero() && c.Expires.Before(now) {
-				delete(jar, c.Name)
-				continue
-			}
-			jar[c.Name] = c.Value
-		}
-	}
-	var out []*http.Cookie
-	for _, name := range slices.Sorted(maps.Keys(jar)) {
-		out = append(out, &http.Cookie{Name: name, Value: jar[name]})
-	}
-	return out
-}
-
-func cookieApplies(c *http.Cookie, from, to string) bool {
-	domain := strings.TrimPrefix(strings.ToLower(c.Domain), ".")
-	if domain == "" {
-		return from == to
-	}
-	within := func(h string) bool { return h == domain || strings.HasSuffix(h, "."+domain) }
-	return within(from) && within(to)
+// newFetchJar is the cookie jar of one fetch. Without one, sites that set a
+// cookie and redirect to themselves to check it would loop forever; no jar
+// outlives its fetch, so no site can follow us from one firm to the next and
+// what a page says never depends on what was fetched before it.
+func newFetchJar() *cookiejar.Jar {
+	// New checks nothing in its options: its error is always nil.
+	jar, _ := cookiejar.New(&cookiejar.Options{PublicSuffixList: publicsuffix.List})
+	return jar
 }
 
 // Get fetches a page. It checks robots.txt for the URL's host first (cached
@@ -282,14 +256,14 @@ func (f *Fetcher) get(ctx context.Context, rawURL string, accept func(contentTyp
 	// on the way, follows its own.
 	pageCtx := context.WithValue(ctx, hopByHop{}, true)
 	u := first
-	var chain []setCookies
+	jar := newFetchJar()
 	var res *exchangeResult
 	for hops := 0; ; hops++ {
 		interval, err := f.allowed(ctx, u)
 		if err != nil {
 			return nil, err
 		}
-		res, err = f.exchange(pageCtx, u, interval, f.cfg.MaxBodyBytes, cookiesFor(u.Hostname(), chain, time.Now()), func(status int, h http.Header) bool {
+		res, err = f.exchange(pageCtx, u, interval, f.cfg.MaxBodyBytes, jar, func(status int, h http.Header) bool {
 			return status >= 200 && status < 300 && accept(h.Get("Content-Type"))
 		})
 		if err != nil {
@@ -305,7 +279,6 @@ func (f *Fetcher) get(ctx context.Context, rawURL string, accept func(contentTyp
 		if why := refuseURL(next); why != "" {
 			return nil, classify(ctx, u.String(), &redirectTargetError{target: next.Redacted(), why: why})
 		}
-		chain = append(chain, setCookies{from: u.Hostname(), cookies: (&http.Response{Header: res.header}).Cookies()})
 		u = next
 	}
 	final := res.final.String()
@@ -323,7 +296,7 @@ func (f *Fetcher) get(ctx context.Context, rawURL string, accept func(contentTyp
 	}
 	body, truncated := res.body, res.truncated
 	if decode {
-		body = decodeBody(body, ct)
+		body = utf8body.Decode(body, ct)
 		// A legacy charset can take three UTF-8 bytes for one: the cap
 		// holds for the text the caller gets, not only for the wire.
 		if limit := int(f.cfg.MaxBodyBytes); len(body) > limit {
@@ -491,8 +464,9 @@ type exchangeResult struct {
 }
 
 // exchange performs one GET under the host's politeness gate and the request
-// timeout, reading at most limit bytes of body. Errors are *Error.
-func (f *Fetcher) exchange(ctx context.Context, u *url.URL, interval time.Duration, limit int64, cookies []*http.Cookie, wantBody func(int, http.Header) bool) (*exchangeResult, error) {
+// timeout, reading at most limit bytes of body, sending the cookies jar holds
+// for u and keeping those the answers set. Errors are *Error.
+func (f *Fetcher) exchange(ctx context.Context, u *url.URL, interval time.Duration, limit int64, jar *cookiejar.Jar, wantBody func(int, http.Header) bool) (*exchangeResult, error) {
 	release, err := f.gate.acquire(ctx, strings.ToLower(u.Hostname()), interval)
 	if err != nil {
 		return nil, classify(ctx, u.String(), err)
@@ -501,9 +475,9 @@ func (f *Fetcher) exchange(ctx context.Context, u *url.URL, interval time.Durati
 
 	// The timeout covers the body too, so a server dripping bytes forever
 	// is cut off.
-	rctx, cancel := context.WithTimeout(ctx, f.cfg.RequestTimeout)
+	rctx, cancel := context.WithTimeout(context.WithValue(ctx, fetchJar{}, jar), f.cfg.RequestTimeout)
 	defer cancel()
-	res, err := f.client.R().SetContext(rctx).SetCookies(cookies).Get(u.String())
+	res, err := f.client.R().SetContext(rctx).SetCookies(jar.Cookies(u)).Get(u.String())
 	var raw *http.Response
 	if res != nil {
 		raw = res.RawResponse
@@ -515,6 +489,7 @@ func (f *Fetcher) exchange(ctx context.Context, u *url.URL, interval time.Durati
 		return nil, classify(ctx, u.String(), err)
 	}
 	defer raw.Body.Close()
+	jar.SetCookies(raw.Request.URL, raw.Cookies())
 
 	out := &exchangeResult{final: raw.Request.URL, status: raw.StatusCode, header: raw.Header}
 	if !wantBody(raw.StatusCode, raw.Header) {
@@ -592,18 +567,6 @@ func isPageType(contentType string) bool {
 	return false
 }
 
-// decodeBody converts to UTF-8 using the header's charset, else a BOM or
-// <meta> in the first KiB, else a UTF-8 validity guess.
-func decodeBody(raw []byte, contentType string) []byte {
-	enc, name, _ := charset.DetermineEncoding(raw, contentType)
-	if name != "utf-8" {
-		if out, err := enc.NewDecoder().Bytes(raw); err == nil {
-			return out
-		}
-	}
-	return bytes.ToValidUTF8(bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf")), []byte("\uFFFD"))
-}
-
 // parseTarget refuses, before any network I/O, what we never fetch.
 func parseTarget(raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
@@ -644,10 +607,10 @@ func refuseURL(u *url.URL) string {
 	return ""
 }
 
-// siteName is the host with "www." dropped, so that a redirect between the
-// two does not count as leaving the site.
+// siteName is the site u is on (urlkey.Site), so that a redirect between
+// "www." and the bare name does not count as leaving the site.
 func siteName(u *url.URL) string {
-	return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+	return urlkey.Site(u.Hostname())
 }
 
 // productToken is what robots.txt groups are matched on: "vcenrich" for

@@ -2,21 +2,20 @@ package crawl
 
 import (
 	"bytes"
-	"container/list"
 	"context"
 	"errors"
-	"math"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
-	"github.com/temoto/robotstxt"
+	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/jimsmart/grobotstxt"
+	"golang.org/x/sync/singleflight"
 )
 
 const (
@@ -25,37 +24,42 @@ const (
 	robotsErrorTTL   = time.Minute // a 5xx robots.txt shuts a site; look again soon
 	robotsCacheSize  = 1024
 	maxCrawlDelay    = 10 * time.Second
-	maxRobotsLineLen = 2048 // longer paths are junk, and huge wildcard patterns are slow to compile
+	maxSitemapURLLen = 2048 // longer Sitemap: values are junk
 )
 
-// robotsRules is what one origin's robots.txt says about us.
+// robotsRules is what one origin's robots.txt says about us. The rules are
+// read by github.com/jimsmart/grobotstxt, a port of Google's parser, the
+// reference implementation of RFC 9309: it reads each line as the RFC asks
+// and skips what it cannot read, where a stricter library would reject the
+// whole file over one odd line.
 type robotsRules struct {
-	data      *robotstxt.RobotsData // nil: everything is allowed
-	offLimits int                   // non-zero: robots.txt answered this status, so nothing is allowed
-	delay     time.Duration         // Crawl-delay of the group that applies to us
-	sitemaps  []string              // Sitemap: lines, which apply whatever the group
+	body      string        // robots.txt as served; "" when no rule of it can apply to us
+	offLimits int           // non-zero: robots.txt answered this status, so nothing is allowed
+	delay     time.Duration // Crawl-delay of the groups that apply to us, at most maxCrawlDelay so a site cannot stall a worker
+	sitemaps  []string      // Sitemap: lines, which apply whatever the group
 }
 
 // check returns a *robotsError when u may not be fetched.
 func (r *robotsRules) check(u *url.URL, agent string) error {
-	path := robotsPath(u)
 	if r.offLimits != 0 {
-		return &robotsError{path: path, agent: agent, status: r.offLimits}
+		return &robotsError{path: robotsPath(u), agent: agent, status: r.offLimits}
 	}
-	if r.data != nil && !r.data.TestAgent(path, agent) {
-		return &robotsError{path: path, agent: agent}
+	// The whole URL, not its path alone: the library would read a path
+	// starting "//" as a host.
+	if r.body != "" && !grobotstxt.AgentAllowed(r.body, agent, u.String()) {
+		return &robotsError{path: robotsPath(u), agent: agent}
 	}
 	return nil
 }
 
 // interval is the gap to keep between requests to the host: Crawl-delay may
-// raise the configured minimum, but only up to maxCrawlDelay so a site cannot
-// stall a worker.
+// raise the configured minimum.
 func (r *robotsRules) interval(minimum time.Duration) time.Duration {
-	return max(minimum, min(r.delay, maxCrawlDelay))
+	return max(minimum, r.delay)
 }
 
-// robotsPath is what rules are matched against: the escaped path and query.
+// robotsPath is the part of u that rules match, the escaped path and query,
+// which a refusal names.
 func robotsPath(u *url.URL) string {
 	p := u.EscapedPath()
 	if p == "" {
@@ -67,10 +71,7 @@ func robotsPath(u *url.URL) string {
 	return p
 }
 
-// parseRobots reads a robots.txt body. Real files often hold lines the
-// library rejects outright (rules before any User-agent, "Crawl-delay: 1s"),
-// and it then returns nothing at all; RFC 9309 wants such lines skipped, so
-// the body is cleaned first.
+// parseRobots reads a robots.txt body for agent, a product token.
 func parseRobots(body []byte, truncated bool, agent string) *robotsRules {
 	if truncated {
 		// A line cut in half could turn "Disallow: /private" into "Disallow: /".
@@ -78,117 +79,111 @@ func parseRobots(body []byte, truncated bool, agent string) *robotsRules {
 			body = body[:i+1]
 		}
 	}
-	data, err := robotstxt.FromBytes(cleanRobots(body))
-	if err != nil {
-		// cleanRobots should make this unreachable; an unreadable file is
-		// treated as absent, as crawlers commonly do.
-		return &robotsRules{}
+	text := string(body)
+	x := &robotsExtras{agent: agent}
+	grobotstxt.Parse(text, x)
+	rules := &robotsRules{delay: x.delay(), sitemaps: x.sitemaps}
+	if x.rules {
+		// Kept only then: a site that answers robots.txt with its
+		// homepage would otherwise hold half a megabyte of cache for
+		// nothing, and be parsed again for every page.
+		rules.body = text
 	}
-	return &robotsRules{data: data, delay: data.FindGroup(agent).CrawlDelay, sitemaps: robotsSitemaps(body)}
+	return rules
 }
 
 // maxRobotsSitemaps bounds the Sitemap: lines kept per robots.txt.
 const maxRobotsSitemaps = 10
 
-// robotsSitemaps reads the Sitemap: lines, which stand outside the groups
-// (and which cleanRobots drops for that reason).
-func robotsSitemaps(body []byte) []string {
-	var out []string
-	for len(body) > 0 && len(out) < maxRobotsSitemaps {
-		var line []byte
-		if i := bytes.IndexAny(body, "\r\n"); i >= 0 {
-			line, body = body[:i], body[i+1:]
-		} else {
-			line, body = body, nil
-		}
-		if i := bytes.IndexByte(line, '#'); i >= 0 {
-			line = line[:i]
-		}
-		key, val, ok := bytes.Cut(line, []byte(":"))
-		if !ok || !strings.EqualFold(strings.TrimSpace(string(key)), "sitemap") {
-			continue
-		}
-		if v := robotsValue(val); v != "" && len(v) <= maxRobotsLineLen {
-			out = append(out, v)
-		}
-	}
-	return out
+// robotsExtras reads, in a pass of the library's parser, what its matcher
+// leaves out: the Crawl-delay of the groups that apply to agent (Google
+// ignores the field) and the Sitemap: lines, which stand outside the
+// groups. It groups lines as the matcher does, so that the delay comes
+// from the group whose rules are obeyed: a run of User-agent lines opens a
+// group, and only an Allow or Disallow line in a group that applies to us
+// closes the run.
+type robotsExtras struct {
+	agent            string
+	global, specific bool // the current group names "*", or agent
+	ruled            bool // a rule line ended the current run of User-agent lines
+	rules            bool // some rule line stood in a group that applies to us
+	seenSpecific     bool // some group names agent, so "*" groups do not apply
+	globalDelay      time.Duration
+	specificDelay    time.Duration
+	sitemaps         []string
 }
 
-// cleanRobots rewrites a robots.txt into canonical "Field: value" lines,
-// keeping only the fields we use and only lines the library can parse.
-func cleanRobots(body []byte) []byte {
-	var out bytes.Buffer
-	inGroup := false
-	for len(body) > 0 {
-		var line []byte
-		if i := bytes.IndexAny(body, "\r\n"); i >= 0 {
-			line, body = body[:i], body[i+1:]
-		} else {
-			line, body = body, nil
-		}
-		if i := bytes.IndexByte(line, '#'); i >= 0 {
-			line = line[:i]
-		}
-		key, val, ok := bytes.Cut(line, []byte(":"))
-		if !ok {
-			continue
-		}
-		value := robotsValue(val)
-		if len(value) > maxRobotsLineLen {
-			continue
-		}
-		switch strings.ToLower(strings.TrimSpace(string(key))) {
-		case "user-agent", "useragent":
-			if value == "" {
-				continue
-			}
-			inGroup = true
-			out.WriteString("User-agent: " + value + "\n")
-		case "allow":
-			if inGroup {
-				writeRule(&out, "Allow:", value)
-			}
-		case "disallow":
-			if inGroup {
-				writeRule(&out, "Disallow:", value)
-			}
-		case "crawl-delay", "crawldelay":
-			if !inGroup {
-				continue
-			}
-			d, err := strconv.ParseFloat(value, 64)
-			if err != nil || d < 0 || math.IsInf(d, 0) || math.IsNaN(d) {
-				continue
-			}
-			out.WriteString("Crawl-delay: " + strconv.FormatFloat(d, 'f', -1, 64) + "\n")
-		}
+func (x *robotsExtras) HandleRobotsStart() {}
+func (x *robotsExtras) HandleRobotsEnd()   {}
+
+func (x *robotsExtras) HandleUserAgent(_ int, value string) {
+	if x.ruled {
+		x.global, x.specific, x.ruled = false, false, false
 	}
-	return out.Bytes()
+	// "*" may be followed by words after a space, as the matcher allows.
+	if value == "*" || strings.HasPrefix(value, "*") && unicode.IsSpace(rune(value[1])) {
+		x.global = true
+		return
+	}
+	if strings.EqualFold(agentToken(value), x.agent) {
+		x.specific, x.seenSpecific = true, true
+	}
 }
 
-func writeRule(out *bytes.Buffer, field, value string) {
-	out.WriteString(field)
-	if value != "" {
-		out.WriteString(" " + value)
+func (x *robotsExtras) HandleAllow(int, string)    { x.rule() }
+func (x *robotsExtras) HandleDisallow(int, string) { x.rule() }
+
+func (x *robotsExtras) rule() {
+	if x.global || x.specific {
+		x.ruled, x.rules = true, true
 	}
-	out.WriteString("\n")
 }
 
-// robotsValue is the first word of a field value, as valid UTF-8 without
-// control characters, which the library's tokenizer would split or choke on.
-func robotsValue(val []byte) string {
-	s := strings.ToValidUTF8(string(val), "")
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) && !unicode.IsSpace(r) || r == utf8.RuneError {
-			return -1
-		}
-		return r
-	}, s)
-	if f := strings.Fields(s); len(f) > 0 {
-		return f[0]
+func (x *robotsExtras) HandleSitemap(_ int, value string) {
+	if f := strings.Fields(value); len(f) > 0 && len(f[0]) <= maxSitemapURLLen && len(x.sitemaps) < maxRobotsSitemaps {
+		x.sitemaps = append(x.sitemaps, f[0])
 	}
-	return ""
+}
+
+func (x *robotsExtras) HandleUnknownAction(_ int, action, value string) {
+	if !strings.EqualFold(action, "crawl-delay") && !strings.EqualFold(action, "crawldelay") || !x.global && !x.specific {
+		return
+	}
+	f := strings.Fields(value)
+	if len(f) == 0 {
+		return
+	}
+	secs, err := strconv.ParseFloat(f[0], 64)
+	if err != nil || !(secs >= 0) { // NaN too
+		return
+	}
+	// Capped before the conversion, which a huge value would overflow.
+	d := time.Duration(min(secs, maxCrawlDelay.Seconds()) * float64(time.Second))
+	if x.specific {
+		x.specificDelay = max(x.specificDelay, d)
+	} else {
+		x.globalDelay = max(x.globalDelay, d)
+	}
+}
+
+// delay is the Crawl-delay of the groups that apply to us; where several
+// do, their rules combine (RFC 9309 2.2.1), and so the longest delay holds.
+func (x *robotsExtras) delay() time.Duration {
+	if x.seenSpecific {
+		return x.specificDelay
+	}
+	return x.globalDelay
+}
+
+// agentToken is the product token a User-agent line names, cut where the
+// matcher cuts it: "Googlebot/2.1" names "Googlebot".
+func agentToken(value string) string {
+	if i := strings.IndexFunc(value, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("~#$%'*+-.^_`|", r))
+	}); i >= 0 {
+		return value[:i]
+	}
+	return value
 }
 
 // loadRobots fetches and interprets an origin's robots.txt. The error is
@@ -196,7 +191,7 @@ func robotsValue(val []byte) string {
 // that instead of a robots refusal, since the page would fail the same way.
 func (f *Fetcher) loadRobots(ctx context.Context, u *url.URL) (*robotsRules, time.Duration, error) {
 	ru := &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/robots.txt"}
-	res, err := f.exchange(ctx, ru, f.cfg.MinHostInterval, robotsMaxBytes, nil, func(status int, _ http.Header) bool {
+	res, err := f.exchange(ctx, ru, f.cfg.MinHostInterval, robotsMaxBytes, newFetchJar(), func(status int, _ http.Header) bool {
 		return status >= 200 && status < 300
 	})
 	if err != nil {
@@ -220,88 +215,78 @@ func (f *Fetcher) loadRobots(ctx context.Context, u *url.URL) (*robotsRules, tim
 	}
 }
 
-// robotsCache is a bounded LRU of rules per origin, with expiry, that lets
-// concurrent requests for one origin share a single fetch.
+// robotsCache keeps the rules of the origins seen most recently, each until
+// its own expiry (an hour, a minute for a 5xx; golang-lru's expirable cache
+// has one TTL for all), and lets concurrent requests for one origin share a
+// single fetch.
 type robotsCache struct {
-	mu    sync.Mutex
-	max   int
-	order *list.List // of *robotsEntry, most recently used first
-	byKey map[string]*robotsEntry
-	now   func() time.Time
+	rules  *lru.Cache[string, robotsEntry]
+	flight singleflight.Group
+	now    func() time.Time
 }
 
 type robotsEntry struct {
-	key       string
-	elem      *list.Element
-	done      chan struct{} // closed once the fields below are set
-	rules     *robotsRules
-	err       error
-	abandoned bool // the loader's own context ended, so waiters should try themselves
-	expires   time.Time
+	rules   *robotsRules
+	expires time.Time
 }
 
-func newRobotsCache(max int) *robotsCache {
-	return &robotsCache{max: max, order: list.New(), byKey: make(map[string]*robotsEntry), now: time.Now}
+func newRobotsCache(size int) (*robotsCache, error) {
+	rules, err := lru.New[string, robotsEntry](size)
+	if err != nil {
+		return nil, fmt.Errorf("robots cache of %d origins: %w", size, err)
+	}
+	return &robotsCache{rules: rules, now: time.Now}, nil
 }
 
+// fresh is key's rules unless they have expired.
+func (c *robotsCache) fresh(key string) (*robotsRules, bool) {
+	e, ok := c.rules.Get(key)
+	if !ok || !c.now().Before(e.expires) {
+		return nil, false
+	}
+	return e.rules, true
+}
+
+// get returns key's rules, loading them when they are missing or expired.
+// Failures are not remembered: the next request tries again. The load is
+// shared, so it runs detached from the cancellation of whoever started it
+// (bounded by the fetch's own timeouts), and every caller stops waiting as
+// soon as its own context ends.
 func (c *robotsCache) get(ctx context.Context, key string, load func(context.Context) (*robotsRules, time.Duration, error)) (*robotsRules, error) {
-	for {
-		c.mu.Lock()
-		e, ok := c.byKey[key]
-		if ok {
-			select {
-			case <-e.done:
-				if c.now().Before(e.expires) {
-					c.order.MoveToFront(e.elem)
-					c.mu.Unlock()
-					return e.rules, nil
-				}
-				c.removeLocked(e)
-			default:
-				c.mu.Unlock()
-				select {
-				case <-e.done:
-				case <-ctx.Done():
-					return nil, ctx.Err()
-				}
-				if e.abandoned && ctx.Err() == nil {
-					continue
-				}
-				return e.rules, e.err
-			}
+	if rules, ok := c.fresh(key); ok {
+		return rules, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	detached := context.WithoutCancel(ctx)
+	done := c.flight.DoChan(key, func() (any, error) {
+		// A load that ended between our look and this flight has stored
+		// what we want.
+		if rules, ok := c.fresh(key); ok {
+			return rules, nil
 		}
-		e = &robotsEntry{key: key, done: make(chan struct{})}
-		e.elem = c.order.PushFront(e)
-		c.byKey[key] = e
-		for c.order.Len() > c.max {
-			c.removeLocked(c.order.Back().Value.(*robotsEntry))
-		}
-		c.mu.Unlock()
-
-		rules, ttl, err := load(ctx)
-
-		c.mu.Lock()
-		e.rules, e.err = rules, err
-		e.abandoned = ctx.Err() != nil
-		e.expires = c.now().Add(ttl)
+		rules, ttl, err := load(detached)
 		if err != nil {
-			// Failures are not remembered: the next request tries again.
-			c.removeLocked(e)
+			return nil, err
 		}
-		close(e.done)
-		c.mu.Unlock()
-		return rules, err
+		c.rules.Add(key, robotsEntry{rules: rules, expires: c.now().Add(ttl)})
+		return rules, nil
+	})
+	select {
+	case res := <-done:
+		if res.Err != nil {
+			return nil, res.Err
+		}
+		return res.Val.(*robotsRules), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
 }
 
-func (c *robotsCache) removeLocked(e *robotsEntry) {
-	if c.byKey[e.key] == e {
-		delete(c.byKey, e.key)
-	}
-	c.order.Remove(e.elem)
-}
-
-// originKey names the origin a robots.txt belongs to (RFC 9309 2.3).
+// originKey names the origin a robots.txt belongs to (RFC 9309 2.3). It is
+// not urlkey.Site: the scheme, the port and "www." each make another origin
+// with a robots.txt of its own.
 func originKey(u *url.URL) string {
 	host := strings.ToLower(u.Hostname())
 	port := u.Port()

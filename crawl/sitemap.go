@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/vcenrich/vcenrich/internal/utf8body"
 )
 
 // Sitemaps returns the sitemap URLs that the robots.txt of site's origin
@@ -53,7 +55,7 @@ func (f *Fetcher) GetSitemap(ctx context.Context, rawURL string) (*Response, err
 		return nil, err
 	}
 	if len(resp.Body) < 2 || resp.Body[0] != 0x1f || resp.Body[1] != 0x8b {
-		resp.Body = decodeBody(resp.Body, resp.ContentType)
+		resp.Body = utf8body.Decode(resp.Body, resp.ContentType)
 		return resp, nil
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(resp.Body))

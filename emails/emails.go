@@ -13,6 +13,8 @@ import (
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/vcenrich/vcenrich/internal/urlkey"
 )
 
 // Pattern names how a local part is made from a name, e.g. "first.last".
@@ -210,7 +212,7 @@ type Learned struct {
 // domain that it does not: a site whose addresses disagree teaches nothing.
 // Role mailboxes and addresses on other domains are left out.
 func Learn(known []Known, domain string) (Learned, bool) {
-	domain = strings.ToLower(strings.TrimPrefix(domain, "www."))
+	domain = urlkey.Site(domain)
 	type pair struct {
 		n     name
 		local string
@@ -244,7 +246,7 @@ func Learn(known []Known, domain string) (Learned, bool) {
 // local part and the person's name as addresses spell it.
 func personal(k Known, domain string) (string, name, bool) {
 	local, d, ok := strings.Cut(strings.ToLower(strings.TrimSpace(k.Email)), "@")
-	if !ok || d != strings.ToLower(strings.TrimPrefix(domain, "www.")) || IsRole(local) {
+	if !ok || d != urlkey.Site(domain) || IsRole(local) {
 		return "", name{}, false
 	}
 	n, ok := parseName(k.Name)

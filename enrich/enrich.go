@@ -25,6 +25,7 @@ import (
 	"github.com/vcenrich/vcenrich/emails"
 	"github.com/vcenrich/vcenrich/extract"
 	"github.com/vcenrich/vcenrich/firm"
+	"github.com/vcenrich/vcenrich/internal/urlkey"
 	"github.com/vcenrich/vcenrich/llm"
 )
 
@@ -192,15 +193,14 @@ type run struct {
 	budgetSpent bool
 }
 
-// pageKey identifies a URL for "already fetched": scheme, a leading
-// "www." and a trailing slash do not make another page.
+// pageKey identifies a URL for "already fetched"; one that does not parse
+// is only ever the same as itself.
 func pageKey(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return raw
 	}
-	host := strings.TrimPrefix(strings.ToLower(u.Host), "www.")
-	return host + strings.TrimSuffix(u.EscapedPath(), "/") + "?" + u.RawQuery
+	return urlkey.Page(u)
 }
 
 // fetch gets and parses one more page within the page and time budgets. It
@@ -738,7 +738,7 @@ func (r *run) contactEmail() string {
 			}
 		}
 	}
-	site := strings.TrimPrefix(strings.ToLower(r.site.Hostname()), "www.")
+	site := urlkey.Site(r.site.Hostname())
 	var onSite, other string
 	for _, e := range r.emails {
 		if personal[e] {
@@ -824,7 +824,7 @@ func (r *run) finish(home *extract.Page) {
 // the site's personal addresses follow one pattern, proposes the others'.
 func (r *run) inferEmails() {
 	team := r.res.Team
-	domain := strings.TrimPrefix(strings.ToLower(r.site.Hostname()), "www.")
+	domain := urlkey.Site(r.site.Hostname())
 	var known []emails.Known
 	for i, m := range team {
 		if m.Email != "" {
@@ -904,7 +904,7 @@ func dedupeCompanies(in []firm.Company) []firm.Company {
 		name := strings.ToLower(strings.Join(strings.Fields(c.Name), " "))
 		host := ""
 		if u, err := url.Parse(c.Website); err == nil && c.Website != "" {
-			host = strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+			host = urlkey.Site(u.Hostname())
 		}
 		if name == "" || seenName[name] || host != "" && seenHost[host] {
 			continue

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"golang.org/x/net/html"
+
+	"github.com/vcenrich/vcenrich/internal/urlkey"
 )
 
 // cfPath is where Cloudflare's email obfuscation points protected mailto links.
@@ -243,7 +245,7 @@ func twitterProfile(href string) string {
 	if err != nil {
 		return ""
 	}
-	switch strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.") {
+	switch urlkey.Site(u.Hostname()) {
 	case "twitter.com", "x.com", "mobile.twitter.com":
 	default:
 		return ""

@@ -18,9 +18,9 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
-	"golang.org/x/net/html/charset"
 
 	"github.com/vcenrich/vcenrich/firm"
+	"github.com/vcenrich/vcenrich/internal/utf8body"
 )
 
 // Bounds that keep one hostile or enormous page from costing unbounded time
@@ -75,7 +75,11 @@ func Parse(body []byte, pageURL *url.URL) (*Page, error) {
 	if len(body) > maxHTMLBytes {
 		return nil, fmt.Errorf("extract: %s: page is %d bytes, over the %d byte limit", pageURL.Redacted(), len(body), maxHTMLBytes)
 	}
-	body = toUTF8(body)
+	// Valid UTF-8 is left alone: the fetcher has decoded it already, and
+	// left the page's <meta charset> in place, which would decode it twice.
+	if !utf8.Valid(body) {
+		body = utf8body.Decode(body, "")
+	}
 	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("extract: parse %s: %w", pageURL.Redacted(), err)
@@ -120,24 +124,6 @@ func Parse(body []byte, pageURL *url.URL) (*Page, error) {
 	p.Companies = companies(root, base, pageURL, portfolioPage(pageURL, p.Title))
 	p.JSOnly = jsOnly && len(p.Members) == 0 && len(p.Others) == 0
 	return p, nil
-}
-
-// toUTF8 converts a page declared (by BOM or <meta charset>) in another
-// encoding. Valid UTF-8 is left alone: the fetcher may already have
-// converted it while leaving the original <meta> in place.
-func toUTF8(body []byte) []byte {
-	if utf8.Valid(body) {
-		return body
-	}
-	enc, name, _ := charset.DetermineEncoding(body, "text/html")
-	if enc == nil || name == "utf-8" {
-		return body
-	}
-	out, err := enc.NewDecoder().Bytes(body)
-	if err != nil {
-		return body
-	}
-	return out
 }
 
 func baseURL(doc *goquery.Document, pageURL *url.URL) *url.URL {

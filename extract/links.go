@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"golang.org/x/net/html"
+
+	"github.com/vcenrich/vcenrich/internal/urlkey"
 )
 
 // collectLinks gathers every http(s) link and mailto/Cloudflare address on
@@ -208,11 +210,9 @@ func teamTextScore(text string) int {
 	return foreignTeamScore(text)
 }
 
-// SameSite reports two host names of one site: equal but for a leading
-// "www." and case.
+// SameSite reports two host names of one site (urlkey.Site).
 func SameSite(a, b string) bool {
-	a = strings.TrimPrefix(strings.ToLower(a), "www.")
-	b = strings.TrimPrefix(strings.ToLower(b), "www.")
+	a, b = urlkey.Site(a), urlkey.Site(b)
 	return a != "" && a == b
 }
 
@@ -255,7 +255,7 @@ func NavLinks(p *Page, site *url.URL, max int) []Link {
 		if ext := path.Ext(u.Path); ext != "" && !pageExt[ext] {
 			skip = true
 		}
-		key := strings.TrimSuffix(u.Path, "/")
+		key := urlkey.Page(u)
 		if skip || seen[key] {
 			continue
 		}
@@ -312,8 +312,7 @@ func TeamLinks(p *Page, site *url.URL, max int) []Link {
 		if ps > 0 && ts > 0 {
 			score += 5
 		}
-		key := strings.ToLower(u.Host) + strings.TrimSuffix(u.EscapedPath(), "/") + "?" + u.RawQuery
-		key = strings.TrimPrefix(key, "www.")
+		key := urlkey.Page(u)
 		if seen[key] {
 			continue
 		}

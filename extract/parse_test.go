@@ -181,13 +181,27 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestLegacyCharset(t *testing.T) {
-	// "Jürgen Müller" in ISO-8859-1, as old sites still serve it.
-	html := []byte("<html><head><meta charset=\"iso-8859-1\"></head><body><div><div class=\"m\"><h3>J\xfcrgen M\xfcller</h3><p>Partner</p></div><div class=\"m\"><h3>Ines Rowe</h3><p>Principal</p></div></div></body></html>")
-	p, err := extract.Parse(html, mustURL(t, "https://acme.de/team"))
-	if err != nil {
-		t.Fatal(err)
+	page := func(name string) []byte {
+		return []byte("<html><head><meta charset=\"iso-8859-1\"></head><body><div><div class=\"m\"><h3>" + name + "</h3><p>Partner</p></div><div class=\"m\"><h3>Ines Rowe</h3><p>Principal</p></div></div></body></html>")
 	}
-	if len(p.Members) != 2 || p.Members[0].Name != "Jürgen Müller" {
-		t.Errorf("Members = %v, want Jürgen Müller decoded from Latin-1", p.Members)
+	tests := []struct {
+		name string
+		body []byte
+	}{
+		// As old sites still serve it.
+		{"in ISO-8859-1", page("J\xfcrgen M\xfcller")},
+		// As the fetcher hands it on, decoded but with its <meta> kept.
+		{"decoded already", page("Jürgen Müller")},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := extract.Parse(tc.body, mustURL(t, "https://acme.de/team"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Members) != 2 || p.Members[0].Name != "Jürgen Müller" {
+				t.Errorf("Members = %v, want Jürgen Müller", p.Members)
+			}
+		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/vcenrich/vcenrich/firm"
+	"github.com/vcenrich/vcenrich/internal/urlkey"
 )
 
 // portfolioSlugs are the last path segments (extension removed) of a page
@@ -75,7 +76,7 @@ func PortfolioLinks(p *Page, site *url.URL, max int) []Link {
 		if score == 0 {
 			continue
 		}
-		key := strings.TrimPrefix(strings.ToLower(u.Host), "www.") + strings.TrimSuffix(u.EscapedPath(), "/") + "?" + u.RawQuery
+		key := urlkey.Page(u)
 		if seen[key] {
 			continue
 		}
@@ -134,7 +135,7 @@ var notCompanyHosts = []string{
 }
 
 func companyHost(host string) bool {
-	host = strings.TrimPrefix(strings.ToLower(host), "www.")
+	host = urlkey.Site(host)
 	if host == "" {
 		return false
 	}
@@ -181,7 +182,7 @@ func companyName(s string) string {
 // domainName guesses a company's name from its website when the page gives
 // none (a logo without alt text): "https://www.kelpworks.io" gives "Kelpworks".
 func domainName(host string) string {
-	labels := strings.Split(strings.TrimPrefix(strings.ToLower(host), "www."), ".")
+	labels := strings.Split(urlkey.Site(host), ".")
 	if len(labels) < 2 {
 		return ""
 	}
@@ -264,7 +265,7 @@ func (c *companyCollector) add(name, website string) {
 	host := ""
 	if website != "" {
 		if u, err := url.Parse(website); err == nil {
-			host = strings.TrimPrefix(u.Hostname(), "www.")
+			host = urlkey.Site(u.Hostname())
 		}
 	}
 	if name == "" {

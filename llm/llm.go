@@ -25,6 +25,7 @@ import (
 
 	"github.com/vcenrich/vcenrich/extract"
 	"github.com/vcenrich/vcenrich/firm"
+	"github.com/vcenrich/vcenrich/internal/urlkey"
 
 	"github.com/vcenrich/vcenrich/applog"
 )
@@ -391,7 +392,7 @@ func sameDomain(email, pageURL string) bool {
 		return false
 	}
 	_, domain, _ := strings.Cut(email, "@")
-	host := strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+	host := urlkey.Site(u.Hostname())
 	return domain == host || strings.HasSuffix(host, "."+domain) || strings.HasSuffix(domain, "."+host)
 }
 

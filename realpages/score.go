@@ -163,9 +163,12 @@ var (
 	linkedInSubhost = regexp.MustCompile(`^(www\.|[a-z]{2,3}\.)linkedin\.com$`)
 )
 
-// linkedInKey compares profile URLs without scheme, www. or country
-// sub-domain, trailing slash, query string and percent-encoding.
-func linkedInKey(u string) string {
+// goldLinkedInKey compares a found profile URL with the gold one, without
+// scheme, www. or country sub-domain, trailing slash, query string and
+// percent-encoding. It is the scorer's own and not the extractor's
+// normaliser: a mistake of the code under test must not score as right,
+// and any two URLs, profiles or not, are compared.
+func goldLinkedInKey(u string) string {
 	u = strings.TrimSpace(u)
 	if d, err := url.PathUnescape(u); err == nil {
 		u = d
@@ -306,7 +309,7 @@ func ScorePage(p Page, rows []Row) PageScore {
 			}
 		}
 		s.LinkN++
-		good := linkedInKey(r.LinkedIn) == linkedInKey(g.LinkedIn)
+		good := goldLinkedInKey(r.LinkedIn) == goldLinkedInKey(g.LinkedIn)
 		s.LinkOK += b2i(good)
 		if g.LinkedIn != "" {
 			s.LinkGold++

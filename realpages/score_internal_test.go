@@ -25,7 +25,7 @@ func TestNameKey(t *testing.T) {
 	}
 }
 
-func TestLinkedInKey(t *testing.T) {
+func TestGoldLinkedInKey(t *testing.T) {
 	cases := []struct{ a, b string }{
 		{"https://www.linkedin.com/in/Jane-Doe/", "linkedin.com/in/jane-doe"},
 		{"http://uk.linkedin.com/in/jane?trk=x", "https://linkedin.com/in/jane"},
@@ -33,11 +33,11 @@ func TestLinkedInKey(t *testing.T) {
 		{"https://www.linkedin.com/profile/view?id=123&trk=a", "linkedin.com/profile/view?id=123"},
 	}
 	for _, c := range cases {
-		if linkedInKey(c.a) != linkedInKey(c.b) {
-			t.Errorf("%q and %q differ: %q vs %q", c.a, c.b, linkedInKey(c.a), linkedInKey(c.b))
+		if goldLinkedInKey(c.a) != goldLinkedInKey(c.b) {
+			t.Errorf("%q and %q differ: %q vs %q", c.a, c.b, goldLinkedInKey(c.a), goldLinkedInKey(c.b))
 		}
 	}
-	if linkedInKey("https://linkedin.com/in/a") == linkedInKey("https://linkedin.com/in/b") || linkedInKey("") != "" {
+	if goldLinkedInKey("https://linkedin.com/in/a") == goldLinkedInKey("https://linkedin.com/in/b") || goldLinkedInKey("") != "" {
 		t.Error("different profiles compare equal")
 	}
 }

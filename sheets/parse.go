@@ -18,6 +18,7 @@ import (
 
 	"github.com/vcenrich/vcenrich/firm"
 	"github.com/vcenrich/vcenrich/freemail"
+	"github.com/vcenrich/vcenrich/internal/urlkey"
 )
 
 // Limits bound how much of an upload is read.
@@ -425,7 +426,7 @@ func buildInput(row int, cells []string, up *Upload, seen map[string]int) (firm.
 	copy(values, cells)
 	name := collapseSpace(cell(up.Mapping.Name))
 	if name == "" {
-		name = strings.TrimPrefix(hostOf(site), "www.")
+		name = urlkey.Site(hostOf(site))
 	}
 	return firm.Input{
 		Row:           row,

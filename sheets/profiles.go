@@ -3,6 +3,8 @@ package sheets
 import (
 	"net/url"
 	"strings"
+
+	"github.com/vcenrich/vcenrich/internal/urlkey"
 )
 
 // A website cell in a real list is often not the firm's site but its page
@@ -46,7 +48,7 @@ func profileOf(site string) (profile, bool) {
 	if err != nil {
 		return profile{}, false
 	}
-	host := strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+	host := urlkey.Site(u.Hostname())
 	for h := host; h != ""; {
 		if linkHosts[h] {
 			return profile{network: "a link hub (" + h + ")", hub: true}, true

@@ -10,6 +10,8 @@ import (
 	"unicode"
 
 	"golang.org/x/net/idna"
+
+	"github.com/vcenrich/vcenrich/internal/urlkey"
 )
 
 // NormalizeWebsite turns what people type into a website cell ("accel.com",
@@ -143,14 +145,17 @@ func normalizeHost(host string) (string, error) {
 	return ascii, nil
 }
 
-// siteKey identifies a website for duplicate detection: scheme, a leading
-// "www.", the query and a trailing slash do not make a different firm.
+// siteKey identifies a website for duplicate detection: what makes the same
+// page (urlkey.Page) makes the same firm, and so does a different query,
+// which on a website cell is tracking ("?utm_source=...") and never names
+// another firm.
 func siteKey(site string) string {
 	u, err := url.Parse(site)
 	if err != nil {
 		return site
 	}
-	return strings.TrimPrefix(u.Host, "www.") + strings.TrimSuffix(u.EscapedPath(), "/")
+	u.RawQuery = ""
+	return urlkey.Page(u)
 }
 
 func hostOf(site string) string {
