@@ -260,21 +260,25 @@ func (sh Sheet) Page(ctx context.Context, src Source, offset, limit int) ([][]st
 	if next := (offset + limit + sh.Every - 1) / sh.Every; next < len(sh.Offsets) {
 		end = sh.Offsets[next]
 	}
-	skip := offset - k*sh.Every
-	err := sh.scan(ctx, src, sh.Offsets[k], end-sh.Offsets[k], func(line []byte) (bool, error) {
-		if skip > 0 {
-			skip--
-			return true, nil
-		}
-		row, err := decodeRow(line)
-		if err != nil {
-			return false, err
-		}
-		rows = append(rows, row)
-		return len(rows) < limit, nil
-	})
+	lr, err := openLines(ctx, src, sh.Offsets[k], end-sh.Offsets[k])
 	if err != nil {
-		return nil, fmt.Errorf("sheet %s rows %d-%d: %w", sh.Name, offset, offset+limit, err)
+		return nil, fmt.Errorf("sheet %s: %w", sh.Name, err)
+	}
+	defer lr.close()
+	for skip := offset - k*sh.Every; len(rows) < limit; skip-- {
+		line, err := lr.next()
+		if err == io.EOF {
+			break
+		}
+		if err == nil && skip <= 0 {
+			var row []string
+			if row, err = decodeRow(line); err == nil {
+				rows = append(rows, row)
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("sheet %s rows %d-%d: %w", sh.Name, offset, offset+limit, err)
+		}
 	}
 	return rows, nil
 }
@@ -287,37 +291,42 @@ func (sh Sheet) Search(ctx context.Context, src Source, q string, offset, limit 
 	if sh.Rows == 0 {
 		return rows, 0, nil
 	}
+	lr, err := openLines(ctx, src, sh.Offsets[0], sh.Size-sh.Offsets[0])
+	if err != nil {
+		return nil, 0, fmt.Errorf("sheet %s: %w", sh.Name, err)
+	}
+	defer lr.close()
 	// A row's encoded line holds q, ignoring case, whenever a cell does,
 	// unless q has a character JSON escapes; most lines are then passed over
 	// without decoding. Lines that hold q are decoded to make sure.
 	needle := []byte(q)
 	prefilter := !strings.ContainsFunc(q, func(r rune) bool { return r < 0x20 || r == '"' || r == '\\' || r == '\u2028' || r == '\u2029' })
 	var lower []byte
-	start := sh.Offsets[0]
-	err := sh.scan(ctx, src, start, sh.Size-start, func(line []byte) (bool, error) {
+	for {
+		line, err := lr.next()
+		if err == io.EOF {
+			return rows, total, nil
+		}
+		if err != nil {
+			return nil, 0, fmt.Errorf("sheet %s: search: %w", sh.Name, err)
+		}
 		if prefilter {
-			lower = appendLower(lower[:0], line)
-			if !bytes.Contains(lower, needle) {
-				return true, nil
+			if lower = appendLower(lower[:0], line); !bytes.Contains(lower, needle) {
+				continue
 			}
 		}
 		row, err := decodeRow(line)
 		if err != nil {
-			return false, err
+			return nil, 0, fmt.Errorf("sheet %s: search: %w", sh.Name, err)
 		}
 		if !matches(row, q) {
-			return true, nil
+			continue
 		}
 		total++
 		if total > offset && len(rows) < limit {
 			rows = append(rows, row)
 		}
-		return true, nil
-	})
-	if err != nil {
-		return nil, 0, fmt.Errorf("sheet %s: search: %w", sh.Name, err)
 	}
-	return rows, total, nil
 }
 
 // matches says whether a cell of row contains q (in lower case), ignoring
@@ -331,62 +340,89 @@ func matches(row []string, q string) bool {
 	return false
 }
 
-// Each calls fn with every row of the sheet, the header first.
-func (sh Sheet) Each(ctx context.Context, src Source, fn func(row []string) error) error {
-	err := sh.scan(ctx, src, 0, sh.Size, func(line []byte) (bool, error) {
-		row, err := decodeRow(line)
-		if err != nil {
-			return false, err
-		}
-		return true, fn(row)
-	})
-	if err != nil {
-		return fmt.Errorf("sheet %s: %w", sh.Name, err)
-	}
-	return nil
+// RowReader reads a sheet's rows one by one, the header first.
+type RowReader struct {
+	sheet string
+	lines *lineReader
 }
 
-// scan calls fn with each line of length bytes of the file from offset,
-// until fn says stop.
-func (sh Sheet) scan(ctx context.Context, src Source, offset, length int64, fn func(line []byte) (more bool, err error)) error {
+// Reader opens the sheet's rows for reading them all, in order. The file is
+// opened here, so a missing one is told before any row is read.
+func (sh Sheet) Reader(ctx context.Context, src Source) (*RowReader, error) {
+	lr, err := openLines(ctx, src, 0, sh.Size)
+	if err != nil {
+		return nil, fmt.Errorf("sheet %s: %w", sh.Name, err)
+	}
+	return &RowReader{sheet: sh.Name, lines: lr}, nil
+}
+
+// Next returns the next row, or io.EOF after the last.
+func (r *RowReader) Next() ([]string, error) {
+	line, err := r.lines.next()
+	if err == nil {
+		var row []string
+		if row, err = decodeRow(line); err == nil {
+			return row, nil
+		}
+	}
+	if err == io.EOF {
+		return nil, err
+	}
+	return nil, fmt.Errorf("sheet %s: %w", r.sheet, err)
+}
+
+// Close releases the file.
+func (r *RowReader) Close() error { return r.lines.close() }
+
+// lineReader reads the lines of a range of a rows file.
+type lineReader struct {
+	ctx  context.Context
+	r    io.ReadCloser
+	br   *bufio.Reader
+	long []byte // a line longer than the buffer, pieced together
+	n    int
+}
+
+func openLines(ctx context.Context, src Source, offset, length int64) (*lineReader, error) {
 	r, err := src(ctx, offset, length)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer r.Close()
-	br := bufio.NewReaderSize(r, 64<<10)
-	var long []byte // a line longer than the reader's buffer, pieced together
-	for n := 1; ; n++ {
-		line, err := br.ReadSlice('\n')
+	return &lineReader{ctx: ctx, r: r, br: bufio.NewReaderSize(r, 64<<10)}, nil
+}
+
+// next returns the next line, its newline included, valid until the next
+// call; io.EOF after the last.
+func (l *lineReader) next() ([]byte, error) {
+	if l.n++; l.n%1024 == 0 {
+		if err := l.ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+	l.long = l.long[:0]
+	for {
+		line, err := l.br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
-			long = append(long, line...)
+			l.long = append(l.long, line...)
 			continue
 		}
-		if long != nil {
-			line, long = append(long, line...), nil
+		if len(l.long) > 0 {
+			l.long = append(l.long, line...)
+			line = l.long
 		}
-		if len(line) > 0 {
-			if line[len(line)-1] != '\n' {
-				return fmt.Errorf("rows file cut short at a line without its end")
-			}
-			more, ferr := fn(line)
-			if ferr != nil || !more {
-				return ferr
-			}
+		switch {
+		case err == io.EOF && len(line) == 0:
+			return nil, io.EOF
+		case err == io.EOF:
+			return nil, errors.New("rows file cut short at a line without its end")
+		case err != nil:
+			return nil, err
 		}
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if n%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
+		return line, nil
 	}
 }
+
+func (l *lineReader) close() error { return l.r.Close() }
 
 // appendLower appends line in lower case, as strings.ToLower has it.
 func appendLower(dst, line []byte) []byte {

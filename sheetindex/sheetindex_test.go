@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -118,6 +119,27 @@ func TestPage(t *testing.T) {
 	}
 }
 
+// each reads every row of a sheet, the header first.
+func each(t *testing.T, dir string, sh sheetindex.Sheet) [][]string {
+	t.Helper()
+	r, err := sh.Reader(context.Background(), source(t, dir, sh))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var rows [][]string
+	for {
+		row, err := r.Next()
+		if err == io.EOF {
+			return rows
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, row)
+	}
+}
+
 func first(rows [][]string) []string {
 	if len(rows) == 0 {
 		return nil
@@ -179,7 +201,7 @@ func TestSearch(t *testing.T) {
 }
 
 // Sheets keep the order they were written in, an empty sheet included, and
-// Each gives every row back, the header first.
+// a Reader gives every row back, the header first.
 func TestSheetsAndEach(t *testing.T) {
 	b := book{names: []string{"Firms", "Empty", "Team Members", "Team Members (2)", "Summary"}, rows: map[string][][]string{
 		"Firms":            firms(3),
@@ -196,11 +218,7 @@ func TestSheetsAndEach(t *testing.T) {
 	}
 	for _, name := range b.names {
 		sh, _ := ix.Sheet(name)
-		var got [][]string
-		err := sh.Each(context.Background(), source(t, dir, sh), func(r []string) error { got = append(got, r); return nil })
-		if err != nil {
-			t.Fatal(err)
-		}
+		got := each(t, dir, sh)
 		if want := orEmpty(b.rows[name]); !reflect.DeepEqual(got, want) && len(want)+len(got) > 0 {
 			t.Errorf("%s: %q, want %q", name, got, want)
 		}
@@ -214,8 +232,12 @@ func TestSheetsAndEach(t *testing.T) {
 	}
 	boom := errors.New("boom")
 	sh, _ := ix.Sheet("Firms")
-	if err := sh.Each(context.Background(), source(t, dir, sh), func([]string) error { return boom }); !errors.Is(err, boom) {
-		t.Errorf("Each error %v, want boom", err)
+	missing := func(context.Context, int64, int64) (io.ReadCloser, error) { return nil, boom }
+	if _, err := sh.Reader(context.Background(), missing); !errors.Is(err, boom) {
+		t.Errorf("Reader of a file that cannot be opened: %v", err)
+	}
+	if _, err := sh.Page(context.Background(), missing, 0, 1); !errors.Is(err, boom) {
+		t.Errorf("Page of a file that cannot be opened: %v", err)
 	}
 }
 
@@ -247,5 +269,8 @@ func TestTruncatedFile(t *testing.T) {
 	sh.Size -= 3
 	if _, err := sh.Page(context.Background(), source(t, dir, sh), 290, 50); err == nil {
 		t.Error("a page of a truncated file read without error")
+	}
+	if _, _, err := sh.Search(context.Background(), source(t, dir, sh), "firm", 0, 50); err == nil {
+		t.Error("a search of a truncated file read without error")
 	}
 }

@@ -64,10 +64,7 @@ func allRows(t *testing.T, dir string, ix sheetindex.Index) map[string][][]strin
 	t.Helper()
 	out := map[string][][]string{}
 	for _, sh := range ix.Sheets {
-		err := sh.Each(context.Background(), source(t, dir, sh), func(r []string) error { out[sh.Name] = append(out[sh.Name], r); return nil })
-		if err != nil {
-			t.Fatal(err)
-		}
+		out[sh.Name] = each(t, dir, sh)
 	}
 	return out
 }
