@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -163,7 +164,7 @@ func (w *Writer) Row(sheet string, cells []string) error {
 		cells = []string{} // [] rather than null, one form for an empty row
 	}
 	if c.rows == 0 {
-		c.sheet.Columns = cells
+		c.sheet.Columns = slices.Clone(cells)
 	} else if (c.rows-1)%every == 0 {
 		c.sheet.Offsets = append(c.sheet.Offsets, c.count.n)
 	}

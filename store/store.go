@@ -339,7 +339,7 @@ func (s *Store) dropRows(ctx context.Context, id, keep string) {
 	for {
 		obj, err := it.Next(ctx)
 		if err != nil {
-			return // io.EOF at the end
+			return // io.EOF at the end; after any other error, the next export goes on
 		}
 		if !strings.HasPrefix(obj.Key, rowsFileKey(id, keep, "")) {
 			_ = s.b.Delete(ctx, obj.Key)

@@ -258,3 +258,41 @@ func TestPutExport(t *testing.T) {
 		})
 	}
 }
+
+// A page of a 50,000-firm job's Firms sheet as the API reads a final
+// workbook's: the rows index from the store, then one range read.
+//
+//	go test -run '^$' -bench RowsPage -benchmem ./store/
+func BenchmarkRowsPage(b *testing.B) {
+	const n = 50_000
+	ctx := context.Background()
+	s, err := store.Open(ctx, "file://"+filepath.ToSlash(b.TempDir())+"?create_dir=true&no_tmp_dir=true&metadata=skip")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	err = s.PutExport(ctx, "job-1", sheets.Export{InputHeaders: []string{"Name", "Website"}, Total: n,
+		Load: func(i int) (firm.Input, firm.Result, error) {
+			name := fmt.Sprintf("Firm %d", i)
+			return firm.Input{Index: i, Name: name, Values: []string{name, fmt.Sprintf("f%d.vc", i)}},
+				firm.Result{Index: i, Status: firm.StatusOK, Team: []firm.Member{{Name: "Ada " + name, Title: "Partner"}}}, nil
+		}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		wb, err := s.WorkbookInfo(ctx, "job-1")
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows, err := s.Rows(ctx, "job-1", wb)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sh, _ := rows.Sheet("Firms")
+		page, err := sh.Page(ctx, rows.Source(sh), n/2, 50)
+		if err != nil || len(page) != 50 {
+			b.Fatalf("%d rows, %v", len(page), err)
+		}
+	}
+}
