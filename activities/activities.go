@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"sync/atomic"
 	"time"
 
@@ -183,7 +182,8 @@ func (a *Activities) PrepareRetry(ctx context.Context, t contract.RetryTask) (co
 
 // ExportWorkbook writes the job's workbook from the stored firms and
 // results, streaming firm by firm so a 50,000-firm job is never held in
-// memory, and heartbeats as it goes.
+// memory, and heartbeats as it goes. The rows index the API pages the
+// results view from is written in the same pass.
 func (a *Activities) ExportWorkbook(ctx context.Context, t contract.ExportTask) (contract.ExportResult, error) {
 	logger := log.With(activity.GetLogger(ctx), applog.FieldJob, t.JobID)
 	rec, err := a.Store.Job(ctx, t.JobID)
@@ -205,9 +205,7 @@ func (a *Activities) ExportWorkbook(ctx context.Context, t contract.ExportTask) 
 		Total: t.Total, Done: t.Done, Failed: t.Failed, TeamMembers: t.TeamMembers,
 		FailuresByReason: t.FailuresByReason, Rejected: rec.Rejected,
 	}
-	err = a.Store.PutWorkbook(ctx, t.JobID, func(w io.Writer) error {
-		return sheets.WriteWorkbook(w, sheets.Export{InputHeaders: rec.Headers, Total: rec.Total, Load: load, Summary: summary})
-	})
+	err = a.Store.PutExport(ctx, t.JobID, sheets.Export{InputHeaders: rec.Headers, Total: rec.Total, Load: load, Summary: summary})
 	if err != nil {
 		return contract.ExportResult{}, fmt.Errorf("export: %w", err)
 	}

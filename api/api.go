@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
@@ -48,8 +49,8 @@ type Config struct {
 	// WorkerLossAfter is how long ago a worker may have last polled and still
 	// count as live (default 2m).
 	WorkerLossAfter time.Duration
-	// TempDir holds the workbooks built for partial results and CSV exports
-	// (default: the system's temporary folder).
+	// TempDir holds the workbooks built for partial results and the rows
+	// indexes for paging them (default: the system's temporary folder).
 	TempDir string
 	// OnAlert, when set, is told of every alert as it is raised (the
 	// server's notifications); OnCheck of every check's counts (metrics).
@@ -65,7 +66,10 @@ type Server struct {
 	log       *zap.Logger
 	alerts    alerts
 	workbooks *workbookCache
-	guesses   *guesses
+	// indexes are final workbooks' rows indexes by job and workbook
+	// version, so paging reads only rows from the store.
+	indexes *lru.Cache[string, store.Rows]
+	guesses *guesses
 }
 
 // New builds a server over a Temporal client and the result store.
@@ -82,7 +86,9 @@ func New(cfg Config, tc client.Client, st *store.Store, logger *zap.Logger) *Ser
 	if cfg.WorkerLossAfter <= 0 {
 		cfg.WorkerLossAfter = config.DefaultWorkerLossAfter
 	}
-	return &Server{cfg: cfg, temporal: tc, store: st, log: logger, workbooks: newWorkbookCache(cfg.TempDir, 4), guesses: newGuesses(guessBurst, guessEvery)}
+	// A few tens of kilobytes each (a 50,000-firm job's is 16 KB).
+	indexes, _ := lru.New[string, store.Rows](64) // errors only for a size below 1
+	return &Server{cfg: cfg, temporal: tc, store: st, log: logger, workbooks: newWorkbookCache(cfg.TempDir, 4), indexes: indexes, guesses: newGuesses(guessBurst, guessEvery)}
 }
 
 // Close removes the workbooks the server built and cached.

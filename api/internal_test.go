@@ -2,7 +2,6 @@ package api
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -79,16 +78,19 @@ func TestParseNotify(t *testing.T) {
 }
 
 // TestWorkbookCache: one build serves repeated requests, a new version
-// replaces the old file, and evicted or closed entries leave no file.
+// replaces the old folder, and evicted or closed entries leave nothing.
 func TestWorkbookCache(t *testing.T) {
 	dir := t.TempDir()
 	wc := newWorkbookCache(dir, 2)
 	builds := 0
-	build := func(w io.Writer) error { builds++; _, err := fmt.Fprintf(w, "build %d", builds); return err }
+	build := func(d string) error {
+		builds++
+		return os.WriteFile(filepath.Join(d, "workbook.xlsx"), fmt.Appendf(nil, "build %d", builds), 0o600)
+	}
 	read := func(id, key string) string {
 		t.Helper()
 		var got []byte
-		err := wc.use(id, key, time.Hour, build, func(path string) (err error) { got, err = os.ReadFile(path); return err })
+		err := wc.use(id, key, time.Hour, build, func(d string) (err error) { got, err = os.ReadFile(filepath.Join(d, "workbook.xlsx")); return err })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -112,7 +114,7 @@ func TestWorkbookCache(t *testing.T) {
 	if read("a", "v2") != "build 5" {
 		t.Error("an evicted workbook was served")
 	}
-	if err := wc.use("d", "v1", 0, func(io.Writer) error { return fmt.Errorf("store down") }, func(string) error { return nil }); err == nil {
+	if err := wc.use("d", "v1", 0, func(string) error { return fmt.Errorf("store down") }, func(string) error { return nil }); err == nil {
 		t.Error("a failed build was not reported")
 	}
 	if err := wc.close(); err != nil || files() != 0 {

@@ -9,19 +9,19 @@ import (
 	"mime"
 	"net/http"
 	"os"
-	"slices"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/xuri/excelize/v2"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.uber.org/zap"
 
 	"github.com/vcenrich/vcenrich/api/answer"
 	"github.com/vcenrich/vcenrich/firm"
+	"github.com/vcenrich/vcenrich/sheetindex"
 	"github.com/vcenrich/vcenrich/sheets"
 	"github.com/vcenrich/vcenrich/store"
 )
@@ -33,16 +33,18 @@ const (
 	partialMaxAge = 5 * time.Second
 	// defaultSheet is the sheet CSV and row pages show when none is named.
 	defaultSheet = "Firms"
+	// partialName is a partial workbook's file in its cache folder, beside
+	// its rows index.
+	partialName = "workbook.xlsx"
 )
 
 // resultSource is where a job's workbook comes from right now: the final
-// workbook in the store (final != nil, to be closed), or one built from the
+// workbook in the store (final, described by info), or one built from the
 // stored results of the job's run, with view giving its Summary.
 type resultSource struct {
-	final    io.ReadCloser
-	size     int64
-	modified time.Time
-	view     answer.Job
+	final bool
+	info  store.WorkbookInfo
+	view  answer.Job
 }
 
 // finalWorkbook opens the workbook a closed run wrote: one older than the
@@ -53,11 +55,31 @@ func (s *Server) finalWorkbook(ctx context.Context, id string, since time.Time) 
 	if err != nil {
 		return nil, 0, time.Time{}, err
 	}
-	if !since.IsZero() && mod.Before(since) {
+	if err := earlierRun(id, mod, since); err != nil {
 		r.Close()
-		return nil, 0, time.Time{}, fmt.Errorf("job %s: the workbook is an earlier run's: %w", id, store.ErrNotFound)
+		return nil, 0, time.Time{}, err
 	}
 	return r, size, mod, nil
+}
+
+// finalInfo describes the workbook a closed run wrote, as finalWorkbook
+// finds it, without reading it.
+func (s *Server) finalInfo(ctx context.Context, id string, since time.Time) (store.WorkbookInfo, error) {
+	info, err := s.store.WorkbookInfo(ctx, id)
+	if err == nil {
+		err = earlierRun(id, info.Modified, since)
+	}
+	if err != nil {
+		return store.WorkbookInfo{}, err
+	}
+	return info, nil
+}
+
+func earlierRun(id string, modified, since time.Time) error {
+	if !since.IsZero() && modified.Before(since) {
+		return fmt.Errorf("job %s: the workbook is an earlier run's: %w", id, store.ErrNotFound)
+	}
+	return nil
 }
 
 // resultSource decides what a job's result is: its final workbook once its
@@ -74,9 +96,9 @@ func (s *Server) resultSource(c *gin.Context, job store.Job) (resultSource, erro
 		if derr == nil {
 			since = desc.WorkflowStartTime
 		}
-		r, size, mod, err := s.finalWorkbook(ctx, job.ID, since)
+		info, err := s.finalInfo(ctx, job.ID, since)
 		if err == nil {
-			return resultSource{final: r, size: size, modified: mod}, nil
+			return resultSource{final: true, info: info}, nil
 		}
 		if !errors.Is(err, store.ErrNotFound) {
 			return resultSource{}, err
@@ -97,8 +119,9 @@ func (s *Server) resultSource(c *gin.Context, job store.Job) (resultSource, erro
 
 // writePartial writes the workbook of a job that has not finished (or whose
 // export failed) from the stored results of its run, firm by firm, so the
-// job is never held in memory. Firms without a result read "not processed".
-func (s *Server) writePartial(ctx context.Context, job store.Job, v answer.Job, w io.Writer) error {
+// job is never held in memory, and its rows to rows. Firms without a result
+// read "not processed".
+func (s *Server) writePartial(ctx context.Context, job store.Job, v answer.Job, w io.Writer, rows sheets.RowSink) error {
 	load := func(i int) (firm.Input, firm.Result, error) {
 		if err := ctx.Err(); err != nil {
 			return firm.Input{}, firm.Result{}, err
@@ -110,7 +133,75 @@ func (s *Server) writePartial(ctx context.Context, job store.Job, v answer.Job, 
 		Started: v.Started, Total: job.Total, Done: v.Done, Failed: v.Failed, TeamMembers: v.TeamMembers,
 		FailuresByReason: v.FailuresByReason, Rejected: job.Rejected,
 	}
-	return sheets.WriteWorkbook(w, sheets.Export{InputHeaders: job.Headers, Total: job.Total, Load: load, Summary: summary})
+	return sheets.WriteWorkbook(w, sheets.Export{InputHeaders: job.Headers, Total: job.Total, Load: load, Summary: summary, Rows: rows})
+}
+
+// partialKey is what a job's partial workbook is built from, for the cache.
+func partialKey(job store.Job) string { return "partial " + job.Run }
+
+// buildPartial builds into a cache folder a job's partial workbook and, in
+// the same pass, its rows index, so that downloading it and paging through
+// it cost one build between them.
+func (s *Server) buildPartial(ctx context.Context, job store.Job, v answer.Job) func(dir string) error {
+	return func(dir string) error {
+		f, err := os.Create(filepath.Join(dir, partialName))
+		if err != nil {
+			return fmt.Errorf("partial workbook: %w", err)
+		}
+		rows := sheetindex.NewWriter(sheetindex.Dir(dir))
+		err = s.writePartial(ctx, job, v, f, rows)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			rows.Abort()
+			return fmt.Errorf("partial workbook: %w", err)
+		}
+		ix, err := rows.Finish()
+		if err != nil {
+			return fmt.Errorf("partial workbook: %w", err)
+		}
+		return sheetindex.Save(dir, ix)
+	}
+}
+
+// buildRows builds into a cache folder the rows index of a final workbook
+// exported before rows indexes were, from the workbook itself: once per
+// version of it while the cache keeps it, rather than once per page. The
+// workbook's copy goes once the index is built.
+func (s *Server) buildRows(ctx context.Context, id string) func(dir string) error {
+	return func(dir string) error {
+		r, _, _, err := s.store.Workbook(ctx, id)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		path := filepath.Join(dir, "final.xlsx")
+		f, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("rows of the final workbook: %w", err)
+		}
+		_, err = io.Copy(f, r)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("rows of the final workbook: %w", err)
+		}
+		rows := sheetindex.NewWriter(sheetindex.Dir(dir))
+		if err := sheetindex.FromWorkbook(path, s.cfg.TempDir, rows); err != nil {
+			rows.Abort()
+			return err
+		}
+		ix, err := rows.Finish()
+		if err != nil {
+			return fmt.Errorf("rows of the final workbook: %w", err)
+		}
+		if err := sheetindex.Save(dir, ix); err != nil {
+			return err
+		}
+		return os.Remove(path)
+	}
 }
 
 // attachment is a Content-Disposition that survives any job name.
@@ -132,23 +223,28 @@ func (s *Server) getResult(c *gin.Context) {
 	if !ok {
 		return
 	}
+	ctx := c.Request.Context()
 	src, err := s.resultSource(c, job)
 	if err != nil {
 		s.answer(c, err, "result")
 		return
 	}
-	if src.final != nil {
-		defer src.final.Close()
+	if src.final {
+		r, size, mod, err := s.store.Workbook(ctx, job.ID)
+		if err != nil {
+			s.answer(c, err, "result")
+			return
+		}
+		defer r.Close()
 		c.Header("Content-Disposition", attachment(job.Name, "-enriched.xlsx"))
-		c.Header("Last-Modified", src.modified.UTC().Format(http.TimeFormat))
+		c.Header("Last-Modified", mod.UTC().Format(http.TimeFormat))
 		c.Header("Vcenrich-Result", "final")
-		c.DataFromReader(http.StatusOK, src.size, xlsxType, src.final, nil)
+		c.DataFromReader(http.StatusOK, size, xlsxType, r, nil)
 		return
 	}
 	var f *os.File
-	err = s.workbooks.use(job.ID, "partial "+job.Run, partialMaxAge,
-		func(w io.Writer) error { return s.writePartial(c.Request.Context(), job, src.view, w) },
-		func(path string) (err error) { f, err = os.Open(path); return err })
+	err = s.workbooks.use(job.ID, partialKey(job), partialMaxAge, s.buildPartial(ctx, job, src.view),
+		func(dir string) (err error) { f, err = os.Open(filepath.Join(dir, partialName)); return err })
 	if err != nil {
 		s.answer(c, err, "build partial workbook")
 		return
@@ -165,49 +261,89 @@ func (s *Server) getResult(c *gin.Context) {
 	c.DataFromReader(http.StatusOK, info.Size(), xlsxType, f, nil)
 }
 
-// openWorkbook opens a job's current workbook (final or partial) for
-// reading sheets; partial says which. The caller closes the file.
-func (s *Server) openWorkbook(c *gin.Context, job store.Job) (wb *excelize.File, partial bool, err error) {
-	src, err := s.resultSource(c, job)
-	if err != nil {
-		return nil, false, err
-	}
-	open := func(path string) (err error) {
-		// Sheets larger than a megabyte are read from temporary files, so
-		// a large job's rows are streamed, not held in memory.
-		wb, err = excelize.OpenFile(path, excelize.Options{UnzipXMLSizeLimit: 1 << 20, TmpDir: s.cfg.TempDir})
-		return err
-	}
-	if src.final != nil {
-		defer src.final.Close()
-		key := fmt.Sprintf("final %d %d", src.modified.UnixNano(), src.size)
-		err = s.workbooks.use(job.ID, key, 0, func(w io.Writer) error { _, err := io.Copy(w, src.final); return err }, open)
-		return wb, false, err
-	}
-	err = s.workbooks.use(job.ID, "partial "+job.Run, partialMaxAge,
-		func(w io.Writer) error { return s.writePartial(c.Request.Context(), job, src.view, w) }, open)
-	return wb, true, err
+// sheetRows is one sheet of a job's current workbook, read through a rows
+// index.
+type sheetRows struct {
+	sheets  []string // the workbook's, in order
+	sheet   sheetindex.Sheet
+	src     sheetindex.Source
+	partial bool
 }
 
-// openSheet opens the job's current workbook and the named sheet's rows,
-// answering 400 when the workbook has no such sheet. Sheets are named as the
-// workbook names them, so new sheets need nothing here. The caller closes
-// both.
-func (s *Server) openSheet(c *gin.Context, job store.Job, sheet string) (wb *excelize.File, rows *excelize.Rows, partial bool, err error) {
-	wb, partial, err = s.openWorkbook(c, job)
+// withSheet calls read with the named sheet of the job's current workbook,
+// answering 400 when the workbook has no such sheet. A final workbook's rows
+// come from the index its export wrote beside it; a partial workbook's, and
+// a final one's exported before rows indexes were, from an index the cache
+// builds. Sheets are named as the workbook names them, so new sheets need
+// nothing here.
+func (s *Server) withSheet(c *gin.Context, job store.Job, sheet string, read func(sheetRows) error) error {
+	ctx := c.Request.Context()
+	src, err := s.resultSource(c, job)
 	if err != nil {
-		return nil, nil, false, err
+		return err
 	}
-	list := wb.GetSheetList()
-	if !slices.Contains(list, sheet) {
-		wb.Close()
-		return nil, nil, false, newProblem(http.StatusBadRequest, fmt.Sprintf("the workbook has no sheet %q; its sheets are %s", sheet, strings.Join(quoted(list, 10), ", ")))
+	if src.final {
+		err := s.storedSheet(ctx, job.ID, src.info, sheet, read)
+		if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		// No index for this workbook (an older one, or its export has not
+		// written the index yet), or its files went with a newer export's:
+		// the rows come from the workbook itself, as for a partial one.
 	}
-	if rows, err = wb.Rows(sheet); err != nil {
-		wb.Close()
-		return nil, nil, false, err
+	key, maxAge, build := partialKey(job), partialMaxAge, s.buildPartial(ctx, job, src.view)
+	if src.final {
+		key, maxAge, build = "final "+src.info.Version, 0, s.buildRows(ctx, job.ID)
 	}
-	return wb, rows, partial, nil
+	var (
+		rows sheetRows
+		f    *os.File
+	)
+	err = s.workbooks.use(job.ID, key, maxAge, build, func(dir string) error {
+		ix, err := sheetindex.Load(dir)
+		if err != nil {
+			return err
+		}
+		sh, ok := ix.Sheet(sheet)
+		if !ok {
+			return noSheet(sheet, ix.Names())
+		}
+		if f, err = os.Open(filepath.Join(dir, sh.File)); err != nil {
+			return err
+		}
+		rows = sheetRows{sheets: ix.Names(), sheet: sh, src: sheetindex.ReaderAt(f, sh.Size), partial: !src.final}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return read(rows)
+}
+
+// storedSheet calls read with a sheet of a final workbook read through the
+// rows index its export wrote, which is store.ErrNotFound when there is
+// none. Indexes are kept by workbook version, so an index is never used
+// with a workbook it was not written with.
+func (s *Server) storedSheet(ctx context.Context, id string, wb store.WorkbookInfo, sheet string, read func(sheetRows) error) error {
+	key := id + " " + wb.Version
+	rows, ok := s.indexes.Get(key)
+	if !ok {
+		var err error
+		if rows, err = s.store.Rows(ctx, id, wb); err != nil {
+			return err
+		}
+		s.indexes.Add(key, rows)
+	}
+	sh, ok := rows.Sheet(sheet)
+	if !ok {
+		return noSheet(sheet, rows.Names())
+	}
+	return read(sheetRows{sheets: rows.Names(), sheet: sh, src: rows.Source(sh)})
+}
+
+func noSheet(sheet string, sheets []string) error {
+	return newProblem(http.StatusBadRequest, fmt.Sprintf("the workbook has no sheet %q; its sheets are %s", sheet, strings.Join(quoted(sheets, 10), ", ")))
 }
 
 // neutralise keeps a spreadsheet program from reading a cell as a formula:
@@ -227,48 +363,56 @@ func (s *Server) getResultCSV(c *gin.Context) {
 		return
 	}
 	sheet := c.DefaultQuery("sheet", defaultSheet)
-	wb, rows, partial, err := s.openSheet(c, job, sheet)
+	err := s.withSheet(c, job, sheet, func(rows sheetRows) error {
+		r, err := rows.sheet.Reader(c.Request.Context(), rows.src)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		suffix := "-" + sheet
+		if rows.partial {
+			suffix += "-partial"
+			c.Header("Cache-Control", "no-store")
+		}
+		c.Header("Content-Disposition", attachment(job.Name, suffix+".csv"))
+		c.Header("Content-Type", "text/csv; charset=utf-8")
+		c.Header("Vcenrich-Result", map[bool]string{true: "partial", false: "final"}[rows.partial])
+		c.Status(http.StatusOK)
+		// The byte-order mark makes Excel read the file as UTF-8, so
+		// accented names survive a double click.
+		if _, err := io.WriteString(c.Writer, "\ufeff"); err != nil {
+			return nil
+		}
+		w := csv.NewWriter(c.Writer)
+		width := -1
+		for {
+			cols, err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				// Too late for an error answer: the cut-off file is the
+				// signal.
+				s.log.Error("read sheet", zap.String("job", job.ID), zap.String("sheet", sheet), zap.Error(err))
+				return nil
+			}
+			if width < 0 {
+				width = len(cols)
+			}
+			record := make([]string, max(width, len(cols)))
+			for i, v := range cols {
+				record[i] = neutralise(v)
+			}
+			if err := w.Write(record); err != nil {
+				return nil
+			}
+		}
+		w.Flush()
+		return nil
+	})
 	if err != nil {
 		s.answer(c, err, "open sheet")
-		return
 	}
-	defer wb.Close()
-	defer rows.Close()
-	suffix := "-" + sheet
-	if partial {
-		suffix += "-partial"
-		c.Header("Cache-Control", "no-store")
-	}
-	c.Header("Content-Disposition", attachment(job.Name, suffix+".csv"))
-	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Header("Vcenrich-Result", map[bool]string{true: "partial", false: "final"}[partial])
-	c.Status(http.StatusOK)
-	// The byte-order mark makes Excel read the file as UTF-8, so accented
-	// names survive a double click.
-	if _, err := io.WriteString(c.Writer, "\ufeff"); err != nil {
-		return
-	}
-	w := csv.NewWriter(c.Writer)
-	width := -1
-	for rows.Next() {
-		cols, err := rows.Columns()
-		if err != nil {
-			// Too late for an error answer: the cut-off file is the signal.
-			s.log.Error("read sheet", zap.String("job", job.ID), zap.String("sheet", sheet), zap.Error(err))
-			return
-		}
-		if width < 0 {
-			width = len(cols)
-		}
-		record := make([]string, max(width, len(cols)))
-		for i, v := range cols {
-			record[i] = neutralise(v)
-		}
-		if err := w.Write(record); err != nil {
-			return
-		}
-	}
-	w.Flush()
 }
 
 // rowsPage is a page of one sheet's rows for the dashboard's results view.
@@ -286,7 +430,8 @@ type rowsPage struct {
 }
 
 // getResultRows answers a page of one sheet's rows, optionally only those
-// with a cell containing q (ignoring case).
+// with a cell containing q (ignoring case). A page reads only its rows; a
+// search reads only its sheet's.
 func (s *Server) getResultRows(c *gin.Context) {
 	job, ok := s.jobRecord(c)
 	if !ok {
@@ -304,44 +449,34 @@ func (s *Server) getResultRows(c *gin.Context) {
 	}
 	q := strings.ToLower(strings.TrimSpace(c.Query("q")))
 	sheet := c.DefaultQuery("sheet", defaultSheet)
-	wb, rows, partial, err := s.openSheet(c, job, sheet)
-	if err != nil {
-		s.answer(c, err, "open sheet")
-		return
-	}
-	defer wb.Close()
-	defer rows.Close()
-	page := rowsPage{JobID: job.ID, Sheet: sheet, Sheets: wb.GetSheetList(), Columns: []string{}, Rows: [][]string{},
-		Offset: offset, Limit: limit, Query: q, Partial: partial}
-	first := true
-	for rows.Next() {
-		cols, err := rows.Columns()
+	ctx := c.Request.Context()
+	err = s.withSheet(c, job, sheet, func(rows sheetRows) error {
+		page := rowsPage{JobID: job.ID, Sheet: sheet, Sheets: rows.sheets, Columns: rows.sheet.Columns,
+			Offset: offset, Limit: limit, Query: q, Partial: rows.partial}
+		var err error
+		if q == "" {
+			page.Total = rows.sheet.Rows
+			page.Rows, err = rows.sheet.Page(ctx, rows.src, offset, limit)
+		} else {
+			page.Rows, page.Total, err = rows.sheet.Search(ctx, rows.src, q, offset, limit)
+		}
 		if err != nil {
-			s.answer(c, err, "read sheet")
-			return
+			return err
 		}
-		if first {
-			page.Columns, first = cols, false
-			continue
+		for i, r := range page.Rows {
+			if len(r) < len(page.Columns) {
+				page.Rows[i] = append(r, make([]string, len(page.Columns)-len(r))...)
+			}
 		}
-		if q != "" && !slices.ContainsFunc(cols, func(v string) bool { return strings.Contains(strings.ToLower(v), q) }) {
-			continue
+		if rows.partial {
+			c.Header("Cache-Control", "no-store")
 		}
-		page.Total++
-		if page.Total > offset && len(page.Rows) < limit {
-			row := make([]string, max(len(page.Columns), len(cols)))
-			copy(row, cols)
-			page.Rows = append(page.Rows, row)
-		}
+		c.JSON(http.StatusOK, page)
+		return nil
+	})
+	if err != nil {
+		s.answer(c, err, "rows")
 	}
-	if err := rows.Error(); err != nil {
-		s.answer(c, err, "read sheet")
-		return
-	}
-	if partial {
-		c.Header("Cache-Control", "no-store")
-	}
-	c.JSON(http.StatusOK, page)
 }
 
 // queryInt reads a whole-number query parameter within [lo, hi].

@@ -3,16 +3,16 @@ package api
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"sync"
 	"time"
 )
 
-// workbookCache keeps, for a few jobs, the latest workbook the server built
-// (a partial result) or fetched from the store (for CSV and paging), in
-// temporary files: building one reads every firm of the job from the store,
-// so a person paging through results must not cause a build per page.
+// workbookCache keeps, for a few jobs, what the server built last: a partial
+// workbook with the rows index written beside it, or the rows index of a
+// final workbook exported before rows indexes were, each in a temporary
+// folder. Building either reads the whole job from the store, so a person
+// paging through results must not cause a build per page.
 type workbookCache struct {
 	dir string
 	max int
@@ -21,16 +21,16 @@ type workbookCache struct {
 	entries map[string]*cachedBook // by job ID
 }
 
-// cachedBook is one job's workbook file. Its mutex is held while the file is
-// built or opened, so concurrent requests for one job build it once, and a
-// file is never removed while someone opens it.
+// cachedBook is one job's folder. Its mutex is held while the folder is
+// built or its files opened, so concurrent requests for one job build it
+// once, and a file is never removed while someone opens it.
 type cachedBook struct {
 	mu      sync.Mutex
-	path    string
-	key     string // what the file was made from: the final workbook's version, or a job run
+	dir     string
+	key     string // what the folder was made from: the final workbook's version, or a job run
 	built   time.Time
 	took    time.Duration
-	dropped bool // evicted: files made now are removed after use
+	dropped bool // evicted: folders made now are removed after use
 
 	used time.Time // guarded by workbookCache.mu
 }
@@ -42,12 +42,12 @@ func newWorkbookCache(dir string, max int) *workbookCache {
 	return &workbookCache{dir: dir, max: max, entries: map[string]*cachedBook{}}
 }
 
-// use calls open with the path of a workbook of job id. The cached file is
-// used when it was made for key and is younger than maxAge (0: any age) or
-// than three times what building it took, so a large job's build is not
-// repeated back to back; otherwise build writes a new one. The file stays in
-// place while open runs; open should only open it.
-func (wc *workbookCache) use(id, key string, maxAge time.Duration, build func(io.Writer) error, open func(path string) error) error {
+// use calls open with the folder of job id. The cached folder is used when
+// it was made for key and is younger than maxAge (0: any age) or than three
+// times what building it took, so a large job's build is not repeated back
+// to back; otherwise build fills a new one. The folder stays in place while
+// open runs; open should only open files in it.
+func (wc *workbookCache) use(id, key string, maxAge time.Duration, build func(dir string) error, open func(dir string) error) error {
 	e, victims := wc.entry(id)
 	for _, v := range victims {
 		v.drop()
@@ -55,24 +55,24 @@ func (wc *workbookCache) use(id, key string, maxAge time.Duration, build func(io
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	age := time.Since(e.built)
-	fresh := e.path != "" && e.key == key && (maxAge <= 0 || age < maxAge || age < 3*e.took)
+	fresh := e.dir != "" && e.key == key && (maxAge <= 0 || age < maxAge || age < 3*e.took)
 	if fresh {
-		return open(e.path)
+		return open(e.dir)
 	}
 	start := time.Now()
-	path, err := wc.make(build)
+	dir, err := wc.make(build)
 	if err != nil {
 		return err
 	}
 	if e.dropped {
-		defer os.Remove(path)
-		return open(path)
+		defer os.RemoveAll(dir)
+		return open(dir)
 	}
-	if e.path != "" {
-		_ = os.Remove(e.path)
+	if e.dir != "" {
+		_ = os.RemoveAll(e.dir)
 	}
-	e.path, e.key, e.built, e.took = path, key, time.Now(), time.Since(start)
-	return open(e.path)
+	e.dir, e.key, e.built, e.took = dir, key, time.Now(), time.Since(start)
+	return open(e.dir)
 }
 
 // entry finds or adds job id's entry and takes out the entries to evict:
@@ -107,32 +107,28 @@ func (wc *workbookCache) entry(id string) (*cachedBook, []*cachedBook) {
 	return e, victims
 }
 
-func (wc *workbookCache) make(build func(io.Writer) error) (string, error) {
-	f, err := os.CreateTemp(wc.dir, "vcenrich-workbook-*.xlsx")
+func (wc *workbookCache) make(build func(dir string) error) (string, error) {
+	dir, err := os.MkdirTemp(wc.dir, "vcenrich-workbook-*")
 	if err != nil {
 		return "", fmt.Errorf("workbook cache: %w", err)
 	}
-	err = build(f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		_ = os.Remove(f.Name())
+	if err := build(dir); err != nil {
+		_ = os.RemoveAll(dir)
 		return "", err
 	}
-	return f.Name(), nil
+	return dir, nil
 }
 
 func (e *cachedBook) drop() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.path != "" {
-		_ = os.Remove(e.path)
+	if e.dir != "" {
+		_ = os.RemoveAll(e.dir)
 	}
-	e.path, e.dropped = "", true
+	e.dir, e.dropped = "", true
 }
 
-// close removes every cached file.
+// close removes every cached folder.
 func (wc *workbookCache) close() error {
 	wc.mu.Lock()
 	all := wc.entries
@@ -141,12 +137,12 @@ func (wc *workbookCache) close() error {
 	var errs []error
 	for _, e := range all {
 		e.mu.Lock()
-		if e.path != "" {
-			if err := os.Remove(e.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		if e.dir != "" {
+			if err := os.RemoveAll(e.dir); err != nil {
 				errs = append(errs, err)
 			}
 		}
-		e.path, e.dropped = "", true
+		e.dir, e.dropped = "", true
 		e.mu.Unlock()
 	}
 	return errors.Join(errs...)

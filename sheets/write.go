@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -36,8 +37,19 @@ type Export struct {
 	// once per firm per sheet, in order.
 	Load    func(i int) (firm.Input, firm.Result, error)
 	Summary Summary
+	// Rows, when set, is told every row as it is written, so a form of the
+	// sheets made for paging comes out of the same pass as the workbook.
+	Rows RowSink
 
 	rowLimit int // rows per sheet, header included; 0 is Excel's 1,048,576 (tests lower it)
+}
+
+// RowSink receives a workbook's rows as WriteWorkbook writes them: sheet by
+// sheet in the workbook's order, each header first, every cell as the text a
+// reader of the workbook gets back (numbers formatted, trailing empty cells
+// dropped, an empty row for each blank one).
+type RowSink interface {
+	Row(sheet string, cells []string) error
 }
 
 const (
@@ -90,7 +102,7 @@ func WriteWorkbook(w io.Writer, e Export) error {
 	if err := writePages(f, e, bold); err != nil {
 		return fmt.Errorf("write workbook: %s sheet: %w", sheetPages, err)
 	}
-	if err := writeSummary(f, e.Summary, cov, bold); err != nil {
+	if err := writeSummary(f, e.Summary, cov, bold, e.Rows); err != nil {
 		return fmt.Errorf("write workbook: %s sheet: %w", sheetSummary, err)
 	}
 	// excelize's Write assembles the whole zip in a buffer before copying it
@@ -104,8 +116,66 @@ func WriteWorkbook(w io.Writer, e Export) error {
 	return nil
 }
 
+// stream writes one sheet's rows to the workbook and to the row sink, if any.
+type stream struct {
+	sw    *excelize.StreamWriter
+	sheet string
+	sink  RowSink
+	next  int // the row the sink expects next
+}
+
+// setRow writes row (1 is the header). Rows skipped since the last one reach
+// the sink as empty rows, as a reader of the sheet sees them.
+func (s *stream) setRow(row int, cells []any) error {
+	if err := s.sw.SetRow(cellName(row), cells); err != nil {
+		return err
+	}
+	if s.sink == nil {
+		return nil
+	}
+	for ; s.next < row; s.next++ {
+		if err := s.sink.Row(s.sheet, nil); err != nil {
+			return err
+		}
+	}
+	s.next = row + 1
+	texts := make([]string, len(cells))
+	last := 0
+	for i, v := range cells {
+		if texts[i] = cellText(v); texts[i] != "" {
+			last = i + 1
+		}
+	}
+	return s.sink.Row(s.sheet, texts[:last])
+}
+
+func (s *stream) flush() error { return s.sw.Flush() }
+
+// cellText is a cell's value as reading the workbook gives it back. The
+// values WriteWorkbook writes are text and numbers in the General format,
+// which shows at most 15 significant digits, as Excel does.
+func cellText(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case excelize.Cell:
+		return cellText(v.Value)
+	case string:
+		return xmlText(v)
+	case int:
+		return strconv.Itoa(v)
+	case float64:
+		t := strconv.FormatFloat(v, 'f', -1, 64)
+		if len(t)-strings.Count(t, ".") > 15 {
+			t = strconv.FormatFloat(v, 'G', 15, 64)
+		}
+		return t
+	}
+	return fmt.Sprint(v)
+}
+
 // newStream starts a sheet with a bold, frozen header row.
-func newStream(f *excelize.File, sheet string, headers []string, widths []float64, bold int) (*excelize.StreamWriter, error) {
+func newStream(f *excelize.File, sheet string, headers []string, widths []float64, bold int, sink RowSink) (*stream, error) {
 	sw, err := f.NewStreamWriter(sheet)
 	if err != nil {
 		return nil, err
@@ -122,10 +192,11 @@ func newStream(f *excelize.File, sheet string, headers []string, widths []float6
 	for i, h := range headers {
 		row[i] = excelize.Cell{StyleID: bold, Value: text(h)}
 	}
-	if err := sw.SetRow("A1", row); err != nil {
+	s := &stream{sw: sw, sheet: sheet, sink: sink, next: 1}
+	if err := s.setRow(1, row); err != nil {
 		return nil, err
 	}
-	return sw, nil
+	return s, nil
 }
 
 // coverage is what the Summary says about the quality of the results,
@@ -156,7 +227,7 @@ func writeFirms(f *excelize.File, e Export, bold int, cov *coverage) error {
 	}
 	n := len(e.InputHeaders)
 	copy(widths[n:], firmWidths)
-	sw, err := newStream(f, sheetFirms, headers, widths, bold)
+	sw, err := newStream(f, sheetFirms, headers, widths, bold, e.Rows)
 	if err != nil {
 		return err
 	}
@@ -200,11 +271,11 @@ func writeFirms(f *excelize.File, e Export, bold int, cov *coverage) error {
 			cov.websites[ws]++
 		}
 		copy(row[n:], cells)
-		if err := sw.SetRow(cellName(i+2), row); err != nil {
+		if err := sw.setRow(i+2, row); err != nil {
 			return err
 		}
 	}
-	return sw.Flush()
+	return sw.flush()
 }
 
 // refusals renders pages not fetched by reason: "blocked_by_robots: 2".
@@ -218,7 +289,7 @@ func refusals(m map[string]int) string {
 
 func writeMembers(f *excelize.File, e Export, bold int, cov *coverage) error {
 	headers := []string{"Firm", "Website", "Name", "Title", "LinkedIn", "Email", "Source URL", "Tier", "Profile URL", "Confidence", "Found By", "Email Source"}
-	sw := newSpill(f, sheetMembers, headers, []float64{28, 32, 28, 32, 40, 30, 40, 8, 40, 12, 14, 44}, bold, e.rowLimit)
+	sw := newSpill(f, sheetMembers, headers, []float64{28, 32, 28, 32, 40, 30, 40, 8, 40, 12, 14, 44}, bold, e.rowLimit, e.Rows)
 	for i := range e.Total {
 		in, res, err := e.Load(i)
 		if err != nil {
@@ -260,7 +331,7 @@ func writeMembers(f *excelize.File, e Export, bold int, cov *coverage) error {
 
 func writePortfolio(f *excelize.File, e Export, bold int) error {
 	headers := []string{"Firm", "Website", "Company", "Company Website", "Source URL"}
-	sw := newSpill(f, sheetPortfolio, headers, []float64{28, 32, 32, 40, 40}, bold, e.rowLimit)
+	sw := newSpill(f, sheetPortfolio, headers, []float64{28, 32, 32, 40, 40}, bold, e.rowLimit, e.Rows)
 	for i := range e.Total {
 		in, res, err := e.Load(i)
 		if err != nil {
@@ -301,7 +372,7 @@ func emailSource(m firm.Member) string {
 // firm with no team shows what was tried.
 func writePages(f *excelize.File, e Export, bold int) error {
 	headers := []string{"Firm", "Website", "Page URL", "HTTP Status", "Taken For", "People", "Note"}
-	sw := newSpill(f, sheetPages, headers, []float64{28, 32, 50, 12, 12, 8, 30}, bold, e.rowLimit)
+	sw := newSpill(f, sheetPages, headers, []float64{28, 32, 50, 12, 12, 8, 30}, bold, e.rowLimit, e.Rows)
 	for i := range e.Total {
 		in, res, err := e.Load(i)
 		if err != nil {
@@ -333,16 +404,18 @@ type spill struct {
 	bold    int
 	limit   int
 
-	sw   *excelize.StreamWriter
+	sink RowSink
+
+	sw   *stream
 	part int
 	row  int // the next row to write
 }
 
-func newSpill(f *excelize.File, name string, headers []string, widths []float64, bold, limit int) *spill {
+func newSpill(f *excelize.File, name string, headers []string, widths []float64, bold, limit int, sink RowSink) *spill {
 	if limit <= 1 {
 		limit = excelize.TotalRows
 	}
-	return &spill{f: f, name: name, headers: headers, widths: widths, bold: bold, limit: limit}
+	return &spill{f: f, name: name, headers: headers, widths: widths, bold: bold, limit: limit, sink: sink}
 }
 
 func (s *spill) add(row []any) error {
@@ -351,7 +424,7 @@ func (s *spill) add(row []any) error {
 			return err
 		}
 	}
-	if err := s.sw.SetRow(cellName(s.row), row); err != nil {
+	if err := s.sw.setRow(s.row, row); err != nil {
 		return err
 	}
 	s.row++
@@ -362,7 +435,7 @@ func (s *spill) add(row []any) error {
 // already, then new ones.
 func (s *spill) next() error {
 	if s.sw != nil {
-		if err := s.sw.Flush(); err != nil {
+		if err := s.sw.flush(); err != nil {
 			return err
 		}
 	}
@@ -386,7 +459,7 @@ func (s *spill) next() error {
 			}
 		}
 	}
-	sw, err := newStream(s.f, name, s.headers, s.widths, s.bold)
+	sw, err := newStream(s.f, name, s.headers, s.widths, s.bold, s.sink)
 	if err != nil {
 		return err
 	}
@@ -407,7 +480,7 @@ func (s *spill) flush() error {
 	}
 	sw := s.sw
 	s.sw = nil
-	return sw.Flush()
+	return sw.flush()
 }
 
 // share renders part of whole as "87.5% (35 of 40)".
@@ -424,8 +497,8 @@ var websiteOrder = []firm.WebsiteStatus{
 	firm.WebsiteBlockedByRobots, firm.WebsiteBlockedByGuard, firm.WebsiteDead,
 }
 
-func writeSummary(f *excelize.File, s Summary, cov coverage, bold int) error {
-	sw, err := newStream(f, sheetSummary, []string{"Field", "Value"}, []float64{30, 60}, bold)
+func writeSummary(f *excelize.File, s Summary, cov coverage, bold int, sink RowSink) error {
+	sw, err := newStream(f, sheetSummary, []string{"Field", "Value"}, []float64{30, 60}, bold, sink)
 	if err != nil {
 		return err
 	}
@@ -500,11 +573,11 @@ func writeSummary(f *excelize.File, s Summary, cov coverage, bold int) error {
 		if row == nil {
 			continue // a blank separator row
 		}
-		if err := sw.SetRow(cellName(i+2), row); err != nil {
+		if err := sw.setRow(i+2, row); err != nil {
 			return err
 		}
 	}
-	return sw.Flush()
+	return sw.flush()
 }
 
 func timeText(t time.Time) string {
@@ -544,4 +617,31 @@ func text(s string) string {
 		units += n
 	}
 	return s
+}
+
+// xmlText is s as it comes back out of the workbook's XML, which cannot
+// carry most control characters nor invalid UTF-8: the encoder writes U+FFFD
+// in their place.
+func xmlText(s string) string {
+	var b strings.Builder
+	done := 0 // s[:done] is in b
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 || !xmlChar(r) {
+			b.WriteString(s[done:i])
+			b.WriteRune(utf8.RuneError)
+			done = i + n
+		}
+		i += n
+	}
+	if done == 0 {
+		return s
+	}
+	b.WriteString(s[done:])
+	return b.String()
+}
+
+// xmlChar is XML 1.0's Char production.
+func xmlChar(r rune) bool {
+	return r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }

@@ -325,3 +325,74 @@ func TestWriteWorkbookSpillsFullSheets(t *testing.T) {
 		t.Errorf("Team Members has %d rows, want the header and 3", len(rows))
 	}
 }
+
+// rowsSeen records what WriteWorkbook tells its row sink.
+type rowsSeen struct {
+	order []string
+	rows  map[string][][]string
+}
+
+func (r *rowsSeen) Row(sheet string, cells []string) error {
+	if len(r.order) == 0 || r.order[len(r.order)-1] != sheet {
+		r.order = append(r.order, sheet)
+	}
+	r.rows[sheet] = append(r.rows[sheet], cells)
+	return nil
+}
+
+// The row sink must see exactly what reading the workbook gives, or pages
+// served from it would differ from the file people download: numbers,
+// blank Summary rows, trailing empty cells, spilled sheets, text the XML
+// cannot carry.
+func TestWriteWorkbookRowSinkMatchesTheWorkbook(t *testing.T) {
+	odd := []string{
+		"Société Générale ☃ 日本", "  padded\t", "line\nbreak\r\nand CR\r", "bell\x07 nul\x00 bad\xff utf8",
+		"_x0041_ literal", "<&> \"quoted\"", "😀" + strings.Repeat("é", 40),
+	}
+	e := sheets.WithRowLimit(sheets.Export{
+		InputHeaders: []string{"Name", "Website", "", "Note", ""},
+		Total:        len(odd),
+		Load: func(i int) (firm.Input, firm.Result, error) {
+			res := firm.Result{Index: i, Status: firm.StatusOK, Pages: i, Description: odd[i],
+				Team:    []firm.Member{{Name: odd[i], Tier: i % 4, Confidence: []float64{0, 0.85, 1.0 / 3, 0.1 + 0.2}[i%4]}},
+				Visited: []firm.PageVisit{{URL: "https://a.vc/" + odd[i], Status: 200 * (i % 2)}}}
+			if i%3 == 0 {
+				res = firm.Result{Index: i, Status: firm.StatusPending}
+			}
+			return in(i, i+2, odd[i], "https://a.vc/", "", odd[i], "a.vc", "", odd[len(odd)-1-i]), res, nil
+		},
+		Summary: sheets.Summary{JobID: "job-1", Status: "completed", Total: len(odd), FailuresByReason: map[string]int{"dns": 1},
+			Rejected: []sheets.Rejected{{Row: 9, Reason: "no website"}, {Row: 12, Reason: "same", SameAs: 5}, {Row: 13, Reason: "same", SameAs: 5}}},
+	}, 3)
+	seen := &rowsSeen{rows: map[string][][]string{}}
+	e.Rows = seen
+	f := writeAndOpen(t, e)
+	if got := f.GetSheetList(); !reflect.DeepEqual(seen.order, got) {
+		t.Fatalf("sink sheets %q, workbook sheets %q", seen.order, got)
+	}
+	for _, sheet := range seen.order {
+		rows, err := f.Rows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want [][]string
+		for rows.Next() {
+			cols, err := rows.Columns()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, cols)
+		}
+		rows.Close()
+		got := seen.rows[sheet]
+		if len(got) != len(want) {
+			t.Errorf("%s: sink has %d rows, workbook %d", sheet, len(got), len(want))
+			continue
+		}
+		for i := range want {
+			if len(got[i]) != len(want[i]) || len(want[i]) > 0 && !reflect.DeepEqual(got[i], want[i]) {
+				t.Errorf("%s row %d:\n sink     %q\n workbook %q", sheet, i+1, got[i], want[i])
+			}
+		}
+	}
+}

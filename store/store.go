@@ -9,12 +9,14 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,6 +29,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/vcenrich/vcenrich/firm"
+	"github.com/vcenrich/vcenrich/sheetindex"
 	"github.com/vcenrich/vcenrich/sheets"
 )
 
@@ -102,6 +105,19 @@ func resultKey(id string, index int) string {
 
 // WorkbookKey is where a job's enriched workbook lives.
 func WorkbookKey(id string) string { return "jobs/" + id + "/result.xlsx" }
+
+// rowsIndexKey is where the rows index of a job's workbook lives. It names
+// the workbook it was written with, so an index left by an earlier export,
+// or by one that failed before writing its own, is never taken for the
+// current workbook's.
+func rowsIndexKey(id string) string { return "jobs/" + id + "/result-index.json" }
+
+// rowsPrefix holds the files of the rows indexes, each export's under a
+// version of its own: the files of the index being read are never
+// overwritten.
+func rowsPrefix(id string) string { return "jobs/" + id + "/result-index/" }
+
+func rowsFileKey(id, version, name string) string { return rowsPrefix(id) + version + "/" + name }
 
 // PutJob stores a new job: the original upload (kept so nothing a user sent is
 // ever lost), the firm list in chunks, then the job record last, so a job
@@ -284,6 +300,8 @@ func (s *Store) MarkNotified(ctx context.Context, key string) error {
 
 // PutWorkbook streams a workbook into the store with write. The object
 // appears only when write succeeds: a failed export never leaves a torn file.
+// It writes no rows index, so readers page such a workbook as one written
+// before rows indexes were; PutExport writes both.
 func (s *Store) PutWorkbook(ctx context.Context, id string, write func(io.Writer) error) error {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -304,6 +322,93 @@ func (s *Store) PutWorkbook(ctx context.Context, id string, write func(io.Writer
 	return nil
 }
 
+// storedRows is a rows index as stored: the index, the version its files
+// are under and the workbook it was written with (WorkbookInfo.Version).
+type storedRows struct {
+	Workbook string          `json:"workbook"`
+	Version  string          `json:"version"`
+	Index    json.RawMessage `json:"index"`
+}
+
+// PutExport writes the job's workbook from e and, in the same pass, its
+// rows index: each sheet's rows go to a file of their own as the sheet is
+// written, and once the workbook is committed the index naming it and them.
+// Between the two, and after a failure between them, readers find no index
+// for the workbook and page it as an older one.
+func (s *Store) PutExport(ctx context.Context, id string, e sheets.Export) error {
+	version := rand.Text()
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	rows := sheetindex.NewWriter(func(name string) (io.WriteCloser, error) {
+		return s.b.NewWriter(rctx, rowsFileKey(id, version, name), &blob.WriterOptions{ContentType: "application/x-ndjson"})
+	})
+	e.Rows = rows
+	var ix sheetindex.Index
+	err := s.PutWorkbook(ctx, id, func(w io.Writer) error {
+		err := sheets.WriteWorkbook(w, e)
+		if err == nil {
+			ix, err = rows.Finish()
+		}
+		return err
+	})
+	if err != nil {
+		// The sheet being written is dropped; those done before stay until
+		// the next export's clean-up, named by no index.
+		cancel()
+		rows.Abort()
+		return err
+	}
+	wb, err := s.WorkbookInfo(ctx, id)
+	if err != nil {
+		return fmt.Errorf("job %s rows index: %w", id, err)
+	}
+	data, err := json.Marshal(ix)
+	if err != nil {
+		return fmt.Errorf("job %s rows index: %w", id, err)
+	}
+	if err := s.putJSON(ctx, rowsIndexKey(id), storedRows{Workbook: wb.Version, Version: version, Index: data}); err != nil {
+		return fmt.Errorf("job %s rows index: %w", id, err)
+	}
+	s.dropRows(ctx, id, version)
+	return nil
+}
+
+// dropRows removes the files of a job's rows indexes but those of version
+// keep. It is best effort: files left over are named by no index, and the
+// next export tries again.
+func (s *Store) dropRows(ctx context.Context, id, keep string) {
+	it := s.b.List(&blob.ListOptions{Prefix: rowsPrefix(id)})
+	for {
+		obj, err := it.Next(ctx)
+		if err != nil {
+			return // io.EOF at the end; after any other error, the next export goes on
+		}
+		if !strings.HasPrefix(obj.Key, rowsFileKey(id, keep, "")) {
+			_ = s.b.Delete(ctx, obj.Key)
+		}
+	}
+}
+
+// WorkbookInfo is what the store says of a job's workbook without reading
+// it.
+type WorkbookInfo struct {
+	Size     int64
+	Modified time.Time
+	// Version tells this write of the workbook from any other.
+	Version string
+}
+
+// WorkbookInfo describes a job's workbook.
+func (s *Store) WorkbookInfo(ctx context.Context, id string) (WorkbookInfo, error) {
+	a, err := s.b.Attributes(ctx, WorkbookKey(id))
+	if err != nil {
+		return WorkbookInfo{}, fmt.Errorf("job %s workbook: %w", id, notFound(err))
+	}
+	// The ETag alone would do on S3; a file's is its time and size, and the
+	// three together tell writes apart on every backend.
+	return WorkbookInfo{Size: a.Size, Modified: a.ModTime, Version: fmt.Sprintf("%s %d %d", a.ETag, a.Size, a.ModTime.UnixNano())}, nil
+}
+
 // Workbook opens a job's workbook for reading, with its size and time.
 func (s *Store) Workbook(ctx context.Context, id string) (io.ReadCloser, int64, time.Time, error) {
 	r, err := s.b.NewReader(ctx, WorkbookKey(id), nil)
@@ -311,6 +416,51 @@ func (s *Store) Workbook(ctx context.Context, id string) (io.ReadCloser, int64, 
 		return nil, 0, time.Time{}, fmt.Errorf("job %s workbook: %w", id, notFound(err))
 	}
 	return r, r.Size(), r.ModTime(), nil
+}
+
+// Rows is the rows index of a job's workbook, read from the store.
+type Rows struct {
+	sheetindex.Index
+	b           *blob.Bucket
+	id, version string
+}
+
+// Rows reads the rows index written with the workbook wb describes. It is
+// ErrNotFound when there is none to read: the workbook was written before
+// rows indexes were (or by PutWorkbook), its export has not written the
+// index yet, or the index is of a format this version does not read.
+func (s *Store) Rows(ctx context.Context, id string, wb WorkbookInfo) (Rows, error) {
+	data, err := s.b.ReadAll(ctx, rowsIndexKey(id))
+	if err != nil {
+		return Rows{}, fmt.Errorf("job %s rows index: %w", id, notFound(err))
+	}
+	var st storedRows
+	if err := json.Unmarshal(data, &st); err != nil {
+		return Rows{}, fmt.Errorf("job %s rows index: %w", id, err)
+	}
+	if st.Workbook != wb.Version {
+		return Rows{}, fmt.Errorf("job %s rows index: written with another version of the workbook: %w", id, ErrNotFound)
+	}
+	ix, err := sheetindex.Decode(st.Index)
+	if errors.Is(err, sheetindex.ErrNoIndex) {
+		err = fmt.Errorf("%w (%v)", ErrNotFound, err)
+	}
+	if err != nil {
+		return Rows{}, fmt.Errorf("job %s rows index: %w", id, err)
+	}
+	return Rows{Index: ix, b: s.b, id: id, version: st.Version}, nil
+}
+
+// Source reads a sheet's rows file by ranges.
+func (r Rows) Source(sh sheetindex.Sheet) sheetindex.Source {
+	key := rowsFileKey(r.id, r.version, sh.File)
+	return func(ctx context.Context, offset, length int64) (io.ReadCloser, error) {
+		rr, err := r.b.NewRangeReader(ctx, key, offset, length, nil)
+		if err != nil {
+			return nil, fmt.Errorf("job %s rows of sheet %s: %w", r.id, sh.Name, notFound(err))
+		}
+		return rr, nil
+	}
 }
 
 func (s *Store) putJSON(ctx context.Context, key string, v any) error {

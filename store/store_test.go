@@ -15,6 +15,7 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/vcenrich/vcenrich/firm"
+	"github.com/vcenrich/vcenrich/sheets"
 	"github.com/vcenrich/vcenrich/store"
 )
 
@@ -210,5 +211,139 @@ func TestFailed(t *testing.T) {
 	}
 	if f, err := s.Firm(ctx, "retry", 1); err != nil || f.Name != "Firm 1" {
 		t.Errorf("firm 1 of the retry job: %+v, %v", f, err)
+	}
+}
+
+// PutExport writes the workbook and its rows index in one pass; the index
+// serves only the workbook it was written with.
+func TestPutExport(t *testing.T) {
+	export := func(names ...string) sheets.Export {
+		return sheets.Export{InputHeaders: []string{"Name"}, Total: len(names), Summary: sheets.Summary{JobID: "job-1"},
+			Load: func(i int) (firm.Input, firm.Result, error) {
+				return firm.Input{Index: i, Name: names[i], Values: []string{names[i]}}, firm.Result{Index: i, Status: firm.StatusOK}, nil
+			}}
+	}
+	page := func(t *testing.T, rows store.Rows) [][]string {
+		t.Helper()
+		sh, ok := rows.Sheet("Firms")
+		if !ok {
+			t.Fatalf("no Firms sheet in %q", rows.Names())
+		}
+		got, err := sh.Page(context.Background(), rows.Source(sh), 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	for name, url := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			s, err := store.Open(ctx, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if err := s.PutExport(ctx, "job-1", export("Accel", "Société Générale")); err != nil {
+				t.Fatal(err)
+			}
+			first, err := s.WorkbookInfo(ctx, "job-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := s.Rows(ctx, "job-1", first)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := page(t, rows); len(got) != 2 || got[1][0] != "Société Générale" {
+				t.Errorf("Firms rows %q", got)
+			}
+			if want := []string{"Firms", "Team Members", "Portfolio Companies", "Pages", "Summary"}; fmt.Sprint(rows.Names()) != fmt.Sprint(want) {
+				t.Errorf("sheets %q", rows.Names())
+			}
+
+			// A failed export leaves the workbook and its index as they were.
+			failing := export("Accel")
+			failing.Load = func(int) (firm.Input, firm.Result, error) {
+				return firm.Input{}, firm.Result{}, errors.New("store down")
+			}
+			if err := s.PutExport(ctx, "job-1", failing); err == nil {
+				t.Fatal("a failed export reported success")
+			}
+			if again, err := s.WorkbookInfo(ctx, "job-1"); err != nil || again != first {
+				t.Fatalf("workbook after a failed export: %+v, %v", again, err)
+			}
+			if _, err := s.Rows(ctx, "job-1", first); err != nil {
+				t.Errorf("index after a failed export: %v", err)
+			}
+
+			// A workbook written without an index has none, whatever an
+			// earlier export left.
+			if err := s.PutWorkbook(ctx, "job-1", func(w io.Writer) error { _, err := w.Write([]byte("older xlsx")); return err }); err != nil {
+				t.Fatal(err)
+			}
+			bare, err := s.WorkbookInfo(ctx, "job-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Rows(ctx, "job-1", bare); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("index for a workbook written without one: %v", err)
+			}
+
+			// The next export replaces the index and removes the files of
+			// the one before.
+			if err := s.PutExport(ctx, "job-1", export("Index Ventures")); err != nil {
+				t.Fatal(err)
+			}
+			latest, _ := s.WorkbookInfo(ctx, "job-1")
+			next, err := s.Rows(ctx, "job-1", latest)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := page(t, next); len(got) != 1 || got[0][0] != "Index Ventures" {
+				t.Errorf("Firms rows after the next export %q", got)
+			}
+			sh, _ := rows.Sheet("Firms")
+			if _, err := sh.Page(ctx, rows.Source(sh), 0, 10); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("the earlier index's files are still there: %v", err)
+			}
+		})
+	}
+}
+
+// A page of a 50,000-firm job's Firms sheet as the API reads a final
+// workbook's: the rows index from the store, then one range read.
+//
+//	go test -run '^$' -bench RowsPage -benchmem ./store/
+func BenchmarkRowsPage(b *testing.B) {
+	const n = 50_000
+	ctx := context.Background()
+	s, err := store.Open(ctx, "file://"+filepath.ToSlash(b.TempDir())+"?create_dir=true&no_tmp_dir=true&metadata=skip")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	err = s.PutExport(ctx, "job-1", sheets.Export{InputHeaders: []string{"Name", "Website"}, Total: n,
+		Load: func(i int) (firm.Input, firm.Result, error) {
+			name := fmt.Sprintf("Firm %d", i)
+			return firm.Input{Index: i, Name: name, Values: []string{name, fmt.Sprintf("f%d.vc", i)}},
+				firm.Result{Index: i, Status: firm.StatusOK, Team: []firm.Member{{Name: "Ada " + name, Title: "Partner"}}}, nil
+		}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		wb, err := s.WorkbookInfo(ctx, "job-1")
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows, err := s.Rows(ctx, "job-1", wb)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sh, _ := rows.Sheet("Firms")
+		page, err := sh.Page(ctx, rows.Source(sh), n/2, 50)
+		if err != nil || len(page) != 50 {
+			b.Fatalf("%d rows, %v", len(page), err)
+		}
 	}
 }
