@@ -190,22 +190,16 @@ func (a *Activities) ExportWorkbook(ctx context.Context, t contract.ExportTask) 
 	if err != nil {
 		return contract.ExportResult{}, fmt.Errorf("export: %w", err)
 	}
-	load := func(i int) (firm.Input, firm.Result, error) {
+	export := a.Store.Export(ctx, rec, t.Run, sheets.Summary{
+		Status: t.Status, Started: t.Started, Finished: t.Finished,
+		Total: t.Total, Done: t.Done, Failed: t.Failed, TeamMembers: t.TeamMembers,
+		FailuresByReason: t.FailuresByReason,
+	}, func(i int) {
 		if i%200 == 0 {
 			activity.RecordHeartbeat(ctx, i)
 		}
-		if err := ctx.Err(); err != nil {
-			return firm.Input{}, firm.Result{}, err
-		}
-		return a.Store.RunResult(ctx, t.JobID, t.Run, i)
-	}
-	summary := sheets.Summary{
-		JobID: t.JobID, Name: rec.Name, Status: t.Status,
-		Started: t.Started, Finished: t.Finished,
-		Total: t.Total, Done: t.Done, Failed: t.Failed, TeamMembers: t.TeamMembers,
-		FailuresByReason: t.FailuresByReason, Rejected: rec.Rejected,
-	}
-	err = a.Store.PutExport(ctx, t.JobID, sheets.Export{InputHeaders: rec.Headers, Total: rec.Total, Load: load, Summary: summary})
+	})
+	err = a.Store.PutExport(ctx, t.JobID, export)
 	if err != nil {
 		return contract.ExportResult{}, fmt.Errorf("export: %w", err)
 	}

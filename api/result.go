@@ -20,7 +20,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/vcenrich/vcenrich/api/answer"
-	"github.com/vcenrich/vcenrich/firm"
 	"github.com/vcenrich/vcenrich/sheetindex"
 	"github.com/vcenrich/vcenrich/sheets"
 	"github.com/vcenrich/vcenrich/store"
@@ -122,18 +121,13 @@ func (s *Server) resultSource(c *gin.Context, job store.Job) (resultSource, erro
 // job is never held in memory, and its rows to rows. Firms without a result
 // read "not processed".
 func (s *Server) writePartial(ctx context.Context, job store.Job, v answer.Job, w io.Writer, rows sheets.RowSink) error {
-	load := func(i int) (firm.Input, firm.Result, error) {
-		if err := ctx.Err(); err != nil {
-			return firm.Input{}, firm.Result{}, err
-		}
-		return s.store.RunResult(ctx, job.ID, job.Run, i)
-	}
-	summary := sheets.Summary{
-		JobID: job.ID, Name: job.Name, Status: v.Status + " (partial workbook: the job has not finished)",
+	export := s.store.Export(ctx, job, job.Run, sheets.Summary{
+		Status:  v.Status + " (partial workbook: the job has not finished)",
 		Started: v.Started, Total: job.Total, Done: v.Done, Failed: v.Failed, TeamMembers: v.TeamMembers,
-		FailuresByReason: v.FailuresByReason, Rejected: job.Rejected,
-	}
-	return sheets.WriteWorkbook(w, sheets.Export{InputHeaders: job.Headers, Total: job.Total, Load: load, Summary: summary, Rows: rows})
+		FailuresByReason: v.FailuresByReason,
+	}, nil)
+	export.Rows = rows
+	return sheets.WriteWorkbook(w, export)
 }
 
 // partialKey is what a job's partial workbook is built from, for the cache.

@@ -253,6 +253,25 @@ func (s *Store) Result(ctx context.Context, id string, index int) (r firm.Result
 	return r, true, nil
 }
 
+// Export is the workbook of one run of a job: its firms as stored, each
+// with what that run found, read one at a time as the workbook is written.
+// summary carries the run's figures; Export fills in what the job record
+// knows (ID, name, rejected rows). each, when set, is told every firm index
+// before it is read (the export activity heartbeats there).
+func (s *Store) Export(ctx context.Context, job Job, run string, summary sheets.Summary, each func(index int)) sheets.Export {
+	summary.JobID, summary.Name, summary.Rejected = job.ID, job.Name, job.Rejected
+	load := func(i int) (firm.Input, firm.Result, error) {
+		if each != nil {
+			each(i)
+		}
+		if err := ctx.Err(); err != nil {
+			return firm.Input{}, firm.Result{}, err
+		}
+		return s.RunResult(ctx, job.ID, run, i)
+	}
+	return sheets.Export{InputHeaders: job.Headers, Total: job.Total, Load: load, Summary: summary}
+}
+
 // RunResult reads firm index of job id with its result in run: a firm with
 // no result yet, or only one from an earlier run of the same job, comes back
 // pending. This is what a workbook shows for each firm.
