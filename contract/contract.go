@@ -18,11 +18,12 @@ const (
 	ActivityPrepareRetry   = "PrepareRetry"
 )
 
-// Failure reasons that are not the web's: the crawl package names the rest.
+// Failure reasons that are not the web's: the crawl package names the rest
+// (its "timeout" is one page's; ReasonFirmTimeout is a whole attempt's).
 const (
-	ReasonStore    = "store"
-	ReasonInternal = "internal"
-	ReasonTimeout  = "timeout"
+	ReasonStore       = "store"
+	ReasonInternal    = "internal"
+	ReasonFirmTimeout = "firm_timeout" // an attempt ran past the firm's time budget, or stopped heartbeating
 )
 
 // FirmTask names one firm of one job.

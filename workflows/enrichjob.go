@@ -317,7 +317,7 @@ func failureOf(err error, opts contract.Options) (reason, message string) {
 		reason = appErr.Type()
 		message = appErr.Message()
 	case errors.As(err, &timeoutErr):
-		reason = contract.ReasonTimeout
+		reason = contract.ReasonFirmTimeout
 		message = fmt.Sprintf("no answer within the firm's time budget (%s, or no heartbeat for %s)", opts.FirmTimeout, opts.HeartbeatTimeout)
 	default:
 		reason = contract.ReasonInternal
