@@ -83,6 +83,18 @@ type PageVisit struct {
 	Kind   string `json:"kind"`             // PageHome, PageTeam, …
 	People int    `json:"people"`           // team members it yielded
 	Note   string `json:"note,omitempty"`   // why it was not read, or what it was
+	// Render, for a page run in the browser because its content is built
+	// by script, is what that took; nil for a page read as fetched.
+	Render *RenderVisit `json:"render,omitempty"`
+}
+
+// RenderVisit is what rendering one page in the browser took: every
+// request the page made went through the crawler's fetcher.
+type RenderVisit struct {
+	Requests int `json:"requests"` // asked for by the page and fetched for it
+	Refused  int `json:"refused"`  // refused by the guard, robots.txt, a cap or the request budget
+	Skipped  int `json:"skipped"`  // images, fonts and media, never fetched
+	Millis   int `json:"ms"`       // wall time of the render
 }
 
 // What a page was fetched as.
@@ -97,17 +109,21 @@ const (
 	PagePortfolio = "portfolio"
 	PageContact   = "contact"
 	PageSitemap   = "sitemap"
+	PageRendered  = "rendered" // a script-built page run in the browser (home or team page)
 )
 
 // Why a firm whose website was read has no team, in a few fixed words.
 const (
-	TeamNoPage      = "no team page found"
-	TeamNobody      = "team page without recognisable people"
-	TeamJSOnly      = "JavaScript-only"
-	TeamRobots      = "blocked by robots.txt"
-	TeamGuard       = "refused by the guard"
-	TeamFetchFailed = "fetch failed"
-	TeamNotAFirm    = "not a firm's website"
+	TeamNoPage = "no team page found"
+	TeamNobody = "team page without recognisable people"
+	TeamJSOnly = "JavaScript-only"
+	// TeamJSOnlyNoBrowser: the page needs JavaScript and no browser was
+	// there to run it (VCENRICH_BROWSER off, or no Chromium found).
+	TeamJSOnlyNoBrowser = "JavaScript-only, no browser to render it"
+	TeamRobots          = "blocked by robots.txt"
+	TeamGuard           = "refused by the guard"
+	TeamFetchFailed     = "fetch failed"
+	TeamNotAFirm        = "not a firm's website"
 )
 
 // Company is one portfolio company listed on a firm's website.

@@ -371,8 +371,8 @@ func emailSource(m firm.Member) string {
 // the engine took it for and how many team members it yielded, so that a
 // firm with no team shows what was tried.
 func writePages(f *excelize.File, e Export, bold int) error {
-	headers := []string{"Firm", "Website", "Page URL", "HTTP Status", "Taken For", "People", "Note"}
-	sw := newSpill(f, sheetPages, headers, []float64{28, 32, 50, 12, 12, 8, 30}, bold, e.rowLimit, e.Rows)
+	headers := []string{"Firm", "Website", "Page URL", "HTTP Status", "Taken For", "People", "Note", "Rendered"}
+	sw := newSpill(f, sheetPages, headers, []float64{28, 32, 50, 12, 12, 8, 30, 30}, bold, e.rowLimit, e.Rows)
 	for i := range e.Total {
 		in, res, err := e.Load(i)
 		if err != nil {
@@ -383,12 +383,27 @@ func writePages(f *excelize.File, e Export, bold int) error {
 			if v.Status > 0 {
 				status = v.Status
 			}
-			if err := sw.add([]any{str(in.Name), str(in.Website), str(v.URL), status, str(v.Kind), v.People, str(v.Note)}); err != nil {
+			if err := sw.add([]any{str(in.Name), str(in.Website), str(v.URL), status, str(v.Kind), v.People, str(v.Note), str(renderNote(v.Render))}); err != nil {
 				return err
 			}
 		}
 	}
 	return sw.flush()
+}
+
+// renderNote says what rendering a page took, for the Pages sheet.
+func renderNote(r *firm.RenderVisit) string {
+	if r == nil {
+		return ""
+	}
+	note := fmt.Sprintf("in the browser: %d requests", r.Requests)
+	if r.Refused > 0 {
+		note += fmt.Sprintf(", %d refused", r.Refused)
+	}
+	if r.Skipped > 0 {
+		note += fmt.Sprintf(", %d images/fonts skipped", r.Skipped)
+	}
+	return note + fmt.Sprintf(", %.1f s", float64(r.Millis)/1000)
 }
 
 // spill streams rows into a sheet and, when it is full, on into

@@ -51,6 +51,8 @@ func TestWriteWorkbook(t *testing.T) {
 					{URL: "https://www.accel.com/", Status: 200, Kind: firm.PageHome},
 					{URL: "https://www.accel.com/team", Status: 200, Kind: firm.PageTeam, People: 2},
 					{URL: "https://www.accel.com/people", Status: 404, Kind: firm.PageGuess, Note: "http_status"},
+					{URL: "https://www.accel.com/#/team", Kind: firm.PageRendered, People: 2,
+						Render: &firm.RenderVisit{Requests: 7, Refused: 1, Skipped: 3, Millis: 1300}},
 				},
 			},
 		},
@@ -136,10 +138,11 @@ func TestWriteWorkbook(t *testing.T) {
 			{"=cmd()", "https://evil.example/", "=HYPERLINK(\"x\")", "https://evil.example/co"},
 		},
 		"Pages": {
-			{"Firm", "Website", "Page URL", "HTTP Status", "Taken For", "People", "Note"},
+			{"Firm", "Website", "Page URL", "HTTP Status", "Taken For", "People", "Note", "Rendered"},
 			{"Accel", "https://accel.com/", "https://www.accel.com/", "200", "home", "0"},
 			{"Accel", "https://accel.com/", "https://www.accel.com/team", "200", "team", "2"},
 			{"Accel", "https://accel.com/", "https://www.accel.com/people", "404", "guess", "0", "http_status"},
+			{"Accel", "https://accel.com/", "https://www.accel.com/#/team", "", "rendered", "2", "", "in the browser: 7 requests, 1 refused, 3 images/fonts skipped, 1.3 s"},
 		},
 		"Summary": {
 			{"Field", "Value"},
