@@ -181,6 +181,9 @@ func (r *Renderer) Binary() string { return r.bin }
 // fetched (the *crawl.Error is wrapped), when the browser dies
 // (ErrBrowserLost), or when ctx ends.
 func (r *Renderer) Render(ctx context.Context, rawURL string) (Result, error) {
+	if err := checkURL(rawURL); err != nil {
+		return Result{}, fmt.Errorf("render: %w", err)
+	}
 	select {
 	case r.tabs <- struct{}{}:
 	case <-ctx.Done():

@@ -158,6 +158,7 @@ func TestRendersScriptBuiltTeams(t *testing.T) {
 		"/people/":          html(`<ul id="team"></ul><script src="app.js"></script>`),
 		"/people/app.js":    js(showTeam + `fetch("team.json").then(r => r.json()).then(show);`),
 		"/people/team.json": json(teamJSON),
+		"/alert/":           html(`<ul id="team"></ul><script>` + showTeam + `alert("Welcome"); if (confirm("Cookies?")) fetch("/team.json").then(r => r.json()).then(show);</script>`),
 	}, map[string]http.HandlerFunc{
 		"/team": func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "/people/", http.StatusMovedPermanently)
@@ -172,6 +173,8 @@ func TestRendersScriptBuiltTeams(t *testing.T) {
 		{"team after an API call", "/api/", "/api/", 2},
 		// Relative links resolve against where the redirect led.
 		{"redirected page", "/team", "/people/", 4},
+		// Dialogs are answered, or the script would wait forever.
+		{"after an alert and a confirm", "/alert/", "/alert/", 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -385,6 +388,21 @@ func TestBrowserOverItsMemoryCapIsRestartedBetweenRenders(t *testing.T) {
 		if pid := r.BrowserPID(); pid != 0 {
 			t.Errorf("browser %d still in use after going over the cap", pid)
 		}
+	}
+}
+
+// The fetcher answers network requests only: anything else would be read by
+// the browser itself, so it is refused before any browser starts.
+func TestOnlyWebPagesAreRendered(t *testing.T) {
+	s := newSite(t, nil, nil)
+	r := newRenderer(t, render.Config{}, s)
+	for _, u := range []string{"file:///etc/passwd", "chrome://version", "javascript:alert(1)", "data:text/html,<p>x", "about:blank", "http:///nohost"} {
+		if _, err := r.Render(context.Background(), u); err == nil || !strings.Contains(err.Error(), "bad URL") {
+			t.Errorf("Render(%s) = %v, want a bad URL", u, err)
+		}
+	}
+	if pid := r.BrowserPID(); pid != 0 {
+		t.Errorf("a browser (%d) was started for nothing", pid)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
@@ -310,6 +311,20 @@ func (s *session) documentError() error {
 	return s.docErr
 }
 
+// checkURL refuses what must never be navigated to: the fetcher answers
+// only network requests, so a file: or chrome: address would be read by the
+// browser itself.
+func checkURL(rawURL string) error {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return fmt.Errorf("bad URL: %w", err)
+	}
+	if !strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https") || u.Hostname() == "" {
+		return fmt.Errorf("bad URL %q: only http:// and https:// pages are rendered", u.Redacted())
+	}
+	return nil
+}
+
 // renderIn renders rawURL in a new tab of b.
 func (r *Renderer) renderIn(ctx context.Context, b *browser, rawURL string) (Result, error) {
 	start := time.Now()
@@ -360,10 +375,19 @@ func (r *Renderer) renderIn(ctx context.Context, b *browser, rawURL string) (Res
 	if err := chromedp.Do(tab); err != nil {
 		return fail("opening a tab", err)
 	}
-	s = newSession(tab, fetchCtx, string(chromedp.FromContext(tab).Target.TargetID), r.fetcher, r.cfg.MaxRequests, r.log)
+	c := chromedp.FromContext(tab)
+	s = newSession(tab, fetchCtx, string(c.Target.TargetID), r.fetcher, r.cfg.MaxRequests, r.log)
+	// A download would write the site's file to our disk.
+	_, err := chromedp.CallBrowser(tab, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorDeny, BrowserContextID: c.BrowserContextID,
+	})
+	if err != nil {
+		return fail("denying downloads", err)
+	}
 	paused := chromedp.Events(tab, fetch.RequestPaused)
 	lifecycle := chromedp.Events(tab, page.LifecycleEvent)
-	_, err := chromedp.Call(tab, fetch.Enable, fetch.EnableParams{
+	dialogs := chromedp.Events(tab, page.JavascriptDialogOpening)
+	_, err = chromedp.Call(tab, fetch.Enable, fetch.EnableParams{
 		Patterns: []*fetch.RequestPattern{{URLPattern: "*", RequestStage: fetch.RequestStageRequest}},
 	})
 	if err != nil {
@@ -375,6 +399,16 @@ func (r *Renderer) renderIn(ctx context.Context, b *browser, rawURL string) (Res
 				return
 			}
 			wg.Go(func() { s.answer(ev) })
+		}
+	})
+	wg.Go(func() {
+		// An alert or a confirm would stop the page's script, and our
+		// read of the DOM, until someone answered it.
+		for _, err := range dialogs {
+			if err != nil {
+				return
+			}
+			_, _ = chromedp.Call(tab, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
 		}
 	})
 
