@@ -682,6 +682,68 @@ func TestContentTypes(t *testing.T) {
 	}
 }
 
+// Resource takes what a rendered page runs on, as sent (a latin-1 script
+// stays latin-1: the browser decodes it), with the server's header, and
+// refuses what a page only shows, on Get's path: robots.txt still applies.
+func TestResource(t *testing.T) {
+	const body = "var name = 'Caf\xe9';"
+	tests := []struct {
+		contentType string
+		ok          bool
+	}{
+		{"application/javascript; charset=iso-8859-1", true},
+		{"text/javascript", true},
+		{"application/json", true},
+		{"application/ld+json", true},
+		{"text/css", true},
+		{"text/plain", true},
+		{"text/html", true},
+		{"application/xml", true},
+		{"image/svg+xml", true},
+		{"", true},
+		{"image/png", false},
+		{"font/woff2", false},
+		{"video/mp4", false},
+		{"audio/mpeg", false},
+		{"application/pdf", false},
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/robots.txt", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "User-agent: *\nDisallow: /private\n")
+	})
+	mux.Handle("/private/app.js", page("secret"))
+	for i, tc := range tests {
+		mux.HandleFunc(fmt.Sprintf("/%d", i), func(w http.ResponseWriter, r *http.Request) {
+			if tc.contentType == "" {
+				w.Header()["Content-Type"] = nil // stop the server from sniffing one
+			} else {
+				w.Header().Set("Content-Type", tc.contentType)
+			}
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+			io.WriteString(w, body)
+		})
+	}
+	_, port := startServer(t, mux)
+	f := newFetcher(t, testConfig(port))
+	for i, tc := range tests {
+		t.Run(tc.contentType, func(t *testing.T) {
+			resp, err := f.Resource(context.Background(), fmt.Sprintf("http://127.0.0.1:%d/%d", port, i))
+			if !tc.ok {
+				fetchErr(t, err, crawl.KindNotHTML)
+				return
+			}
+			if err != nil {
+				t.Fatalf("Resource: %v", err)
+			}
+			if string(resp.Body) != body || resp.ContentType != tc.contentType || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+				t.Errorf("got %+v", resp)
+			}
+		})
+	}
+	_, err := f.Resource(context.Background(), fmt.Sprintf("http://127.0.0.1:%d/private/app.js", port))
+	fetchErr(t, err, crawl.KindRobots)
+}
+
 func TestRobots(t *testing.T) {
 	tests := []struct {
 		name   string

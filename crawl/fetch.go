@@ -58,9 +58,13 @@ type Response struct {
 	URL         *url.URL // final URL after redirects
 	Status      int
 	ContentType string
-	Body        []byte // decoded to UTF-8 (utf8body.Decode: header, BOM or meta), gzip handled
+	Body        []byte // decoded to UTF-8 (utf8body.Decode: header, BOM or meta), gzip handled; as sent for Resource
 	Truncated   bool
 	Redirected  bool // final host differs from requested host (ignoring www.)
+	// Header is the final answer's header as the server sent it. Its
+	// length and encoding lines describe the wire, not Body, which the
+	// transport inflated (and Get decoded).
+	Header http.Header
 }
 
 // New builds a Fetcher with its own transport: no proxy (through a proxy the
@@ -243,6 +247,15 @@ func (f *Fetcher) Get(ctx context.Context, rawURL string) (*Response, error) {
 	return f.get(ctx, rawURL, isPageType, true)
 }
 
+// Resource fetches what a page running in a browser asks for (its scripts,
+// styles and data) on Get's terms, robots.txt, guard, politeness and caps
+// included, so that rendering a page reaches nothing a crawl could not. It
+// accepts what a page needs to run, not images, fonts or media, and leaves
+// the body as the server sent it, since the browser reads the charset itself.
+func (f *Fetcher) Resource(ctx context.Context, rawURL string) (*Response, error) {
+	return f.get(ctx, rawURL, isResourceType, false)
+}
+
 // get is Get with the content types to accept, and whether to decode the
 // body to UTF-8 (a gzipped sitemap must stay as it came). It follows
 // redirects itself, one hop at a time, so every hop is checked against its
@@ -314,6 +327,7 @@ func (f *Fetcher) get(ctx context.Context, rawURL string, accept func(contentTyp
 		Body:        body,
 		Truncated:   truncated,
 		Redirected:  siteName(first) != siteName(res.final),
+		Header:      res.header,
 	}, nil
 }
 
@@ -562,6 +576,21 @@ func isPageType(contentType string) bool {
 	}
 	switch mt {
 	case "text/html", "application/xhtml+xml", "text/plain":
+		return true
+	}
+	return false
+}
+
+// isResourceType accepts what a page's scripts run on: markup, code, styles
+// and data. A missing type is given the benefit of the doubt, as for pages.
+func isResourceType(contentType string) bool {
+	mt := mediaType(contentType)
+	if mt == "" || strings.HasPrefix(mt, "text/") || strings.HasSuffix(mt, "+json") || strings.HasSuffix(mt, "+xml") {
+		return true
+	}
+	switch mt {
+	case "application/javascript", "application/x-javascript", "application/ecmascript",
+		"application/json", "application/xml":
 		return true
 	}
 	return false

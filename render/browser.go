@@ -1,0 +1,240 @@
+package render
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"go.uber.org/zap"
+)
+
+// closeTimeout bounds a graceful browser shutdown before it is killed.
+const closeTimeout = 5 * time.Second
+
+// deadProxy is where the browser sends whatever escapes interception: a
+// name under .invalid never resolves (RFC 6761), and the resolver rules
+// below refuse every name anyway, so no such connection is ever made. A
+// proxy that cannot be reached fails the request; Chromium falls back to a
+// direct connection only when the proxy list says DIRECT.
+const deadProxy = "http://proxy.invalid:9"
+
+// browser is one Chromium process and the chromedp context of its first tab,
+// from which every render's tab is made.
+type browser struct {
+	ctx         context.Context // cancelled when the browser dies or is closed
+	cancel      context.CancelFunc
+	allocCancel context.CancelFunc
+	pid         int
+
+	// Guarded by Renderer.mu.
+	users   int  // renders in it
+	retired bool // no new renders; closed when users reaches 0
+}
+
+// browserFlags are what the browser runs with besides chromedp's defaults
+// (headless, no first run, no background networking, no extensions, shared
+// memory in the temporary folder, ...).
+func browserFlags() []chromedp.ExecAllocatorOption {
+	return append(baseFlags(), wallFlags()...)
+}
+
+// baseFlags are browserFlags less the wall.
+func baseFlags() []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{
+		chromedp.DisableGPU,
+		chromedp.WindowSize(1366, 900), // a desktop layout: narrow windows hide team grids behind menus
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-domain-reliability", true),
+		chromedp.Flag("no-pings", true),
+		// The browser runs untrusted pages: it gets no credentials from
+		// our environment, only what it needs to start.
+		chromedp.NoInheritEnv,
+		chromedp.Env(passEnv()...),
+	}
+}
+
+// wallFlags are the second wall. Every request of a render's tab is
+// answered by the fetcher before it reaches the network stack, but not all
+// traffic need pass there: workers' and out-of-process frames' requests,
+// WebRTC, the browser's own. Any of it would otherwise connect from this
+// host, past the SSRF guard. Names resolve to nothing, every connection goes
+// through a proxy that does not exist (loopback included: "<-loopback>"
+// drops the implicit exemption), and WebRTC may not send UDP around it.
+// Fulfilled requests never reach the network stack, so they are untouched,
+// and so is the DevTools connection, a pipe.
+func wallFlags() []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND"),
+		chromedp.ProxyServer(deadProxy),
+		chromedp.Flag("proxy-bypass-list", "<-loopback>"),
+		chromedp.Flag("force-webrtc-ip-handling-policy", "disable_non_proxied_udp"),
+	}
+}
+
+// passEnv is the part of our environment the browser needs.
+func passEnv() []string {
+	var env []string
+	for _, name := range []string{"PATH", "HOME", "TMPDIR", "LANG", "TZ", "FONTCONFIG_PATH"} {
+		if v, ok := os.LookupEnv(name); ok {
+			env = append(env, name+"="+v)
+		}
+	}
+	return env
+}
+
+// startBrowser launches Chromium and waits until it answers. Without a
+// user-data-dir flag chromedp gives each process a fresh temporary profile
+// and removes it when the process ends, so nothing outlives a browser.
+// Running as root (in a container) chromedp adds --no-sandbox, which
+// Chromium requires there; elsewhere the sandbox stays on.
+func startBrowser(bin string, flags []chromedp.ExecAllocatorOption, log *zap.Logger) (*browser, error) {
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(bin))
+	opts = append(opts, flags...)
+	allocCtx, allocCancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	sugar := log.Sugar()
+	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithBrowserOption(
+		chromedp.WithBrowserLogf(sugar.Debugf),
+		chromedp.WithBrowserErrorf(sugar.Debugf), // protocol noise (events chromedp does not know), not our errors
+	))
+	// The first action starts the process; a hung start must not hang the
+	// renderer, but the browser outlives this deadline, so it is a timer
+	// that cancels rather than a context deadline.
+	timer := time.AfterFunc(30*time.Second, cancel)
+	err := chromedp.Do(ctx)
+	stopped := timer.Stop()
+	if err == nil && !stopped {
+		err = errors.New("timed out")
+	}
+	if err != nil {
+		cancel()
+		allocCancel()
+		return nil, fmt.Errorf("starting %s: %w", bin, err)
+	}
+	b := &browser{ctx: ctx, cancel: cancel, allocCancel: allocCancel}
+	if p := chromedp.FromContext(ctx).Browser.Process(); p != nil {
+		b.pid = p.Pid
+	}
+	return b, nil
+}
+
+func (b *browser) dead() bool { return b.ctx.Err() != nil }
+
+// close shuts the browser down gracefully if it still runs, and reaps it.
+func (b *browser) close() error {
+	var err error
+	if !b.dead() {
+		ctx, cancel := context.WithTimeout(b.ctx, closeTimeout)
+		err = chromedp.Cancel(ctx)
+		cancel()
+	}
+	b.cancel()
+	b.allocCancel()
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("closing the browser (pid %d): %w", b.pid, err)
+	}
+	return nil
+}
+
+// rss is the resident memory of the browser and the processes it started
+// (renderers, GPU and network services), where pages' memory really grows.
+// Shared pages are counted in each process, which errs on the side of an
+// early restart.
+func (b *browser) rss() (int64, error) {
+	if b.pid == 0 {
+		return 0, errors.New("no process")
+	}
+	return treeRSS("/proc", b.pid)
+}
+
+// treeRSS sums VmRSS over pid and its descendants, read from a procfs
+// mounted at root.
+func treeRSS(root string, pid int) (int64, error) {
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return 0, fmt.Errorf("listing processes: %w", err)
+	}
+	children := make(map[int][]int)
+	for _, e := range entries {
+		child, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if parent, ok := parentPID(filepath.Join(root, e.Name(), "stat")); ok {
+			children[parent] = append(children[parent], child)
+		}
+	}
+	var total int64
+	queue := []int{pid}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		queue = append(queue, children[p]...)
+		n, err := vmRSS(filepath.Join(root, strconv.Itoa(p), "status"))
+		if err != nil {
+			if p == pid {
+				return 0, err
+			}
+			continue // a child that just exited
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// parentPID reads the fourth field of /proc/<pid>/stat, after the command
+// name in parentheses (which may itself hold spaces and parentheses).
+func parentPID(statPath string) (int, bool) {
+	data, err := os.ReadFile(statPath)
+	if err != nil {
+		return 0, false
+	}
+	i := bytes.LastIndexByte(data, ')')
+	if i < 0 {
+		return 0, false
+	}
+	fields := strings.Fields(string(data[i+1:]))
+	if len(fields) < 2 {
+		return 0, false
+	}
+	ppid, err := strconv.Atoi(fields[1])
+	return ppid, err == nil
+}
+
+// vmRSS reads the VmRSS line of /proc/<pid>/status, in bytes.
+func vmRSS(statusPath string) (int64, error) {
+	f, err := os.Open(statusPath)
+	if err != nil {
+		return 0, fmt.Errorf("reading process memory: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:")
+		if !ok {
+			continue
+		}
+		fields := strings.Fields(rest)
+		if len(fields) != 2 || fields[1] != "kB" {
+			return 0, fmt.Errorf("%s: unreadable VmRSS line %q", statusPath, sc.Text())
+		}
+		kb, err := strconv.ParseInt(fields[0], 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("%s: unreadable VmRSS line %q", statusPath, sc.Text())
+		}
+		return kb << 10, nil
+	}
+	if err := sc.Err(); err != nil {
+		return 0, fmt.Errorf("reading %s: %w", statusPath, err)
+	}
+	// Zombies and kernel threads have no VmRSS.
+	return 0, nil
+}
