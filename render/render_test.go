@@ -38,7 +38,7 @@ type site struct {
 
 // newSite serves files; a path missing from files is a 404. Handlers in
 // extra take their paths first.
-func newSite(t *testing.T, files map[string]file, extra map[string]http.HandlerFunc) *site {
+func newSite(t testing.TB, files map[string]file, extra map[string]http.HandlerFunc) *site {
 	t.Helper()
 	s := &site{hits: make(map[string]int)}
 	mux := http.NewServeMux()
@@ -82,7 +82,7 @@ func (s *site) totalHits() int {
 	return n
 }
 
-func (s *site) endpoint(t *testing.T) netip.AddrPort {
+func (s *site) endpoint(t testing.TB) netip.AddrPort {
 	t.Helper()
 	u, err := url.Parse(s.srv.URL)
 	if err != nil {
@@ -97,7 +97,7 @@ func (s *site) endpoint(t *testing.T) netip.AddrPort {
 
 // newRenderer renders through a fetcher that may reach the site and nothing
 // else the guard refuses.
-func newRenderer(t *testing.T, cfg render.Config, s *site) *render.Renderer {
+func newRenderer(t testing.TB, cfg render.Config, s *site) *render.Renderer {
 	t.Helper()
 	cfg.Browser = render.BrowserSetting(t)
 	fcfg := crawl.DefaultConfig()
@@ -120,7 +120,7 @@ func newRenderer(t *testing.T, cfg render.Config, s *site) *render.Renderer {
 	return r
 }
 
-func renderOK(t *testing.T, r *render.Renderer, rawURL string) render.Result {
+func renderOK(t testing.TB, r *render.Renderer, rawURL string) render.Result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

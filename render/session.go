@@ -331,8 +331,9 @@ func (r *Renderer) renderIn(ctx context.Context, b *browser, rawURL string) (Res
 	// A new browser context per render: cookies, storage and cache die
 	// with the tab.
 	tab, closeTab := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
-	// The tab's life is bound to its own context; the caller's ctx and the
-	// budget end it through these instead.
+	// The tab's life is bound to its own context, which has no deadline;
+	// the caller's ctx, and the budget plus the grace for reading the DOM
+	// (a script that never yields), end it through these instead.
 	stopOnCancel := context.AfterFunc(ctx, closeTab)
 	hardStop := time.AfterFunc(r.cfg.PageBudget+readGrace, closeTab)
 	budget, endBudget := context.WithTimeout(tab, r.cfg.PageBudget)
