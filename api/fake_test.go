@@ -20,6 +20,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/vcenrich/vcenrich/contract"
+	"github.com/vcenrich/vcenrich/contract/visibility"
 )
 
 // fakeTemporal stands in for the Temporal client: it keeps workflows in a
@@ -96,8 +97,8 @@ func (f *fakeTemporal) DescribeWorkflow(_ context.Context, id, _ string) (*clien
 		Status:            w.status,
 		WorkflowStartTime: w.started,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
-			contract.KeyStatus().ValueSet(w.vcStatus),
-			contract.KeyDone().ValueSet(int64(w.progress.Done+w.progress.Failed)),
+			visibility.StatusKey().ValueSet(w.vcStatus),
+			visibility.DoneKey().ValueSet(int64(w.progress.Done+w.progress.Failed)),
 		),
 	}}
 	if w.status != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {

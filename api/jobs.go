@@ -23,6 +23,7 @@ import (
 
 	"github.com/vcenrich/vcenrich/api/answer"
 	"github.com/vcenrich/vcenrich/contract"
+	"github.com/vcenrich/vcenrich/contract/visibility"
 	"github.com/vcenrich/vcenrich/firm"
 	"github.com/vcenrich/vcenrich/sheets"
 	"github.com/vcenrich/vcenrich/store"
@@ -165,10 +166,10 @@ func (s *Server) startJob(c *gin.Context, job *store.Job, upload []byte, firms [
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		Priority:                 temporal.Priority{PriorityKey: opts.Priority, FairnessKey: job.ID},
 		TypedSearchAttributes: temporal.NewSearchAttributes(
-			contract.KeyStatus().ValueSet(contract.StatusRunning),
-			contract.KeyDone().ValueSet(0),
-			contract.KeyTotal().ValueSet(int64(job.Total)),
-			contract.KeyUpload().ValueSet(job.Name),
+			visibility.StatusKey().ValueSet(contract.StatusRunning),
+			visibility.DoneKey().ValueSet(0),
+			visibility.TotalKey().ValueSet(int64(job.Total)),
+			visibility.UploadKey().ValueSet(job.Name),
 		),
 	}, contract.Workflow, contract.Input{
 		JobID: job.ID, Name: job.Name, Total: job.Total, Options: opts,
@@ -232,8 +233,8 @@ func (s *Server) view(c *gin.Context, job store.Job) (answer.Job, error) {
 		v.Closed = *desc.WorkflowCloseTime
 	}
 	sa := desc.TypedSearchAttributes
-	reported, _ := sa.GetKeyword(contract.KeyStatus())
-	if d, ok := sa.GetInt64(contract.KeyDone()); ok {
+	reported, _ := sa.GetKeyword(visibility.StatusKey())
+	if d, ok := sa.GetInt64(visibility.DoneKey()); ok {
 		v.Processed = int(d)
 	}
 	if desc.Status != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
@@ -288,7 +289,7 @@ func (s *Server) view(c *gin.Context, job store.Job) (answer.Job, error) {
 			v.Note = ae.Message()
 		}
 	}
-	v.Status = contract.StatusOf(desc.Status, reported)
+	v.Status = visibility.JobStatus(desc.Status, reported)
 	if v.Done+v.Failed > v.Processed {
 		v.Processed = v.Done + v.Failed
 	}
@@ -360,7 +361,7 @@ func (s *Server) listJobs(c *gin.Context) {
 		decode(contract.SearchUpload, &j.Name)
 		decode(contract.SearchDone, &j.Processed)
 		decode(contract.SearchTotal, &j.Total)
-		j.Status = contract.StatusOf(e.GetStatus(), reported)
+		j.Status = visibility.JobStatus(e.GetStatus(), reported)
 		j.Links = s.linksFor(j.JobID)
 		jobs = append(jobs, j)
 	}

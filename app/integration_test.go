@@ -88,7 +88,7 @@ func startStackWith(t *testing.T, o stackOptions) *stack {
 	}
 	t.Cleanup(func() { st.Close() })
 	if !o.noWorker {
-		w, err := workerapp.NewWorker(cfg, workerapp.WorkerIdentity(cfg), tc, st, nil)
+		w, err := workerapp.NewWorker(cfg, workerapp.WorkerIdentity(cfg), tc, st, nil, testenv.Logger(t))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -44,7 +44,7 @@ func TestNotificationsAndMetricsAfterJob(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(tc.Close)
-	w, err := workerapp.NewWorker(s.cfg, workerapp.WorkerIdentity(s.cfg), tc, s.store, m)
+	w, err := workerapp.NewWorker(s.cfg, workerapp.WorkerIdentity(s.cfg), tc, s.store, m, testenv.Logger(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,15 @@ const (
 	DefaultWorkerLossAfter = 2 * time.Minute
 )
 
+// Defaults of the browser that renders script-built pages, which the
+// render package applies to a zero value too.
+const (
+	DefaultBrowserTabs       = 2
+	DefaultRenderBudget      = 15 * time.Second
+	DefaultRenderMaxRequests = 60
+	DefaultBrowserMaxMemory  = 1 << 30
+)
+
 // DefaultMaxPages is how many pages the engine fetches for one firm,
 // homepage included, unless VCENRICH_MAX_PAGES says otherwise; the engine
 // applies it to an Engine whose MaxPages is zero.
@@ -82,6 +91,13 @@ type Config struct {
 	FetchAllow    string        // VCENRICH_FETCH_ALLOW, parsed by crawl.ParseAllow
 	FetchHosts    string        // VCENRICH_FETCH_HOSTS, parsed by crawl.ParseHosts
 	FirmBudget    time.Duration // VCENRICH_FIRM_BUDGET: time the engine spends on one firm before returning what it found
+
+	Browser           string        // VCENRICH_BROWSER: auto (find Chromium), off, or the browser's path
+	BrowserTabs       int           // VCENRICH_BROWSER_TABS: pages rendered at once per worker
+	RenderBudget      time.Duration // VCENRICH_RENDER_BUDGET: one page in the browser, opening to reading its DOM
+	RenderMaxRequests int           // VCENRICH_RENDER_MAX_REQUESTS: requests one rendered page may make
+	BrowserMaxMemory  int64         // VCENRICH_BROWSER_MAX_MEMORY: resident bytes past which the browser is restarted
+	RenderSites       []string      // VCENRICH_RENDER_SITES: sites always rendered ("*": all)
 
 	LLMBaseURL string        // VCENRICH_LLM_BASE_URL: OpenAI-compatible API root; with LLMModel, turns the LLM extractor on
 	LLMModel   string        // VCENRICH_LLM_MODEL
@@ -160,6 +176,13 @@ func load(env Env) (Config, *reader, error) {
 		FetchHosts:    r.str("VCENRICH_FETCH_HOSTS", ""),
 		FirmBudget:    r.dur("VCENRICH_FIRM_BUDGET", 0),
 
+		Browser:           r.str("VCENRICH_BROWSER", "auto"),
+		BrowserTabs:       r.int("VCENRICH_BROWSER_TABS", DefaultBrowserTabs),
+		RenderBudget:      r.dur("VCENRICH_RENDER_BUDGET", DefaultRenderBudget),
+		RenderMaxRequests: r.int("VCENRICH_RENDER_MAX_REQUESTS", DefaultRenderMaxRequests),
+		BrowserMaxMemory:  r.int64("VCENRICH_BROWSER_MAX_MEMORY", DefaultBrowserMaxMemory),
+		RenderSites:       r.list("VCENRICH_RENDER_SITES"),
+
 		LLMBaseURL: r.str("VCENRICH_LLM_BASE_URL", ""),
 		LLMModel:   r.str("VCENRICH_LLM_MODEL", ""),
 		LLMAPIKey:  r.str("VCENRICH_LLM_API_KEY", ""),
@@ -207,6 +230,8 @@ func load(env Env) (Config, *reader, error) {
 		r.fail("VCENRICH_FIRM_BUDGET", c.FirmBudget.String(), fmt.Errorf("must not exceed VCENRICH_FIRM_TIMEOUT (%s)", c.FirmTimeout))
 	}
 	r.positive("VCENRICH_WORKER_MAX_ACTIVITIES", c.WorkerMaxActivities)
+	r.positive("VCENRICH_BROWSER_TABS", c.BrowserTabs)
+	r.positive("VCENRICH_RENDER_MAX_REQUESTS", c.RenderMaxRequests)
 	// One firm a row on the workbook's Firms sheet, under its header.
 	if c.MaxRows < 1 || c.MaxRows > 1_048_575 {
 		r.fail("VCENRICH_MAX_ROWS", fmt.Sprint(c.MaxRows), fmt.Errorf("must be from 1 to 1,048,575 (an Excel sheet's rows, less the header)"))

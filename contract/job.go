@@ -1,11 +1,6 @@
 package contract
 
-import (
-	"time"
-
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/temporal"
-)
+import "time"
 
 // Input starts a job, and continues it: State is nil on the first run and
 // carries the cursor and counters into every run after a continue-as-new.
@@ -100,20 +95,6 @@ const (
 	ActionResume = "resume"
 )
 
-// Typed keys of the search attributes, for starting, upserting and reading.
-func KeyStatus() temporal.SearchAttributeKeyKeyword {
-	return temporal.NewSearchAttributeKeyKeyword(SearchStatus)
-}
-func KeyDone() temporal.SearchAttributeKeyInt64 {
-	return temporal.NewSearchAttributeKeyInt64(SearchDone)
-}
-func KeyTotal() temporal.SearchAttributeKeyInt64 {
-	return temporal.NewSearchAttributeKeyInt64(SearchTotal)
-}
-func KeyUpload() temporal.SearchAttributeKeyKeyword {
-	return temporal.NewSearchAttributeKeyKeyword(SearchUpload)
-}
-
 // LiveStatus is the status of a job whose workflow is running: final is
 // set once its firms are all done (exporting, then how it ended).
 func LiveStatus(final string, paused, stalled bool) string {
@@ -126,29 +107,6 @@ func LiveStatus(final string, paused, stalled bool) string {
 		return StatusStalled
 	default:
 		return StatusRunning
-	}
-}
-
-// StatusOf is a job's status from its execution's status in Temporal and
-// the status the job itself last reported (its search attribute or its
-// progress answer; "" when none). It is the one place a closed execution's
-// status becomes a job status.
-func StatusOf(exec enumspb.WorkflowExecutionStatus, reported string) string {
-	switch exec {
-	case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW,
-		enumspb.WORKFLOW_EXECUTION_STATUS_UNSPECIFIED:
-		if reported == "" {
-			return StatusRunning
-		}
-		return reported
-	case enumspb.WORKFLOW_EXECUTION_STATUS_PAUSED: // paused through Temporal itself
-		return StatusPaused
-	case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
-		return StatusCompleted
-	case enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED:
-		return StatusCancelled
-	default: // failed, terminated, timed out
-		return StatusFailed
 	}
 }
 

@@ -27,6 +27,7 @@ import (
 	"github.com/vcenrich/vcenrich/firm"
 	"github.com/vcenrich/vcenrich/internal/urlkey"
 	"github.com/vcenrich/vcenrich/llm"
+	"github.com/vcenrich/vcenrich/render"
 )
 
 // Defaults for the zero values of Engine's limits.
@@ -39,6 +40,7 @@ const (
 	strongTeamScore     = 80
 	maxContactEmails    = 20
 	maxTaxonomyText     = 64 << 10
+	maxRenders          = 2 // the script-built page, then the team page its rendered links name
 )
 
 // Engine enriches firms. It is safe for concurrent use: the fetcher is
@@ -62,6 +64,14 @@ type Engine struct {
 	// LLM, when set, reads the best candidate team page on which the
 	// heuristics found nobody.
 	LLM *llm.Extractor
+	// Renderer, when set, runs in a browser the pages whose people only
+	// appear after their scripts run (static analysis found nobody and the
+	// page is script-built), every request through Fetcher. Each render
+	// costs one page of MaxPages and its time comes out of Budget.
+	Renderer *render.Renderer
+	// RenderSites are sites (as urlkey.Site gives them; "*" for all) whose
+	// team is rendered even when the static page did not look script-built.
+	RenderSites map[string]bool
 
 	parses     sync.Once
 	bigParsing *semaphore.Weighted // bytes of large pages being parsed; see parse
@@ -187,8 +197,9 @@ type run struct {
 	emails      []string // candidate contact addresses, best sources first
 	otherEmails []string // addresses on other pages (team, portfolio), a last resort
 	taxonomy    strings.Builder
-	signals     bool // some page talks about investing
-	jsOnly      bool // the homepage needs JavaScript
+	signals     bool   // some page talks about investing
+	jsOnly      bool   // a page that should have named the team needs JavaScript
+	jsPage      string // the first such team candidate, rendered before the homepage
 	llmPage     *extract.Page
 	budgetSpent bool
 }
@@ -399,6 +410,12 @@ func (r *run) discover(home *extract.Page) error {
 	if r.aborted != nil {
 		return r.aborted
 	}
+	if r.bestCount == 0 && (r.jsOnly || r.e.renderForced(r.site)) {
+		r.renderTeam(team)
+		if r.aborted != nil {
+			return r.aborted
+		}
+	}
 	if r.llmPage == nil && !home.JSOnly && home.Text != "" {
 		// No better candidate: founders often name the team on the homepage.
 		r.llmPage = home
@@ -519,6 +536,9 @@ func (r *run) team(cands []extract.Link) bool {
 		}
 		if p.JSOnly {
 			r.jsOnly = true
+			if r.jsPage == "" {
+				r.jsPage = p.URL
+			}
 		} else if r.llmPage == nil && p.Text != "" {
 			r.llmPage = p
 		}
@@ -560,7 +580,7 @@ func (r *run) paginate(p *extract.Page) {
 // reports whether one listed people.
 func (r *run) explore(links []extract.Link) bool {
 	for _, l := range links {
-		if r.pagesLeft < 2 || r.aborted != nil {
+		if r.pagesLeft < 2+r.renderReserve() || r.aborted != nil {
 			return false
 		}
 		p := r.fetch(l.URL, firm.PageNav)
@@ -576,7 +596,7 @@ func (r *run) explore(links []extract.Link) bool {
 // first, until one lists people.
 func (r *run) fallbacks(ext string) {
 	for _, path := range extract.FallbackPathsFor(ext) {
-		if r.pagesLeft == 0 || r.aborted != nil {
+		if r.pagesLeft <= r.renderReserve() || r.aborted != nil {
 			return
 		}
 		target := r.site.ResolveReference(&url.URL{Path: path}).String()
@@ -855,6 +875,9 @@ func (r *run) teamReason(home *extract.Page) string {
 	case firm.WebsiteNotAFirm:
 		return firm.TeamNotAFirm
 	case firm.WebsiteJSOnly:
+		if r.e.Renderer == nil {
+			return firm.TeamJSOnlyNoBrowser
+		}
 		return firm.TeamJSOnly
 	}
 	if r.llmPage != nil && r.llmPage != home {

@@ -169,7 +169,8 @@ type Result struct {
 	FinalURL    string   `json:"final_url,omitempty"`
 	TeamPageURL string   `json:"team_page_url,omitempty"`
 	Description string   `json:"description,omitempty"`
-	Pages       int      `json:"pages,omitempty"` // pages fetched
+	Pages       int      `json:"pages,omitempty"`    // pages fetched
+	Rendered    int      `json:"rendered,omitempty"` // of those, pages run in the browser
 	Team        []Member `json:"team,omitempty"`
 
 	Website     WebsiteStatus  `json:"website_status,omitempty"`

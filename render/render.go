@@ -17,6 +17,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/vcenrich/vcenrich/config"
 	"github.com/vcenrich/vcenrich/crawl"
 )
 
@@ -36,11 +37,11 @@ type Config struct {
 }
 
 const (
-	defaultTabs        = 2
-	defaultPageBudget  = 15 * time.Second
-	defaultMaxRequests = 60
+	defaultTabs        = config.DefaultBrowserTabs
+	defaultPageBudget  = config.DefaultRenderBudget
+	defaultMaxRequests = config.DefaultRenderMaxRequests
 	defaultIdle        = 500 * time.Millisecond
-	defaultMaxMemory   = 1 << 30
+	defaultMaxMemory   = config.DefaultBrowserMaxMemory
 	defaultMaxHTML     = 4 << 20
 )
 

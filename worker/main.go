@@ -53,7 +53,7 @@ func run() error {
 	}
 	defer c.Close()
 	identity := workerapp.WorkerIdentity(cfg)
-	w, err := workerapp.NewWorker(cfg, identity, c, st, m)
+	w, err := workerapp.NewWorker(cfg, identity, c, st, m, logger)
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/vcenrich/vcenrich/applog"
 	"github.com/vcenrich/vcenrich/contract"
+	"github.com/vcenrich/vcenrich/contract/visibility"
 	"github.com/vcenrich/vcenrich/firm"
 )
 
@@ -505,10 +506,10 @@ func (j *job) currentStatus() string {
 func (j *job) upsert(ctx workflow.Context) {
 	j.upserted = j.st.Done + j.st.Failed
 	err := workflow.UpsertTypedSearchAttributes(ctx,
-		contract.KeyStatus().ValueSet(j.currentStatus()),
-		contract.KeyDone().ValueSet(int64(j.upserted)),
-		contract.KeyTotal().ValueSet(int64(j.in.Total)),
-		contract.KeyUpload().ValueSet(j.in.Name),
+		visibility.StatusKey().ValueSet(j.currentStatus()),
+		visibility.DoneKey().ValueSet(int64(j.upserted)),
+		visibility.TotalKey().ValueSet(int64(j.in.Total)),
+		visibility.UploadKey().ValueSet(j.in.Name),
 	)
 	if err != nil {
 		j.logger.Warn("could not update search attributes", "error", err)

@@ -7,8 +7,10 @@ package workerapp
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -22,9 +24,11 @@ import (
 	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/crawl"
 	"github.com/vcenrich/vcenrich/enrich"
+	"github.com/vcenrich/vcenrich/internal/urlkey"
 	"github.com/vcenrich/vcenrich/liveness"
 	"github.com/vcenrich/vcenrich/llm"
 	"github.com/vcenrich/vcenrich/metrics"
+	"github.com/vcenrich/vcenrich/render"
 	"github.com/vcenrich/vcenrich/store"
 	"github.com/vcenrich/vcenrich/workflows"
 )
@@ -75,14 +79,51 @@ func Engine(cfg config.Config) (*enrich.Engine, error) {
 	return &enrich.Engine{Fetcher: f, MaxPages: cfg.MaxPages, Budget: cfg.FirmBudget, LLM: extractor}, nil
 }
 
+// Renderer starts the browser that renders script-built pages, through
+// fetcher. With rendering off or no browser found it returns nil and says
+// why in the log: the engine then reads such pages as they come, and the
+// workbook says no browser was there to render them.
+func Renderer(cfg config.Config, fetcher *crawl.Fetcher, logger *zap.Logger) (*render.Renderer, error) {
+	r, err := render.New(render.Config{
+		Browser: cfg.Browser, Tabs: cfg.BrowserTabs, PageBudget: cfg.RenderBudget,
+		MaxRequests: cfg.RenderMaxRequests, MaxMemory: cfg.BrowserMaxMemory,
+	}, fetcher, logger)
+	switch {
+	case errors.Is(err, render.ErrUnavailable):
+		logger.Info("script-built pages will not be rendered (VCENRICH_BROWSER)", zap.Error(err))
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("VCENRICH_BROWSER: %w", err)
+	}
+	logger.Info("script-built pages are rendered", zap.String("browser", r.Binary()), zap.Int("tabs", cfg.BrowserTabs))
+	return r, nil
+}
+
+// renderSites is VCENRICH_RENDER_SITES as the engine looks sites up.
+func renderSites(sites []string) map[string]bool {
+	out := map[string]bool{}
+	for _, s := range sites {
+		if s = strings.TrimSpace(s); s == "*" {
+			out[s] = true
+		} else if s != "" {
+			out[urlkey.Site(strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(s, "https://"), "http://"), "/"))] = true
+		}
+	}
+	return out
+}
+
 // NewWorker builds a worker named identity (see WorkerIdentity) that runs
 // EnrichJob and its activities, which record their metrics in m (nil for
-// none).
-func NewWorker(cfg config.Config, identity string, c client.Client, st *store.Store, m *metrics.Metrics) (worker.Worker, error) {
+// none). The browser it may start for script-built pages stops with it.
+func NewWorker(cfg config.Config, identity string, c client.Client, st *store.Store, m *metrics.Metrics, logger *zap.Logger) (worker.Worker, error) {
 	engine, err := Engine(cfg)
 	if err != nil {
 		return nil, err
 	}
+	if engine.Renderer, err = Renderer(cfg, engine.Fetcher, logger); err != nil {
+		return nil, err
+	}
+	engine.RenderSites = renderSites(cfg.RenderSites)
 	w := worker.New(c, cfg.TaskQueue, worker.Options{
 		Identity:                           identity,
 		MaxConcurrentActivityExecutionSize: cfg.WorkerMaxActivities,
@@ -105,7 +146,28 @@ func NewWorker(cfg config.Config, identity string, c client.Client, st *store.St
 		Notifier: app.Notifier(cfg),
 		Engine:   engine,
 	})
-	return w, nil
+	if engine.Renderer == nil {
+		return w, nil
+	}
+	return closing{Worker: w, close: engine.Renderer.Close}, nil
+}
+
+// closing is a worker that closes its browser once it has stopped, however
+// it is stopped (Stop, or Run's interrupt).
+type closing struct {
+	worker.Worker
+	close func() error
+}
+
+func (w closing) Run(interrupt <-chan any) error {
+	err := w.Worker.Run(interrupt)
+	_ = w.close()
+	return err
+}
+
+func (w closing) Stop() {
+	w.Worker.Stop()
+	_ = w.close()
 }
 
 // WorkerIdentity names this process's worker, to Temporal and in its

@@ -1,0 +1,88 @@
+package enrich_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"testing"
+
+	"github.com/vcenrich/vcenrich/enrich"
+	"github.com/vcenrich/vcenrich/firm"
+	"github.com/vcenrich/vcenrich/render"
+)
+
+// A single-page app: the static page is an empty root, and the team comes
+// from a JSON file its script fetches.
+const scriptBuiltHome = `<html><head><title>Script Capital</title></head><body><div id="root"></div>
+<script>
+fetch('/api/team.json').then(r => r.json()).then(team => {
+  document.getElementById('root').innerHTML = '<section><h2>Our team</h2><div class="grid">' +
+    team.map(p => '<div class="card"><h3>' + p.name + '</h3><p>' + p.title + '</p></div>').join('') + '</div></section>';
+});
+</script></body></html>`
+
+const scriptTeam = `[{"name": "Amara Nwosu", "title": "Managing Partner"}, {"name": "Lukas Brandt", "title": "Principal"}, {"name": "Mei Tanaka", "title": "Associate"}]`
+
+// newRenderer starts a renderer on e's fetcher, skipping the test when no
+// browser is installed (failing in CI, which installs one).
+func newRenderer(t *testing.T, e *enrich.Engine) *render.Renderer {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test: skipped with -short")
+	}
+	r, err := render.New(render.Config{Browser: os.Getenv("VCENRICH_CHROMIUM")}, e.Fetcher, nil)
+	switch {
+	case errors.Is(err, render.ErrUnavailable) && os.Getenv("CI") != "":
+		t.Fatalf("%v; install Debian's chromium package (.ci/run does)", err)
+	case err != nil:
+		t.Skip(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+func TestScriptBuiltTeam(t *testing.T) {
+	site := newTestSite(t, map[string]string{"/": scriptBuiltHome, "/api/team.json": scriptTeam})
+
+	t.Run("without a browser the workbook says so", func(t *testing.T) {
+		res, err := site.engine(t).Enrich(context.Background(), firm.Input{Website: "http://script.engine.test/"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Team) != 0 || res.Website != firm.WebsiteJSOnly || res.TeamReason != firm.TeamJSOnlyNoBrowser {
+			t.Errorf("team %d, website %q, reason %q; want none, js_only, %q", len(res.Team), res.Website, res.TeamReason, firm.TeamJSOnlyNoBrowser)
+		}
+	})
+
+	t.Run("rendered", func(t *testing.T) {
+		e := site.engine(t)
+		e.Renderer = newRenderer(t, e)
+		res, err := e.Enrich(context.Background(), firm.Input{Website: "http://script.engine.test/"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := map[string]bool{}
+		for _, m := range res.Team {
+			names[m.Name] = true
+		}
+		if len(res.Team) != 3 || !names["Amara Nwosu"] || !names["Lukas Brandt"] || !names["Mei Tanaka"] {
+			t.Fatalf("team %+v, want the three people of team.json", res.Team)
+		}
+		if res.Website != firm.WebsiteOK || res.TeamReason != "" || res.Rendered != 1 {
+			t.Errorf("website %q, reason %q, rendered %d; want ok, none, 1", res.Website, res.TeamReason, res.Rendered)
+		}
+		if res.Pages > e.MaxPages {
+			t.Errorf("%d pages with a budget of %d", res.Pages, e.MaxPages)
+		}
+		var rendered *firm.PageVisit
+		for i, v := range res.Visited {
+			if v.Kind == firm.PageRendered {
+				rendered = &res.Visited[i]
+			}
+		}
+		// The document and the JSON: both through the fetcher.
+		if rendered == nil || rendered.Render == nil || rendered.Render.Requests < 2 || rendered.People != 3 {
+			t.Errorf("rendered visit %+v, want the page's 3 people from at least 2 fetched requests", rendered)
+		}
+	})
+}
