@@ -132,13 +132,29 @@ func classify(err error) *temporal.ApplicationError {
 // RecordFailure stores a failed firm's result so the workbook says why. It
 // runs after the last attempt, whatever killed it (a timeout included), so
 // the enrich activity never has to guess whether its attempt is the last.
-func (a *Activities) RecordFailure(ctx context.Context, f contract.Failure) error {
-	res := firm.Result{Index: f.Index, Run: f.Run, Status: firm.StatusFailed, Reason: f.Reason, Error: f.Message}
-	if err := a.Store.PutResult(ctx, f.JobID, res); err != nil {
-		return fmt.Errorf("record failure: %w", err)
+// Given a slice (End past Index), it records the failure for every firm of
+// the slice the run has no result for, and returns what the slice came to.
+func (a *Activities) RecordFailure(ctx context.Context, f contract.Failure) (contract.BatchCounts, error) {
+	var counts contract.BatchCounts
+	for i := f.Index; i < max(f.End, f.Index+1); i++ {
+		if f.End > f.Index {
+			res, ok, err := a.Store.Result(ctx, f.JobID, i)
+			if err != nil {
+				return counts, fmt.Errorf("record failure: %w", err)
+			}
+			if ok && res.Run == f.Run && (res.Status == firm.StatusOK || res.Status == firm.StatusFailed) {
+				counts.Add(res.Status == firm.StatusFailed, res.Reason, len(res.Team))
+				continue
+			}
+		}
+		res := firm.Result{Index: i, Run: f.Run, Status: firm.StatusFailed, Reason: f.Reason, Error: f.Message}
+		if err := a.Store.PutResult(ctx, f.JobID, res); err != nil {
+			return counts, fmt.Errorf("record failure: %w", err)
+		}
+		a.Metrics.FirmFailed(f.Reason)
+		counts.Add(true, f.Reason, 0)
 	}
-	a.Metrics.FirmFailed(f.Reason)
-	return nil
+	return counts, nil
 }
 
 // PrepareRetry makes a retry job's firm list: the firms that failed in the

@@ -14,7 +14,7 @@ import (
 // The two sets must be one.
 func TestMethodsAreTheContractsActivities(t *testing.T) {
 	want := []string{contract.ActivityEnrichFirm, contract.ActivityRecordFailure, contract.ActivityExportWorkbook,
-		contract.ActivityNotify, contract.ActivityPrepareRetry}
+		contract.ActivityNotify, contract.ActivityPrepareRetry, contract.ActivityEnrichBatch, contract.ActivityMarkPaused}
 	typ := reflect.TypeOf(&activities.Activities{})
 	var got []string
 	for i := range typ.NumMethod() {

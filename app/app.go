@@ -76,6 +76,7 @@ func JobOptions(cfg config.Config) contract.Options {
 		RetryInterval:    cfg.RetryInterval,
 		StallAfter:       cfg.StallAfter,
 		Priority:         cfg.Priority,
+		Slices:           cfg.Slices,
 	}
 }
 

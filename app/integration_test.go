@@ -122,8 +122,16 @@ func writeSample(t *testing.T) string {
 // TestEnrichSampleEndToEnd uploads the demo spreadsheet through the API,
 // lets a real worker on a real dev server enrich it against the demo sites,
 // and checks the downloaded workbook firm by firm.
+// It runs the job firm by firm, and in slices (several firms to an
+// activity), which must give the same workbook.
 func TestEnrichSampleEndToEnd(t *testing.T) {
-	s := startStack(t, map[string]string{"VCENRICH_CONTINUE_EVERY": "4", "VCENRICH_WINDOW": "3"})
+	for _, slices := range []string{"false", "true"} {
+		t.Run("slices="+slices, func(t *testing.T) { enrichSampleEndToEnd(t, slices) })
+	}
+}
+
+func enrichSampleEndToEnd(t *testing.T, slices string) {
+	s := startStack(t, map[string]string{"VCENRICH_CONTINUE_EVERY": "4", "VCENRICH_WINDOW": "3", "VCENRICH_SLICES": slices})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 

@@ -67,6 +67,7 @@ type Config struct {
 	RetryInterval    time.Duration // VCENRICH_RETRY_INTERVAL: first retry's backoff
 	StallAfter       time.Duration // VCENRICH_STALL_AFTER
 	Priority         int           // VCENRICH_PRIORITY: default job priority, 1 (first) to 5
+	Slices           bool          // VCENRICH_SLICES: run jobs' firms in slices, dozens to an activity
 
 	AlertInterval   time.Duration // VCENRICH_ALERT_INTERVAL (server)
 	WorkerLossAfter time.Duration // VCENRICH_WORKER_LOSS_AFTER (server)
@@ -158,6 +159,7 @@ func load(env Env) (Config, *reader, error) {
 		RetryInterval:    r.dur("VCENRICH_RETRY_INTERVAL", contract.DefaultRetryInterval),
 		StallAfter:       r.dur("VCENRICH_STALL_AFTER", contract.DefaultStallAfter),
 		Priority:         r.int("VCENRICH_PRIORITY", contract.DefaultPriority),
+		Slices:           r.bool("VCENRICH_SLICES", false),
 
 		AlertInterval:   r.dur("VCENRICH_ALERT_INTERVAL", 30*time.Second),
 		WorkerLossAfter: r.dur("VCENRICH_WORKER_LOSS_AFTER", DefaultWorkerLossAfter),

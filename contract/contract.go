@@ -16,6 +16,7 @@ const (
 	ActivityExportWorkbook = "ExportWorkbook"
 	ActivityNotify         = "Notify"
 	ActivityPrepareRetry   = "PrepareRetry"
+	ActivityMarkPaused     = "MarkPaused"
 )
 
 // Failure reasons that are not the web's: the crawl package names the rest
@@ -33,10 +34,12 @@ type FirmTask struct {
 	Run   string `json:"run"` // the job's first run ID; results carry it
 }
 
-// Failure is a firm that ran out of attempts, as the workflow saw it.
+// Failure is a firm that ran out of attempts, as the workflow saw it; or,
+// with End set, a slice [Index, End) whose activity did.
 type Failure struct {
 	JobID   string `json:"job_id"`
 	Index   int    `json:"index"`
+	End     int    `json:"end,omitempty"`
 	Run     string `json:"run"`
 	Reason  string `json:"reason"`
 	Message string `json:"message"`
@@ -160,6 +163,9 @@ type Options struct {
 	// Jobs of one priority share workers fairly: each job is its own
 	// fairness key.
 	Priority int `json:"priority,omitempty"`
+	// Slices runs the job's firms in slices (contract.ActivityEnrichBatch),
+	// dozens to an activity, instead of one activity each.
+	Slices bool `json:"slices,omitempty"`
 }
 
 // WithDefaults fills unset options.

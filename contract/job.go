@@ -38,10 +38,27 @@ type State struct {
 	Updated          time.Time      `json:"updated"`
 	Paused           bool           `json:"paused"`
 	PausedSince      time.Time      `json:"paused_since,omitzero"`
-	Runs             int            `json:"runs"`   // continue-as-new count
-	Recent           []time.Time    `json:"recent"` // latest completion times, for the rate
-	Stalled          bool           `json:"stalled,omitempty"`
-	Stalls           int            `json:"stalls,omitempty"` // times the job stalled, for notification keys
+	Runs             int            `json:"runs"`            // continue-as-new count
+	Recent           []time.Time    `json:"recent"`          // latest completion times, for the rate
+	Marks            []Mark         `json:"marks,omitempty"` // firms processed by each latest slice's end, for the rate of a sliced job
+	// Parked are slices that stopped when the job paused, with the firms
+	// they finished: the job starts them again first when it resumes.
+	Parked  []Parked `json:"parked,omitempty"`
+	Stalled bool     `json:"stalled,omitempty"`
+	Stalls  int      `json:"stalls,omitempty"` // times the job stalled, for notification keys
+}
+
+// Parked is a slice waiting for its job's resume.
+type Parked struct {
+	Start   int   `json:"start"`
+	End     int   `json:"end"`
+	Counted []int `json:"counted,omitempty"` // finished and counted already
+}
+
+// Mark is how many firms a job had processed at a moment.
+type Mark struct {
+	At        time.Time `json:"at"`
+	Processed int       `json:"processed"`
 }
 
 // Progress is the answer to the progress query.
@@ -52,7 +69,8 @@ type Progress struct {
 	Total            int            `json:"total"`
 	Done             int            `json:"done"`
 	Failed           int            `json:"failed"`
-	InFlight         []int          `json:"in_flight"` // firm indexes being enriched now
+	InFlight         []int          `json:"in_flight"`        // firm indexes being enriched now (firm by firm jobs)
+	Slices           []string       `json:"slices,omitempty"` // activity IDs of the slices in flight (sliced jobs), whose heartbeats say which firms run
 	TeamMembers      int            `json:"team_members"`
 	FailuresByReason map[string]int `json:"failures_by_reason,omitempty"`
 	RatePerMinute    float64        `json:"rate_per_minute"`

@@ -253,6 +253,32 @@ func (s *Store) Result(ctx context.Context, id string, index int) (r firm.Result
 	return r, true, nil
 }
 
+func pausedKey(id string) string { return "jobs/" + id + "/paused" }
+
+// SetPaused records whether a job is paused, for its slices, running on
+// any worker, to stop starting firms.
+func (s *Store) SetPaused(ctx context.Context, id string, paused bool) error {
+	if paused {
+		if err := s.b.WriteAll(ctx, pausedKey(id), []byte("paused\n"), nil); err != nil {
+			return fmt.Errorf("job %s: mark paused: %w", id, err)
+		}
+		return nil
+	}
+	if err := s.b.Delete(ctx, pausedKey(id)); err != nil && !errors.Is(notFound(err), ErrNotFound) {
+		return fmt.Errorf("job %s: mark resumed: %w", id, err)
+	}
+	return nil
+}
+
+// Paused reports whether SetPaused last said the job is paused.
+func (s *Store) Paused(ctx context.Context, id string) (bool, error) {
+	ok, err := s.b.Exists(ctx, pausedKey(id))
+	if err != nil {
+		return false, fmt.Errorf("job %s: paused: %w", id, err)
+	}
+	return ok, nil
+}
+
 // Export is the workbook of one run of a job: its firms as stored, each
 // with what that run found, read one at a time as the workbook is written.
 // summary carries the run's figures; Export fills in what the job record

@@ -33,13 +33,15 @@ const (
 // recentWindow is how many completions the rate is averaged over.
 const recentWindow = 50
 
-// outcome is what a firm's coroutine reports to the main loop.
+// outcome is what a firm's coroutine, or a slice's, reports to the main
+// loop.
 type outcome struct {
 	index     int
 	summary   firm.Summary
 	failed    bool
 	reason    string
 	cancelled bool
+	slice     *sliceOutcome
 }
 
 // EnrichJob runs one job. See the package comment.
@@ -77,6 +79,10 @@ func EnrichJob(ctx workflow.Context, in contract.Input) (contract.Result, error)
 	// workflow had to rebuild; they now come on one. Histories from before
 	// replay the old way (the replay tests hold both).
 	j.controlChannel = workflow.GetVersion(ctx, "control-channel", workflow.DefaultVersion, 1) >= 1
+	// Firms ran one activity each; a job started with Options.Slices runs
+	// them in slices, one activity for dozens of firms. The choice is the
+	// input's, so histories recorded before replay as they ran.
+	j.sliced = opts.Slices
 	j.control = workflow.GetSignalChannel(ctx, contract.SignalControl)
 	if !j.controlChannel {
 		j.pause = workflow.GetSignalChannel(ctx, contract.SignalPause)
@@ -105,13 +111,24 @@ func EnrichJob(ctx workflow.Context, in contract.Input) (contract.Result, error)
 	defer stopWatch()
 	watch := workflow.NewTimer(watchCtx, stallWatchPeriod(opts.StallAfter))
 	for {
-		for !cancelled && !st.Paused && len(j.inFlight) < opts.Window && st.Next < in.Total && startedThisRun < opts.ContinueEvery {
-			j.start(ctx, st.Next)
-			st.Next++
-			startedThisRun++
+		for !cancelled && !st.Paused && j.busy() < opts.Window && len(st.Parked) > 0 {
+			p := st.Parked[0]
+			st.Parked = st.Parked[1:]
+			j.startSlice(ctx, p.Start, p.End, p.Counted)
 		}
-		if len(j.inFlight) == 0 {
-			if cancelled || st.Next >= in.Total {
+		for !cancelled && !st.Paused && j.busy() < opts.Window && st.Next < in.Total && startedThisRun < opts.ContinueEvery {
+			n := 1
+			if j.sliced {
+				n = min(j.sliceSize(), in.Total-st.Next, opts.ContinueEvery-startedThisRun)
+				j.startSlice(ctx, st.Next, st.Next+n, nil)
+			} else {
+				j.start(ctx, st.Next)
+			}
+			st.Next += n
+			startedThisRun += n
+		}
+		if len(j.inFlight) == 0 && len(j.slices) == 0 {
+			if cancelled || st.Next >= in.Total && len(st.Parked) == 0 {
 				break
 			}
 			if startedThisRun >= opts.ContinueEvery {
@@ -129,6 +146,10 @@ func EnrichJob(ctx workflow.Context, in contract.Input) (contract.Result, error)
 		sel.AddReceive(j.outcomes, func(c workflow.ReceiveChannel, _ bool) {
 			var o outcome
 			c.Receive(ctx, &o)
+			if o.slice != nil {
+				j.recordSlice(ctx, *o.slice)
+				return
+			}
 			j.record(ctx, o)
 		})
 		sel.AddReceive(j.control, func(workflow.ReceiveChannel, bool) { j.applySignals(ctx) })
@@ -238,8 +259,11 @@ type job struct {
 	resume   workflow.ReceiveChannel // legacy, likewise
 	// controlChannel: pause and resume come on control alone.
 	controlChannel bool
-	status         string // set once the firms are all done; "" while they run
-	upserted       int    // firms done+failed at the last search-attribute upsert
+	// sliced: firms run in slices (startSlice), not one activity each.
+	sliced   bool
+	slices   []slice // in flight, in start order
+	status   string  // set once the firms are all done; "" while they run
+	upserted int     // firms done+failed at the last search-attribute upsert
 }
 
 // start runs firm index in its own coroutine: enrich, and when every
@@ -434,6 +458,9 @@ func (j *job) setPaused(ctx workflow.Context, paused bool) {
 		j.st.PausedSince = time.Time{}
 		j.logger.Info("job resumed")
 	}
+	if j.sliced {
+		j.markPaused(ctx, paused)
+	}
 	j.upsert(ctx)
 }
 
@@ -527,6 +554,12 @@ func (j *job) progress() contract.Progress {
 	}
 	p.InFlight = append(p.InFlight, j.inFlight...)
 	p.RatePerMinute, p.ETASeconds = Rate(j.st.Recent, j.in.Total-j.st.Done-j.st.Failed)
+	if j.sliced {
+		for _, s := range j.slices {
+			p.Slices = append(p.Slices, SliceActivityID(s.start))
+		}
+		p.RatePerMinute, p.ETASeconds = RateOfMarks(j.st.Marks, j.in.Total-j.st.Done-j.st.Failed)
+	}
 	return p
 }
 

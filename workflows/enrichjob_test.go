@@ -59,11 +59,11 @@ func (f *fakeFirms) install(env *testsuite.TestWorkflowEnvironment) {
 			return f.behave(t, n)
 		})
 	env.OnActivity(a.RecordFailure, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, fl contract.Failure) error {
+		func(_ context.Context, fl contract.Failure) (contract.BatchCounts, error) {
 			f.mu.Lock()
 			defer f.mu.Unlock()
 			f.failures = append(f.failures, fl)
-			return nil
+			return contract.BatchCounts{Failed: 1, FailuresByReason: map[string]int{fl.Reason: 1}}, nil
 		})
 	env.OnActivity(a.Notify, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, n contract.NotifyTask) error {
