@@ -26,6 +26,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/vcenrich/vcenrich/api"
+	"github.com/vcenrich/vcenrich/api/answer"
 	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/firm"
 	"github.com/vcenrich/vcenrich/sheets"
@@ -533,6 +534,32 @@ func TestGetJob(t *testing.T) {
 	wantError(t, e.do(http.MethodGet, "/api/jobs/"+c.JobID, nil, nil), http.StatusNotFound, "not known to Temporal")
 	e.fake.down = true
 	wantError(t, e.do(http.MethodGet, "/api/jobs/"+c.JobID, nil, nil), http.StatusServiceUnavailable, "Temporal")
+}
+
+// A sliced job's figures are the workflow's for slices that ended plus
+// what the heartbeats of the slices it still runs say; a slice the query
+// no longer lists (it ended between the two reads) is not counted twice.
+func TestGetSlicedJob(t *testing.T) {
+	e := newEnv(t, nil)
+	c := e.create(nil)
+	w := e.fake.workflows[c.JobID]
+	w.progress.Done, w.progress.Failed, w.progress.TeamMembers = 10, 2, 30
+	w.progress.FailuresByReason = map[string]int{"dns": 2}
+	w.progress.Slices = []string{"slice-64"}
+	w.pending = map[string]contract.BatchProgress{
+		"slice-64": {Finished: []int{64, 65, 66}, Running: []int{68, 67},
+			Counts: contract.BatchCounts{Done: 2, Failed: 1, TeamMembers: 5, FailuresByReason: map[string]int{"timeout": 1}}},
+		"slice-0": {Finished: []int{0, 1}, Counts: contract.BatchCounts{Done: 2, TeamMembers: 4}},
+	}
+	rec := e.do(http.MethodGet, "/api/jobs/"+c.JobID, nil, nil)
+	var j answer.Job
+	if err := json.Unmarshal(rec.Body.Bytes(), &j); err != nil {
+		t.Fatal(err)
+	}
+	if j.Done != 12 || j.Failed != 3 || j.Processed != 15 || j.TeamMembers != 35 ||
+		j.FailuresByReason["dns"] != 2 || j.FailuresByReason["timeout"] != 1 || fmt.Sprint(j.InFlight) != "[67 68]" {
+		t.Errorf("sliced job %+v", j)
+	}
 }
 
 func TestJobControl(t *testing.T) {

@@ -47,6 +47,7 @@ type fakeWorkflow struct {
 	vcStatus string
 	started  time.Time
 	progress contract.Progress
+	pending  map[string]contract.BatchProgress // heartbeats of pending slice activities, by activity ID
 	result   *contract.Result
 	err      error // what a failed workflow's Get returns
 }
@@ -84,6 +85,26 @@ func (f *fakeTemporal) get(id string) (*fakeWorkflow, error) {
 		return nil, serviceerror.NewNotFound("workflow not found for ID: " + id)
 	}
 	return w, nil
+}
+
+func (f *fakeTemporal) DescribeWorkflowExecution(_ context.Context, id, _ string) (*workflowservice.DescribeWorkflowExecutionResponse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w, err := f.get(id)
+	if err != nil {
+		return nil, err
+	}
+	resp := &workflowservice.DescribeWorkflowExecutionResponse{}
+	for aid, bp := range w.pending {
+		details, err := converter.GetDefaultDataConverter().ToPayloads(bp)
+		if err != nil {
+			return nil, err
+		}
+		resp.PendingActivities = append(resp.PendingActivities, &workflowpb.PendingActivityInfo{
+			ActivityId: aid, ActivityType: &commonpb.ActivityType{Name: contract.ActivityEnrichBatch}, HeartbeatDetails: details,
+		})
+	}
+	return resp, nil
 }
 
 func (f *fakeTemporal) DescribeWorkflow(_ context.Context, id, _ string) (*client.WorkflowExecutionDescription, error) {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -250,6 +251,11 @@ func (s *Server) view(c *gin.Context, job store.Job) (answer.Job, error) {
 	case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
 		qctx, cancel := s.withTimeout(c, s.cfg.QueryTimeout)
 		defer cancel()
+		// A sliced job counts a slice's firms when the slice ends; until
+		// then its heartbeats say which have finished. They are read before
+		// the query, so a slice that ends in between is counted once: by
+		// the query, which then no longer lists it as in flight.
+		pending, _ := s.slicesRunning(qctx, job.ID)
 		var p contract.Progress
 		enc, qerr := s.temporal.QueryWorkflow(qctx, job.ID, "", contract.QueryProgress)
 		if qerr == nil && enc.Get(&p) == nil {
@@ -259,6 +265,7 @@ func (s *Server) view(c *gin.Context, job store.Job) (answer.Job, error) {
 			v.RatePerMinute, v.ETASeconds = p.RatePerMinute, p.ETASeconds
 			v.Paused, v.PausedSince, v.Started, v.Updated = p.Paused, p.PausedSince, p.Started, p.Updated
 			v.Stalled = p.Stalled
+			addSlices(&v, p.Slices, pending)
 		} else {
 			v.Note = "no worker is answering: showing the last recorded progress; start a worker to carry on"
 		}
@@ -405,4 +412,48 @@ func (s *Server) controlError(c *gin.Context, id, what string, err error) {
 	}
 	s.log.Warn("control job", zap.String("job", id), zap.String("action", what), zap.Error(err))
 	fail(c, http.StatusServiceUnavailable, "Temporal is not answering; try again shortly")
+}
+
+// slicesRunning reads the heartbeats of a job's pending slice activities,
+// by activity ID.
+func (s *Server) slicesRunning(ctx context.Context, id string) (map[string]contract.BatchProgress, error) {
+	resp, err := s.temporal.DescribeWorkflowExecution(ctx, id, "")
+	if err != nil {
+		return nil, err
+	}
+	dc := converter.GetDefaultDataConverter()
+	out := map[string]contract.BatchProgress{}
+	for _, a := range resp.GetPendingActivities() {
+		if a.GetActivityType().GetName() != contract.ActivityEnrichBatch || a.GetHeartbeatDetails() == nil {
+			continue
+		}
+		var bp contract.BatchProgress
+		if dc.FromPayloads(a.GetHeartbeatDetails(), &bp) == nil {
+			out[a.GetActivityId()] = bp
+		}
+	}
+	return out, nil
+}
+
+// addSlices adds to a job's figures what its slices in flight (the
+// progress query's) have finished so far, and their running firms.
+func addSlices(v *answer.Job, inFlight []string, pending map[string]contract.BatchProgress) {
+	for _, id := range inFlight {
+		bp, ok := pending[id]
+		if !ok {
+			continue
+		}
+		c := bp.Counts
+		v.Done += c.Done
+		v.Failed += c.Failed
+		v.TeamMembers += c.TeamMembers
+		for reason, n := range c.FailuresByReason {
+			if v.FailuresByReason == nil {
+				v.FailuresByReason = map[string]int{}
+			}
+			v.FailuresByReason[reason] += n
+		}
+		v.InFlight = append(v.InFlight, bp.Running...)
+	}
+	slices.Sort(v.InFlight)
 }
