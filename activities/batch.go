@@ -51,51 +51,46 @@ func (a *Activities) EnrichBatch(ctx context.Context, t contract.BatchTask) (con
 	stop := heartbeatWhile(ctx, info.HeartbeatTimeout, func() any { return b.progress() })
 	defer stop()
 
-	todo := make(chan int)
-	var wg sync.WaitGroup
-	errs := make(chan error, max(t.Concurrency, 1))
-	for range max(t.Concurrency, 1) {
-		wg.Go(func() {
-			for i := range todo {
-				if err := b.firm(ctx, i); err != nil {
-					errs <- err
-					return
-				}
-			}
-		})
-	}
-	wctx, stopWatch := context.WithCancel(ctx)
-	defer stopWatch()
-	paused := b.watchPause(wctx)
-	wasPaused := false
+	// A place is taken before each firm starts, and the pause mark read
+	// then: once the job is marked paused, no firm of the slice starts.
+	places := make(chan struct{}, max(t.Concurrency, 1))
+	var (
+		wg        sync.WaitGroup
+		failure   error
+		failOnce  sync.Once
+		wasPaused bool
+	)
+	fctx, stopFirms := context.WithCancel(ctx)
+	defer stopFirms()
 feed:
 	for i := t.Start; i < t.End; i++ {
 		if b.isFinished(i) {
 			continue
 		}
 		select {
-		case <-paused:
-			wasPaused = true
-			break feed
-		default:
-		}
-		select {
-		case todo <- i:
-		case <-paused:
-			wasPaused = true
-			break feed
-		case err := <-errs:
-			errs <- err
-			break feed
-		case <-ctx.Done():
+		case places <- struct{}{}:
+		case <-fctx.Done():
 			break feed
 		}
+		if fctx.Err() != nil {
+			break
+		}
+		if p, err := a.Store.Paused(fctx, t.JobID); err == nil && p {
+			wasPaused = true
+			<-places
+			break
+		}
+		wg.Go(func() {
+			defer func() { <-places }()
+			if err := b.firm(ctx, i); err != nil {
+				// The store failed: the slice's next attempt resumes.
+				failOnce.Do(func() { failure = err; stopFirms() })
+			}
+		})
 	}
-	close(todo)
 	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
-		return contract.BatchResult{}, err
+	if failure != nil {
+		return contract.BatchResult{}, failure
 	}
 	if ctx.Err() != nil {
 		if !cancelledByJob(ctx) {
@@ -118,30 +113,6 @@ feed:
 // slices on every worker read before starting each firm.
 func (a *Activities) MarkPaused(ctx context.Context, m contract.PauseMark) error {
 	return a.Store.SetPaused(ctx, m.JobID, m.Paused)
-}
-
-// pauseEvery is how often a slice looks whether its job was paused.
-const pauseEvery = time.Second
-
-// watchPause closes the returned channel once the job reads paused.
-func (b *batch) watchPause(ctx context.Context) <-chan struct{} {
-	paused := make(chan struct{})
-	go func() {
-		t := time.NewTicker(pauseEvery)
-		defer t.Stop()
-		for {
-			if p, err := b.a.Store.Paused(ctx, b.t.JobID); err == nil && p {
-				close(paused)
-				return
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return paused
 }
 
 // cancelledByJob tells a cancellation the workflow asked for from the

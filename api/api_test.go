@@ -402,7 +402,7 @@ func TestCreateJob(t *testing.T) {
 		status  int
 		mention string
 	}{
-		{"window too large", map[string]string{"window": "1000"}, firmsCSV, http.StatusBadRequest, "window"},
+		{"window too large", map[string]string{"window": "4097"}, firmsCSV, http.StatusBadRequest, "window"},
 		{"unknown priority", map[string]string{"priority": "asap"}, firmsCSV, http.StatusBadRequest, "priority"},
 		{"notify not an address", map[string]string{"notify": "call me"}, firmsCSV, http.StatusBadRequest, "notify"},
 		{"notify over http", map[string]string{"notify": "http://hooks.example.com/x"}, firmsCSV, http.StatusBadRequest, "https"},

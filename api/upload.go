@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/vcenrich/vcenrich/api/answer"
+	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/firm"
 	"github.com/vcenrich/vcenrich/notify"
 	"github.com/vcenrich/vcenrich/sheets"
@@ -204,8 +205,8 @@ func readJobForm(c *gin.Context, email bool) (jobForm, error) {
 	}
 	if w := strings.TrimSpace(c.PostForm("window")); w != "" {
 		n, err := strconv.Atoi(w)
-		if err != nil || n < 1 || n > 256 {
-			return f, newProblem(http.StatusBadRequest, "window must be a whole number from 1 to 256 (firms enriched at once)")
+		if err != nil || n < 1 || n > contract.MaxWindow {
+			return f, newProblem(http.StatusBadRequest, fmt.Sprintf("window must be a whole number from 1 to %d (firms enriched at once)", contract.MaxWindow))
 		}
 		f.window = n
 	}

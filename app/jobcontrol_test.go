@@ -136,6 +136,47 @@ func TestPauseAndResumeOnRealServer(t *testing.T) {
 	recordHistories(t, s.temporal, created.JobID, "pause-resume")
 }
 
+// TestSlicedPauseAndResumeOnRealServer: in a job run in slices, a pause
+// lets the firms in flight finish and starts no other until the resume,
+// after which every firm is done once.
+func TestSlicedPauseAndResumeOnRealServer(t *testing.T) {
+	g := newGate()
+	t.Cleanup(g.release)
+	s := startStackWith(t, stackOptions{sites: g, env: map[string]string{"VCENRICH_WINDOW": "2", "VCENRICH_SLICES": "true"}})
+	ctx := context.Background()
+	created, err := s.client.Upload(ctx, writeSample(t), jobclient.UploadOptions{Name: "sliced pause"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, time.Minute, "two firms in flight", func() bool { n, _ := g.homepages(); return n == 2 })
+	if err := s.client.Control(ctx, created.JobID, "pause"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, time.Minute, "the job to read paused", func() bool { return s.job(t, created.JobID).Status == "paused" })
+	g.release()
+	eventually(t, time.Minute, "in-flight firms to finish and their slice to park", func() bool {
+		j := s.job(t, created.JobID)
+		return j.Processed == 2 && len(j.InFlight) == 0 && j.Paused
+	})
+	if n, _ := g.homepages(); n != 2 {
+		t.Errorf("%d homepages fetched while paused with two firms in flight", n)
+	}
+	if err := s.client.Control(ctx, created.JobID, "resume"); err != nil {
+		t.Fatal(err)
+	}
+	final, err := s.client.Follow(ctx, created.JobID, 100*time.Millisecond, func(answer.Job) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if final.Status != "completed" || final.Processed != created.Firms {
+		t.Fatalf("final %+v", final)
+	}
+	if _, most := g.homepages(); most != 1 {
+		t.Errorf("a firm's homepage was fetched %d times; every firm must run once", most)
+	}
+	recordHistories(t, s.temporal, created.JobID, "sliced-pause-resume")
+}
+
 // enrichScheduledWhilePaused counts EnrichFirm activities scheduled between
 // the pause signal and the resume signal in the job's history.
 func enrichScheduledWhilePaused(t *testing.T, c client.Client, id string) int {
@@ -179,9 +220,15 @@ func enrichScheduledWhilePaused(t *testing.T, c client.Client, id string) int {
 // job reads cancelled and its workbook still lists every firm, the finished
 // ones with their results.
 func TestCancelWritesPartialWorkbook(t *testing.T) {
+	for _, slices := range []string{"false", "true"} {
+		t.Run("slices="+slices, func(t *testing.T) { cancelWritesPartialWorkbook(t, slices) })
+	}
+}
+
+func cancelWritesPartialWorkbook(t *testing.T, slices string) {
 	g := newGate()
 	t.Cleanup(g.release)
-	s := startStackWith(t, stackOptions{sites: g, env: map[string]string{"VCENRICH_WINDOW": "2"}})
+	s := startStackWith(t, stackOptions{sites: g, env: map[string]string{"VCENRICH_WINDOW": "2", "VCENRICH_SLICES": slices}})
 	ctx := context.Background()
 	created, err := s.client.Upload(ctx, writeSample(t), jobclient.UploadOptions{Name: "cancel"})
 	if err != nil {
@@ -216,10 +263,16 @@ func TestCancelWritesPartialWorkbook(t *testing.T) {
 	if pending < created.Firms-2 {
 		t.Errorf("%d firms not processed, want at least %d after cancelling with 2 in flight", pending, created.Firms-2)
 	}
+	// The job's figures are the workbook's, however it ended.
+	if final.Done+final.Failed != created.Firms-pending {
+		t.Errorf("the cancelled job says %d done and %d failed; its workbook has %d processed", final.Done, final.Failed, created.Firms-pending)
+	}
 	if total, _ := g.homepages(); total > 2 {
 		t.Errorf("%d homepages fetched; no firm may start after the cancel", total)
 	}
-	recordHistories(t, s.temporal, created.JobID, "cancel")
+	if slices == "false" {
+		recordHistories(t, s.temporal, created.JobID, "cancel")
+	}
 }
 
 // TestIdempotentStartAndRetryFailed: the same upload while its job runs is

@@ -150,6 +150,10 @@ const (
 	DefaultPriority         = 3
 )
 
+// MaxWindow is the most firms a job may hold in flight: a sliced job holds
+// a thousand on one worker, and several workers add up.
+const MaxWindow = 4096
+
 // Options tune a job. Zero values take the defaults below.
 type Options struct {
 	Window           int           `json:"window,omitempty"`         // firms in flight at once

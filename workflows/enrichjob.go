@@ -448,6 +448,11 @@ func (j *job) setPaused(ctx workflow.Context, paused bool) {
 	if j.st.Paused == paused {
 		return
 	}
+	if j.sliced {
+		// Marked first, so that once the job reads paused, no slice
+		// starts a firm.
+		j.markPaused(ctx, paused)
+	}
 	now := workflow.Now(ctx)
 	j.st.Paused = paused
 	j.st.Updated = now
@@ -457,9 +462,6 @@ func (j *job) setPaused(ctx workflow.Context, paused bool) {
 	} else {
 		j.st.PausedSince = time.Time{}
 		j.logger.Info("job resumed")
-	}
-	if j.sliced {
-		j.markPaused(ctx, paused)
 	}
 	j.upsert(ctx)
 }

@@ -148,8 +148,8 @@ func (j *job) recordSlice(ctx workflow.Context, o sliceOutcome) {
 }
 
 // markPaused tells the job's slices, through the store, to start no more
-// firms (or to go on). A slice that started before the mark runs the firms
-// it has going, then parks; the mark is only as late as a slice's next look.
+// firms (or to go on): a slice reads the mark before starting each firm,
+// lets the firms it has going finish, and parks.
 func (j *job) markPaused(ctx workflow.Context, paused bool) {
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
