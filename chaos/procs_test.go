@@ -230,6 +230,11 @@ func newCluster(t *testing.T, w *web, settings map[string]string) *cluster {
 		"VCENRICH_LOG_FORMAT":        "json",
 		"VCENRICH_LOG_LEVEL":         "info",
 	}
+	// VCENRICH_TEST_SLICES runs every chaos test's jobs in slices (or
+	// firm by firm), whatever the product's default.
+	if v := os.Getenv("VCENRICH_TEST_SLICES"); v != "" {
+		c.env["VCENRICH_SLICES"] = v
+	}
 	for k, v := range settings {
 		c.env[k] = v
 	}
