@@ -77,6 +77,7 @@ type options struct {
 	workerBin       string
 	fairness        bool
 	devConfig       []string // extra dynamic config values for the dev server
+	slices          bool     // the stack runs jobs in slices (VCENRICH_SLICES)
 }
 
 func parseFlags(args []string) (options, error) {
@@ -95,6 +96,7 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.continueEvery, "continue-every", 0, "VCENRICH_CONTINUE_EVERY (0: the product's default)")
 	fs.DurationVar(&o.heartbeat, "heartbeat-timeout", 0, "VCENRICH_HEARTBEAT_TIMEOUT (0: the product's default)")
 	fs.BoolVar(&o.robots, "robots", true, "honour robots.txt (one more request per firm, as in production)")
+	fs.BoolVar(&o.slices, "slices", false, "the stack runs jobs in slices, dozens of firms to an activity (VCENRICH_SLICES)")
 	web := webFlags(fs)
 	fs.BoolVar(&o.skipRecovery, "skip-recovery", false, "skip the kill -9 scenario")
 	fs.IntVar(&o.recoveryFirms, "recovery-firms", 0, "firms in the recovery job (0: -firms)")
@@ -199,6 +201,7 @@ func run(args []string) (err error) {
 		"VCENRICH_UPLOAD_MAX_BYTES":      "256MiB",
 		"VCENRICH_LOG_LEVEL":             "warn",
 		"VCENRICH_LOG_FORMAT":            "json",
+		"VCENRICH_SLICES":                fmt.Sprint(o.slices),
 	}
 	if o.continueEvery > 0 {
 		settings["VCENRICH_CONTINUE_EVERY"] = fmt.Sprint(o.continueEvery)
