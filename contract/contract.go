@@ -157,7 +157,7 @@ const MaxWindow = 4096
 // Options tune a job. Zero values take the defaults below.
 type Options struct {
 	Window           int           `json:"window,omitempty"`         // firms in flight at once
-	ContinueEvery    int           `json:"continue_every,omitempty"` // firms started per run before continue-as-new
+	ContinueEvery    int           `json:"continue_every,omitempty"` // firms (slices, for a sliced job) started per run before continue-as-new
 	MaxAttempts      int           `json:"max_attempts,omitempty"`   // per firm, first attempt included
 	FirmTimeout      time.Duration `json:"firm_timeout,omitempty"`   // one attempt at one firm
 	HeartbeatTimeout time.Duration `json:"heartbeat_timeout,omitempty"`

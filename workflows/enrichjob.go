@@ -117,15 +117,17 @@ func EnrichJob(ctx workflow.Context, in contract.Input) (contract.Result, error)
 			j.startSlice(ctx, p.Start, p.End, p.Counted)
 		}
 		for !cancelled && !st.Paused && j.busy() < opts.Window && st.Next < in.Total && startedThisRun < opts.ContinueEvery {
-			n := 1
 			if j.sliced {
-				n = min(j.sliceSize(), in.Total-st.Next, opts.ContinueEvery-startedThisRun)
+				// A sliced run counts slices, not firms, towards
+				// ContinueEvery: a slice costs a firm's history for dozens.
+				n := min(j.sliceSize(in.Total-st.Next), in.Total-st.Next)
 				j.startSlice(ctx, st.Next, st.Next+n, nil)
+				st.Next += n
 			} else {
 				j.start(ctx, st.Next)
+				st.Next++
 			}
-			st.Next += n
-			startedThisRun += n
+			startedThisRun++
 		}
 		if len(j.inFlight) == 0 && len(j.slices) == 0 {
 			if cancelled || st.Next >= in.Total && len(st.Parked) == 0 {

@@ -39,8 +39,16 @@ const maxSliceAttempts = 10
 // concurrency is how many firms one slice runs at once.
 func (j *job) concurrency() int { return max(min(contract.SliceConcurrency, j.opts.Window), 1) }
 
-// sliceSize is how many firms a slice holds.
-func (j *job) sliceSize() int { return j.concurrency() * contract.SliceFirms }
+// sliceSize is how many firms the next slice holds, of remaining: SliceFirms
+// rounds of its concurrency, fewer when the firms left, shared among the
+// window's free places, would not fill them that way (a small job, a job's
+// last firms), but at least one round, so every place a slice takes is used.
+func (j *job) sliceSize(remaining int) int {
+	c := j.concurrency()
+	free := max(j.opts.Window/c-len(j.slices), 1)
+	fill := (remaining + free - 1) / free
+	return min(c*contract.SliceFirms, max(c, fill), remaining)
+}
 
 // busy is how much of the window is taken: firms in flight, or the
 // places of the slices in flight.

@@ -189,10 +189,11 @@ func TestSlicesPauseAndResume(t *testing.T) {
 	}
 }
 
-// Continue-as-new cuts slices at its boundary and carries the counts.
+// A sliced run continues as new every ContinueEvery slices, carrying the
+// counts.
 func TestSlicesAcrossContinueAsNew(t *testing.T) {
 	fake := newSlices(nil)
-	in := slicedInput(500, contract.Options{Window: 32, ContinueEvery: 200})
+	in := slicedInput(500, contract.Options{Window: 32, ContinueEvery: 3})
 	for runs := 1; ; runs++ {
 		env := newEnv(t)
 		fake.install(env)
@@ -209,13 +210,48 @@ func TestSlicesAcrossContinueAsNew(t *testing.T) {
 			break
 		}
 		in = decodeContinue(t, err)
-		if in.State.Next != runs*200 || in.State.Done != runs*200 {
+		// Three slices of 64 (four rounds of 16) a run.
+		if in.State.Next != runs*192 || in.State.Done != runs*192 {
 			t.Fatalf("run %d continued at %d with %d done", runs, in.State.Next, in.State.Done)
 		}
 	}
 	for i := range 500 {
 		if fake.calls[i] != 1 {
 			t.Fatalf("firm %d enriched %d times", i, fake.calls[i])
+		}
+	}
+}
+
+// Slices shrink when the firms left would not fill the window's places,
+// but never below one round of their concurrency.
+func TestSliceSizes(t *testing.T) {
+	for _, tc := range []struct {
+		total, window int
+		want          []int // sizes of the slices, in order
+	}{
+		{100, 8, []int{32, 32, 32, 4}},       // one place: full slices
+		{100, 64, []int{25, 25, 25, 25}},     // four places share the job
+		{40, 64, []int{16, 16, 8}},           // never below a round of 16
+		{300, 32, []int{64, 64, 64, 64, 44}}, // two places, full slices
+		{70, 32, []int{35, 35}},              // two places, one slice each
+		{10, 1, []int{4, 4, 2}},              // a window of one: rounds of one
+	} {
+		env := newEnv(t)
+		fake := newSlices(nil)
+		fake.install(env)
+		env.ExecuteWorkflow(workflows.EnrichJob, slicedInput(tc.total, contract.Options{Window: tc.window}))
+		if err := env.GetWorkflowError(); err != nil {
+			t.Fatal(err)
+		}
+		var got []int
+		for _, task := range fake.tasks {
+			got = append(got, task.End-task.Start)
+		}
+		slices.Sort(got)
+		want := slices.Clone(tc.want)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%d firms, window %d: slices of %v, want %v", tc.total, tc.window, got, tc.want)
 		}
 	}
 }
