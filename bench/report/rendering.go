@@ -20,9 +20,12 @@ type Rendering struct {
 	Share       float64 `json:"share"`              // of the sites that link their team page, script-built
 	ScriptBuilt int     `json:"script_built_sites"` // in the job
 	ScriptTeam  int     `json:"script_built_team"`  // team members on those sites
-	Tabs        int     `json:"tabs"`               // VCENRICH_BROWSER_TABS
-	Off         *Run    `json:"browser_off"`
-	On          *Run    `json:"browser_on"` // its processes include BrowserProcess
+	// The team members each run's workbook lists for those sites.
+	ScriptTeamOff int  `json:"script_built_team_found_off"`
+	ScriptTeamOn  int  `json:"script_built_team_found_on"`
+	Tabs          int  `json:"tabs"` // VCENRICH_BROWSER_TABS
+	Off           *Run `json:"browser_off"`
+	On            *Run `json:"browser_on"` // its processes include BrowserProcess
 	// The browser's process tree, read every half second: its peak PSS
 	// (shared pages split between the processes) and the most processes
 	// at once.
@@ -87,12 +90,13 @@ func (r *Rendering) markdown(b *strings.Builder, cpus int) {
 	row("firms per minute", func(run *Run) string { return thousands(int(math.Round(run.FirmsPerMinute))) })
 	row("done / failed", func(run *Run) string { return fmt.Sprintf("%s / %s", thousands(run.Done), thousands(run.Failed)) })
 	row("team members found", func(run *Run) string { return thousands(run.TeamMembers) })
-	row("team members more than with the browser off", on(func(run *Run) string {
-		if r.Off == nil {
-			return ""
+	row("of them on the script-built sites", func(run *Run) string {
+		found := r.ScriptTeamOff
+		if run == r.On {
+			found = r.ScriptTeamOn
 		}
-		return fmt.Sprintf("%s (of %s on the script-built sites)", thousands(run.TeamMembers-r.Off.TeamMembers), thousands(r.ScriptTeam))
-	}))
+		return fmt.Sprintf("%s of %s", thousands(found), thousands(r.ScriptTeam))
+	})
 	row("pages rendered (their script fetched the team)", func(run *Run) string { return thousands(int(run.Web.TeamData)) })
 	row("pages rendered per second of the job", on(func(run *Run) string {
 		if run.Wall == 0 {
