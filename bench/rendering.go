@@ -19,11 +19,11 @@ import (
 	"github.com/vcenrich/vcenrich/sheets"
 )
 
-// browserSampling is how often the browser's processes are read for their
-// peak memory: renderers come and go with the pages, so a reading a second
-// would miss some, while PSS costs the kernel a walk of each process's
-// page tables.
-const browserSampling = 500 * time.Millisecond
+// browserSampling is how often the browser's processes are read: renderers
+// come and go with the pages, and what one spends after the last reading
+// before it exits is missed, while each reading costs the kernel a walk of
+// every process's page tables (PSS).
+const browserSampling = 250 * time.Millisecond
 
 // rendering runs the script-built sites scenario: a web of its own, on
 // which a share of the sites build their team page by script, and one job

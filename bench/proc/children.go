@@ -31,21 +31,35 @@ type Children struct {
 
 // ReadChildren reads the processes below pid.
 func ReadChildren(pid int) (Children, error) {
+	c, _, err := readChildren(pid)
+	return c, err
+}
+
+// process names one process: a pid is reused once its process exits.
+type process struct {
+	pid   int
+	start uint64
+}
+
+// readChildren is ReadChildren with each process's own CPU time.
+func readChildren(pid int) (Children, map[process]time.Duration, error) {
 	own, err := proctree.ReadStat("/proc", pid)
 	if err != nil {
-		return Children{}, err
+		return Children{}, nil, err
 	}
 	below, err := proctree.Descendants("/proc", pid)
 	if err != nil {
-		return Children{}, err
+		return Children{}, nil, err
 	}
 	c := Children{CPU: own.ChildCPU}
+	each := make(map[process]time.Duration, len(below))
 	pssKnown := true
 	for _, p := range below {
 		s, st, err := read(p)
 		if err != nil {
 			continue // exited as we looked; its parent's figures will hold it once reaped
 		}
+		each[process{p, st.Start}] = st.CPU
 		c.Procs++
 		c.RSSMB += s.RSSMB
 		c.CPU += st.CPU + st.ChildCPU
@@ -56,7 +70,7 @@ func ReadChildren(pid int) (Children, error) {
 	if !pssKnown {
 		c.PSSMB = 0 // a part would pass for the whole
 	}
-	return c, nil
+	return c, each, nil
 }
 
 // readPSS reads the Pss line of /proc/<pid>/smaps_rollup, in kB.
@@ -91,35 +105,40 @@ func parsePSS(r io.Reader) (int64, error) {
 
 // ChildPeak is what a ChildWatcher saw.
 type ChildPeak struct {
-	PeakRSSMB float64       // the most the processes' RSS summed to at one reading
-	PeakPSSMB float64       // the same of their PSS
-	MostProcs int           // the most processes at one reading
-	CPU       time.Duration // spent between the first reading and the last
-	Samples   int
+	PeakRSSMB float64 // the most the processes' RSS summed to at one reading
+	PeakPSSMB float64 // the same of their PSS
+	MostProcs int     // the most processes at one reading
+	// CPU is what the processes spent from the first reading to the last,
+	// summed over every process a reading found. The figures of the ones
+	// reaped are not used: a browser that is closed leaves its renderers to
+	// init, so what they spent would vanish from below the process. What a
+	// process spends after the last reading before it exits is missed; for
+	// a browser's closed tab that is little.
+	CPU     time.Duration
+	Samples int
 }
 
 // ChildWatcher reads the processes below one process on a ticker. Their
 // summed memory peaks at a moment none of their own high-water marks
 // records, and processes come and go between readings, so it keeps the
-// highest sum it read.
+// highest sum it read, and the CPU of each process it saw.
 type ChildWatcher struct {
 	pid  int
 	stop chan struct{}
 	wg   sync.WaitGroup
 
-	mu    sync.Mutex
-	first time.Duration
-	peak  ChildPeak
+	mu      sync.Mutex
+	started bool
+	first   map[process]time.Duration // CPU at the first reading
+	last    map[process]time.Duration // CPU at the latest reading that found it
+	peak    ChildPeak
 }
 
 // WatchChildren reads the processes below pid now and every interval until
 // Stop.
 func WatchChildren(interval time.Duration, pid int) *ChildWatcher {
-	w := &ChildWatcher{pid: pid, stop: make(chan struct{})}
-	if c, err := ReadChildren(pid); err == nil {
-		w.first = c.CPU
-		w.add(c)
-	}
+	w := &ChildWatcher{pid: pid, stop: make(chan struct{}), last: map[process]time.Duration{}}
+	w.read()
 	w.wg.Go(func() {
 		t := time.NewTicker(interval)
 		defer t.Stop()
@@ -128,23 +147,35 @@ func WatchChildren(interval time.Duration, pid int) *ChildWatcher {
 			case <-w.stop:
 				return
 			case <-t.C:
-				if c, err := ReadChildren(pid); err == nil {
-					w.add(c)
-				}
+				w.read()
 			}
 		}
 	})
 	return w
 }
 
-func (w *ChildWatcher) add(c Children) {
+func (w *ChildWatcher) read() {
+	c, each, err := readChildren(w.pid)
+	if err != nil {
+		return
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if !w.started {
+		w.started, w.first = true, each
+	}
 	w.peak.Samples++
 	w.peak.PeakRSSMB = max(w.peak.PeakRSSMB, c.RSSMB)
 	w.peak.PeakPSSMB = max(w.peak.PeakPSSMB, c.PSSMB)
 	w.peak.MostProcs = max(w.peak.MostProcs, c.Procs)
-	w.peak.CPU = c.CPU - w.first
+	var cpu time.Duration
+	for p, t := range each {
+		w.last[p] = t
+	}
+	for p, t := range w.last {
+		cpu += t - w.first[p]
+	}
+	w.peak.CPU = cpu
 }
 
 // Stop ends the readings, after a last one while the process still lives,
@@ -155,9 +186,7 @@ func (w *ChildWatcher) Stop() ChildPeak {
 	default:
 		close(w.stop)
 		w.wg.Wait()
-		if c, err := ReadChildren(w.pid); err == nil {
-			w.add(c)
-		}
+		w.read()
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()

@@ -72,3 +72,40 @@ func TestParsePSS(t *testing.T) {
 		})
 	}
 }
+
+// TestWatchChildrenCountsCPUSeen: CPU that a process below spends while
+// watched counts, though nothing has reaped it yet.
+func TestWatchChildrenCountsCPUSeen(t *testing.T) {
+	inner := `echo ready; read x; i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; echo burned; exec sleep 60`
+	cmd := exec.Command("/bin/sh", "-c", `/bin/sh -c '`+inner+`' <&0 & wait`)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Wait()
+	})
+	lines := bufio.NewReader(out)
+	if line, err := lines.ReadString('\n'); err != nil || line != "ready\n" {
+		t.Fatalf("child said %q, %v", line, err)
+	}
+	w := WatchChildren(time.Hour, cmd.Process.Pid) // the first and last readings only
+	if _, err := in.Write([]byte("go\n")); err != nil {
+		t.Fatal(err)
+	}
+	if line, err := lines.ReadString('\n'); err != nil || line != "burned\n" {
+		t.Fatalf("child said %q, %v", line, err)
+	}
+	if peak := w.Stop(); peak.CPU < 50*time.Millisecond || peak.Samples != 2 {
+		t.Errorf("watched %+v; want the loop's CPU from 2 readings", peak)
+	}
+}

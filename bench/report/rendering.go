@@ -26,7 +26,7 @@ type Rendering struct {
 	Tabs          int  `json:"tabs"` // VCENRICH_BROWSER_TABS
 	Off           *Run `json:"browser_off"`
 	On            *Run `json:"browser_on"` // its processes include BrowserProcess
-	// The browser's process tree, read every half second: its peak PSS
+	// The browser's process tree, read four times a second: its peak PSS
 	// (shared pages split between the processes) and the most processes
 	// at once.
 	BrowserPeakPSSMB float64 `json:"browser_peak_pss_mb,omitempty"`

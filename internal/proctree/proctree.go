@@ -25,6 +25,9 @@ type Stat struct {
 	// ChildCPU is that of its children it has waited for, and of theirs:
 	// what a process tree spent in processes that are gone.
 	ChildCPU time.Duration
+	// Start is when the process started, in clock ticks since boot: with
+	// the pid, it names one process, a pid being reused once it exits.
+	Start uint64
 }
 
 // ParseStat reads a stat file. The command name (field 2) may hold spaces
@@ -35,8 +38,9 @@ func ParseStat(stat []byte) (Stat, error) {
 		return Stat{}, errors.New("no command name")
 	}
 	f := strings.Fields(string(stat[i+1:]))
-	// After the name: state is field 3, ppid 4, utime 14 to cstime 17.
-	if len(f) < 15 {
+	// After the name: state is field 3, ppid 4, utime 14 to cstime 17,
+	// starttime 22.
+	if len(f) < 20 {
 		return Stat{}, fmt.Errorf("%d fields", len(f)+2)
 	}
 	ppid, err := strconv.Atoi(f[1])
@@ -49,8 +53,13 @@ func ParseStat(stat []byte) (Stat, error) {
 			return Stat{}, fmt.Errorf("field %d: %w", 14+k, err)
 		}
 	}
+	start, err := strconv.ParseUint(f[19], 10, 64)
+	if err != nil {
+		return Stat{}, fmt.Errorf("starttime: %w", err)
+	}
 	return Stat{
 		PPID:     ppid,
+		Start:    start,
 		CPU:      time.Duration(ticks[0]+ticks[1]) * time.Second / clockTick,
 		ChildCPU: time.Duration(ticks[2]+ticks[3]) * time.Second / clockTick,
 	}, nil

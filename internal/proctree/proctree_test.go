@@ -19,10 +19,11 @@ func TestParseStat(t *testing.T) {
 		wantErr bool
 	}{
 		{"ordinary", "4242 (worker) S 1 4242 4242 0 -1 4194560 5000 0 0 0 1500 250 40 10 20 0 12 0 100 0",
-			proctree.Stat{PPID: 1, CPU: 17500 * time.Millisecond, ChildCPU: 500 * time.Millisecond}, false},
+			proctree.Stat{PPID: 1, CPU: 17500 * time.Millisecond, ChildCPU: 500 * time.Millisecond, Start: 100}, false},
 		{"name with spaces and parens", "7 (a (b) c) R 3 7 7 0 -1 0 0 0 0 0 3 4 0 0 20 0 1 0 5 0",
-			proctree.Stat{PPID: 3, CPU: 70 * time.Millisecond}, false},
+			proctree.Stat{PPID: 3, CPU: 70 * time.Millisecond, Start: 5}, false},
 		{"truncated", "7 (x) R 1 2", proctree.Stat{}, true},
+		{"no starttime", "7 (x) R 1 7 7 0 -1 0 0 0 0 0 3 4 0 0 20 0 1 0", proctree.Stat{}, true},
 		{"no name", "7 x R", proctree.Stat{}, true},
 		{"garbled", "7 (x) R 1 7 7 0 -1 0 0 0 0 0 lots 4 0 0 20 0 1 0 5 0", proctree.Stat{}, true},
 	}
