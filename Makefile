@@ -84,9 +84,9 @@ eval-emails:
 	@test -n "$(EMAIL_PAGES)" || { echo "make eval-emails EMAIL_PAGES=DIR: DIR holds the pages' ground truth"; exit 2; }
 	$(GO) run ./cmd/evalemails $(EMAIL_PAGES)
 
-## bench: throughput, durability overhead, memory and recovery on a simulated web (see README, Performance)
+## bench: throughput, durability overhead, memory, recovery and rendering script-built sites on a simulated web (see README, Performance)
 bench: build temporal
-	$(GO) run ./bench -firms 7547 -big 50000 -backlog 16 -out bench/results/latest.json -md bench/results/latest.md
+	$(GO) run ./bench -firms 7547 -big 50000 -backlog 16 -rendered-firms 400 -rendered-share 0.1 -out bench/results/latest.json -md bench/results/latest.md
 
 ## chaos: kill and restart real processes mid-job; hostile uploads and websites (~3 min; also part of make test)
 chaos: temporal

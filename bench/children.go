@@ -46,13 +46,23 @@ func webFlags(fs *flag.FlagSet) *simweb.Config {
 	return c
 }
 
+// webChildFlags are the web child's settings: webFlags, and the share of
+// script-built sites, which the benchmark sets through the script-built
+// sites scenario's flags instead, that scenario's web being a child of its
+// own.
+func webChildFlags(fs *flag.FlagSet) *simweb.Config {
+	c := webFlags(fs)
+	fs.Float64Var(&c.ScriptShare, "script-share", 0, "simulated web: share of the sites that link their team page whose team page is built by script")
+	return c
+}
+
 // webArgs turns a web config back into the child's arguments.
 func webArgs(c simweb.Config) []string {
 	return []string{
 		"-latency=" + c.Latency.String(), "-jitter=" + c.Jitter.String(),
 		fmt.Sprintf("-slow-rate=%g", c.SlowRate), "-slow-latency=" + c.SlowLatency.String(),
 		fmt.Sprintf("-error-rate=%g", c.ErrorRate), fmt.Sprintf("-rate-429=%g", c.Rate429),
-		fmt.Sprintf("-page-kb=%d", c.PageBytes),
+		fmt.Sprintf("-page-kb=%d", c.PageBytes), fmt.Sprintf("-script-share=%g", c.ScriptShare),
 	}
 }
 
@@ -60,7 +70,7 @@ func webArgs(c simweb.Config) []string {
 // writing its address to -addr-file once it listens.
 func runWeb(args []string) error {
 	fs := flag.NewFlagSet(cmdWeb, flag.ContinueOnError)
-	cfg := webFlags(fs)
+	cfg := webChildFlags(fs)
 	addrFile := fs.String("addr-file", "", "write the listening address here")
 	if err := fs.Parse(args); err != nil {
 		return err

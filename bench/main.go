@@ -10,14 +10,19 @@
 //	(b) the same enrichment engine in a plain goroutine pool, no Temporal.
 //
 // Both sides run with the same window, the same pages, the same retry rules.
-// Then the same for a big job, and a recovery scenario: the worker killed
-// with SIGKILL at half way and restarted some seconds later.
+// Then the same for a big job, a recovery scenario (the worker killed with
+// SIGKILL at half way and restarted some seconds later), and the
+// script-built sites scenario: a few hundred firms on a web of their own
+// where a share of the team pages are built by script, run on the full
+// stack with the worker's browser off and then on, for what rendering
+// costs (the browser's CPU and memory, the job's wall time) and finds.
 //
 // The result is printed as a Markdown table and written as JSON (-out) and
 // Markdown (-md). Run it on a quiet machine:
 //
 //	go run ./bench -firms 7547 -big 50000 -out bench/results/latest.json -md bench/results/latest.md
 //	go run ./bench -firms 500 -big 0        # a quick look
+//	go run ./bench -rendered-only           # the script-built sites scenario alone
 package main
 
 import (
@@ -78,6 +83,16 @@ type options struct {
 	fairness        bool
 	devConfig       []string // extra dynamic config values for the dev server
 	slices          bool     // the stack runs jobs in slices (VCENRICH_SLICES)
+	rendered        renderedOptions
+}
+
+// renderedOptions shape the script-built sites scenario.
+type renderedOptions struct {
+	firms   int
+	share   float64
+	only    bool
+	browser string
+	tabs    int
 }
 
 func parseFlags(args []string) (options, error) {
@@ -114,6 +129,11 @@ func parseFlags(args []string) (options, error) {
 		o.devConfig = append(o.devConfig, v)
 		return nil
 	})
+	fs.IntVar(&o.rendered.firms, "rendered-firms", 400, "firms in the script-built sites scenario, run with the worker's browser off and then on (0 skips it)")
+	fs.Float64Var(&o.rendered.share, "rendered-share", 0.1, "script-built sites scenario: the share of the sites that link their team page whose team page is built by script")
+	fs.BoolVar(&o.rendered.only, "rendered-only", false, "run only the script-built sites scenario")
+	fs.StringVar(&o.rendered.browser, "browser", "auto", "script-built sites scenario: VCENRICH_BROWSER of the run with the browser on")
+	fs.IntVar(&o.rendered.tabs, "browser-tabs", config.DefaultBrowserTabs, "script-built sites scenario: VCENRICH_BROWSER_TABS")
 	fs.DurationVar(&o.profileDuration, "profile", 20*time.Second, "CPU profile length for a worker that serves /debug/pprof on its metrics address (0: none)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -124,6 +144,12 @@ func parseFlags(args []string) (options, error) {
 	}
 	if o.firms < 2 || o.window < 1 || o.big < 0 || o.backlog < 0 {
 		return o, errors.New("-firms must be at least 2, -window at least 1, -big 0 or more")
+	}
+	if r := o.rendered; r.firms < 0 || r.firms == 1 || r.share <= 0 || r.share > 1 || r.tabs < 1 || r.only && r.firms == 0 {
+		return o, errors.New("-rendered-firms must be 0 or at least 2 (not 0 with -rendered-only), -rendered-share above 0 and at most 1, -browser-tabs at least 1")
+	}
+	if strings.EqualFold(strings.TrimSpace(o.rendered.browser), "off") {
+		return o, errors.New("-browser off leaves nothing to compare; -rendered-firms 0 skips the scenario")
 	}
 	if o.workerMax == 0 {
 		o.workerMax = o.window
@@ -194,8 +220,6 @@ func run(args []string) (err error) {
 		"VCENRICH_WINDOW":                fmt.Sprint(o.window + o.backlog),
 		"VCENRICH_WORKER_MAX_ACTIVITIES": fmt.Sprint(o.workerMax),
 		"VCENRICH_HOST_INTERVAL":         "0s",
-		"VCENRICH_FETCH_HOSTS":           simweb.Suffix + "=" + web.addr,
-		"VCENRICH_FETCH_ALLOW":           "127.0.0.1:" + web.port,
 		"VCENRICH_IGNORE_ROBOTS":         fmt.Sprint(!o.robots),
 		"VCENRICH_MAX_ROWS":              fmt.Sprint(max(100_000, o.firms, o.big)),
 		"VCENRICH_UPLOAD_MAX_BYTES":      "256MiB",
@@ -203,6 +227,7 @@ func run(args []string) (err error) {
 		"VCENRICH_LOG_FORMAT":            "json",
 		"VCENRICH_SLICES":                fmt.Sprint(o.slices),
 	}
+	web.route(settings)
 	if o.continueEvery > 0 {
 		settings["VCENRICH_CONTINUE_EVERY"] = fmt.Sprint(o.continueEvery)
 	}
@@ -249,23 +274,32 @@ func run(args []string) (err error) {
 	}
 	b := &bench{o: o, t: t, work: work, web: web, settings: settings, res: res, seeds: seeds, profileDir: profileDir}
 
-	sizes := []int{o.firms}
-	if o.big > 0 {
-		sizes = append(sizes, o.big)
+	if o.rendered.only {
+		res.Notes = append(res.Notes, "Only the script-built sites scenario ran (-rendered-only).")
+	} else {
+		sizes := []int{o.firms}
+		if o.big > 0 {
+			sizes = append(sizes, o.big)
+		}
+		for i, n := range sizes {
+			size, err := b.size(ctx, n, i == 0 || o.bigBaseline)
+			if err != nil {
+				return err
+			}
+			res.Sizes = append(res.Sizes, size)
+		}
+		if !o.skipRecovery {
+			rc, err := b.recovery(ctx, o.recoveryFirms)
+			if err != nil {
+				return err
+			}
+			res.Recovery = rc
+		}
 	}
-	for i, n := range sizes {
-		size, err := b.size(ctx, n, i == 0 || o.bigBaseline)
-		if err != nil {
+	if o.rendered.firms > 0 {
+		if res.Rendering, err = b.rendering(ctx); err != nil {
 			return err
 		}
-		res.Sizes = append(res.Sizes, size)
-	}
-	if !o.skipRecovery {
-		rc, err := b.recovery(ctx, o.recoveryFirms)
-		if err != nil {
-			return err
-		}
-		res.Recovery = rc
 	}
 	res.Duration = report.Duration(time.Since(began))
 	res.Judge()

@@ -92,6 +92,14 @@ func (w *webProc) reset(ctx context.Context) (simweb.Stats, error) {
 
 func (w *webProc) stop() { _ = w.p.Stop(5 * time.Second) }
 
+// route points a worker's (or the baseline's) fetcher at this web: every
+// simulated host dials it, and the SSRF guard lets its one loopback port
+// through.
+func (w *webProc) route(settings map[string]string) {
+	settings["VCENRICH_FETCH_HOSTS"] = simweb.Suffix + "=" + w.addr
+	settings["VCENRICH_FETCH_ALLOW"] = "127.0.0.1:" + w.port
+}
+
 // size measures one job size: (b) the goroutine pool, then (a) the stack.
 func (b *bench) size(ctx context.Context, n int, withBaseline bool) (report.Size, error) {
 	size := report.Size{Firms: n}
@@ -308,8 +316,10 @@ func (b *bench) stackRun(ctx context.Context, n int, xlsx string) (*report.Run, 
 	return run, nil
 }
 
-// measure turns a finished job into a Run.
-func (b *bench) measure(ctx context.Context, s *stack, j *job, n int) *report.Run {
+// measure turns a finished job into a Run. Processes the stack's do not
+// count, such as the worker's browser, come in extra, measured by the
+// caller over the same job.
+func (b *bench) measure(ctx context.Context, s *stack, j *job, n int, extra ...report.Process) *report.Run {
 	wall := j.hist.Closed.Sub(j.t0)
 	stats, err := b.web.reset(ctx)
 	if err != nil {
@@ -346,6 +356,10 @@ func (b *bench) measure(ctx context.Context, s *stack, j *job, n int) *report.Ru
 			Name: p.Name, PeakRSSMB: smp.PeakRSSMB, CPU: report.Duration(cpu),
 			RSSAt: proc.At(j.watcher.Series(p), 0.25, 0.5, 0.75, 1),
 		})
+	}
+	for _, p := range extra {
+		stackCPU += p.CPU.D()
+		run.Processes = append(run.Processes, p)
 	}
 	run.Processes = append(run.Processes, report.Process{Name: "web", CPU: report.Duration(webCPU)})
 	run.CPUPerFirm = report.Duration(stackCPU / time.Duration(n))

@@ -2,13 +2,10 @@ package enrich_test
 
 import (
 	"context"
-	"errors"
-	"os"
 	"testing"
 
-	"github.com/vcenrich/vcenrich/enrich"
 	"github.com/vcenrich/vcenrich/firm"
-	"github.com/vcenrich/vcenrich/render"
+	"github.com/vcenrich/vcenrich/internal/testbrowser"
 )
 
 // A single-page app: the static page is an empty root, and the team comes
@@ -22,24 +19,6 @@ fetch('/api/team.json').then(r => r.json()).then(team => {
 </script></body></html>`
 
 const scriptTeam = `[{"name": "Amara Nwosu", "title": "Managing Partner"}, {"name": "Lukas Brandt", "title": "Principal"}, {"name": "Mei Tanaka", "title": "Associate"}]`
-
-// newRenderer starts a renderer on e's fetcher, skipping the test when no
-// browser is installed (failing in CI, which installs one).
-func newRenderer(t *testing.T, e *enrich.Engine) *render.Renderer {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("browser test: skipped with -short")
-	}
-	r, err := render.New(render.Config{Browser: os.Getenv("VCENRICH_CHROMIUM")}, e.Fetcher, nil)
-	switch {
-	case errors.Is(err, render.ErrUnavailable) && os.Getenv("CI") != "":
-		t.Fatalf("%v; install Debian's chromium package (.ci/run does)", err)
-	case err != nil:
-		t.Skip(err)
-	}
-	t.Cleanup(func() { r.Close() })
-	return r
-}
 
 func TestScriptBuiltTeam(t *testing.T) {
 	site := newTestSite(t, map[string]string{"/": scriptBuiltHome, "/api/team.json": scriptTeam})
@@ -56,7 +35,7 @@ func TestScriptBuiltTeam(t *testing.T) {
 
 	t.Run("rendered", func(t *testing.T) {
 		e := site.engine(t)
-		e.Renderer = newRenderer(t, e)
+		e.Renderer = testbrowser.Renderer(t, e.Fetcher)
 		res, err := e.Enrich(context.Background(), firm.Input{Website: "http://script.engine.test/"}, nil)
 		if err != nil {
 			t.Fatal(err)

@@ -2,7 +2,6 @@ package render
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +13,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"go.uber.org/zap"
+
+	"github.com/vcenrich/vcenrich/internal/proctree"
 )
 
 // closeTimeout bounds a graceful browser shutdown before it is killed.
@@ -158,26 +159,12 @@ func (b *browser) rss() (int64, error) {
 // treeRSS sums VmRSS over pid and its descendants, read from a procfs
 // mounted at root.
 func treeRSS(root string, pid int) (int64, error) {
-	entries, err := os.ReadDir(root)
+	below, err := proctree.Descendants(root, pid)
 	if err != nil {
-		return 0, fmt.Errorf("listing processes: %w", err)
-	}
-	children := make(map[int][]int)
-	for _, e := range entries {
-		child, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if parent, ok := parentPID(filepath.Join(root, e.Name(), "stat")); ok {
-			children[parent] = append(children[parent], child)
-		}
+		return 0, err
 	}
 	var total int64
-	queue := []int{pid}
-	for len(queue) > 0 {
-		p := queue[0]
-		queue = queue[1:]
-		queue = append(queue, children[p]...)
+	for _, p := range append([]int{pid}, below...) {
 		n, err := vmRSS(filepath.Join(root, strconv.Itoa(p), "status"))
 		if err != nil {
 			if p == pid {
@@ -188,25 +175,6 @@ func treeRSS(root string, pid int) (int64, error) {
 		total += n
 	}
 	return total, nil
-}
-
-// parentPID reads the fourth field of /proc/<pid>/stat, after the command
-// name in parentheses (which may itself hold spaces and parentheses).
-func parentPID(statPath string) (int, bool) {
-	data, err := os.ReadFile(statPath)
-	if err != nil {
-		return 0, false
-	}
-	i := bytes.LastIndexByte(data, ')')
-	if i < 0 {
-		return 0, false
-	}
-	fields := strings.Fields(string(data[i+1:]))
-	if len(fields) < 2 {
-		return 0, false
-	}
-	ppid, err := strconv.Atoi(fields[1])
-	return ppid, err == nil
 }
 
 // vmRSS reads the VmRSS line of /proc/<pid>/status, in bytes.

@@ -449,7 +449,7 @@ func TestTreeRSS(t *testing.T) {
 		if err := os.Mkdir(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		stat := fmt.Sprintf("%d (%s) S %d 1 1 0", p.pid, p.comm, p.ppid)
+		stat := fmt.Sprintf("%d (%s) S %d 1 1 0 -1 4194560 500 0 0 0 12 3 0 0 20 0 1 0 100 0", p.pid, p.comm, p.ppid)
 		status := fmt.Sprintf("Name:\t%s\nVmPeak:\t 9999 kB\nVmRSS:\t %d kB\nThreads:\t1\n", p.comm, p.rssKB)
 		if err := os.WriteFile(filepath.Join(dir, "stat"), []byte(stat), 0o644); err != nil {
 			t.Fatal(err)

@@ -7,7 +7,6 @@ package proc
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -18,11 +17,9 @@ import (
 	"sync"
 	"syscall"
 	"time"
-)
 
-// clockTick is USER_HZ, the unit of CPU times in /proc/<pid>/stat: 100 on
-// every Linux architecture Go supports.
-const clockTick = 100
+	"github.com/vcenrich/vcenrich/internal/proctree"
+)
 
 // Proc is one child process.
 type Proc struct {
@@ -162,24 +159,27 @@ func (p *Proc) Tail(lines int) string {
 
 // Read samples process pid from /proc.
 func Read(pid int) (Sample, error) {
+	s, _, err := read(pid)
+	return s, err
+}
+
+// read is Read with the process's stat, which also holds its parent and
+// the CPU time of the children it has reaped.
+func read(pid int) (Sample, proctree.Stat, error) {
 	status, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return Sample{}, fmt.Errorf("read process %d: %w", pid, err)
+		return Sample{}, proctree.Stat{}, fmt.Errorf("read process %d: %w", pid, err)
 	}
 	defer status.Close()
 	rss, hwm, err := parseStatus(status)
 	if err != nil {
-		return Sample{}, fmt.Errorf("process %d status: %w", pid, err)
+		return Sample{}, proctree.Stat{}, fmt.Errorf("process %d status: %w", pid, err)
 	}
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	st, err := proctree.ReadStat("/proc", pid)
 	if err != nil {
-		return Sample{}, fmt.Errorf("read process %d: %w", pid, err)
+		return Sample{}, proctree.Stat{}, err
 	}
-	ticks, err := parseStat(stat)
-	if err != nil {
-		return Sample{}, fmt.Errorf("process %d stat: %w", pid, err)
-	}
-	return Sample{RSSMB: float64(rss) / 1024, PeakRSSMB: float64(hwm) / 1024, CPU: time.Duration(ticks) * time.Second / clockTick}, nil
+	return Sample{RSSMB: float64(rss) / 1024, PeakRSSMB: float64(hwm) / 1024, CPU: st.CPU}, st, nil
 }
 
 // parseStatus returns VmRSS and VmHWM in kB.
@@ -209,26 +209,6 @@ func parseStatus(r io.Reader) (rss, hwm int64, err error) {
 		return 0, 0, errors.New("no VmRSS or VmHWM (a zombie?)")
 	}
 	return rss, hwm, nil
-}
-
-// parseStat returns utime+stime in clock ticks. The command name (field 2)
-// may hold spaces and parentheses, so fields are counted after its last ')'.
-func parseStat(stat []byte) (int64, error) {
-	i := bytes.LastIndexByte(stat, ')')
-	if i < 0 {
-		return 0, errors.New("no command name")
-	}
-	f := strings.Fields(string(stat[i+1:]))
-	// After the name: state is field 3, utime 14, stime 15.
-	if len(f) < 13 {
-		return 0, fmt.Errorf("%d fields", len(f)+2)
-	}
-	u, err1 := strconv.ParseInt(f[11], 10, 64)
-	s, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err := errors.Join(err1, err2); err != nil {
-		return 0, err
-	}
-	return u + s, nil
 }
 
 // Point is one RSS reading in a series.

@@ -28,28 +28,6 @@ func TestParseStatus(t *testing.T) {
 	}
 }
 
-func TestParseStat(t *testing.T) {
-	tests := []struct {
-		name    string
-		in      string
-		want    int64
-		wantErr bool
-	}{
-		{"ordinary", "4242 (worker) S 1 4242 4242 0 -1 4194560 5000 0 0 0 1500 250 0 0 20 0 12 0 100 0", 1750, false},
-		{"name with spaces and parens", "7 (a (b) c) R 1 7 7 0 -1 0 0 0 0 0 3 4 0 0 20 0 1 0 5 0", 7, false},
-		{"truncated", "7 (x) R 1 2", 0, true},
-		{"no name", "7 x R", 0, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := parseStat([]byte(tt.in))
-			if (err != nil) != tt.wantErr || got != tt.want {
-				t.Errorf("got %d %v; want %d error=%v", got, err, tt.want, tt.wantErr)
-			}
-		})
-	}
-}
-
 func TestReadSelf(t *testing.T) {
 	s, err := Read(os.Getpid())
 	if err != nil {

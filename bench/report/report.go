@@ -13,17 +13,20 @@ import (
 
 // Result is one benchmark run.
 type Result struct {
-	Started  time.Time  `json:"started"`
-	Command  string     `json:"command"`
-	Machine  Machine    `json:"machine"`
-	Settings Settings   `json:"settings"`
-	Sizes    []Size     `json:"sizes"`
-	Recovery *Recovery  `json:"recovery,omitempty"`
-	Targets  []Target   `json:"targets"`
-	Profiles []Profile  `json:"profiles,omitempty"`
-	Notes    []string   `json:"notes,omitempty"`
-	Duration Duration   `json:"duration"` // the whole benchmark
-	Web      WebSummary `json:"web"`
+	Started  time.Time `json:"started"`
+	Command  string    `json:"command"`
+	Machine  Machine   `json:"machine"`
+	Settings Settings  `json:"settings"`
+	Sizes    []Size    `json:"sizes"`
+	Recovery *Recovery `json:"recovery,omitempty"`
+	// Rendering is the script-built sites scenario, which runs on a web of
+	// its own: Web describes the others'.
+	Rendering *Rendering `json:"rendering,omitempty"`
+	Targets   []Target   `json:"targets"`
+	Profiles  []Profile  `json:"profiles,omitempty"`
+	Notes     []string   `json:"notes,omitempty"`
+	Duration  Duration   `json:"duration"` // the whole benchmark
+	Web       WebSummary `json:"web"`
 }
 
 // Machine describes where it ran.
@@ -440,13 +443,7 @@ func (r *Result) Markdown() string {
 			return strings.Join(parts, " / ") + " MB"
 		})
 		row("CPU seconds per firm", func(c col) string { return fmt.Sprintf("%.4f", c.run.CPUPerFirm.D().Seconds()) })
-		row("CPU seconds by process", func(c col) string {
-			var parts []string
-			for _, p := range c.run.Processes {
-				parts = append(parts, fmt.Sprintf("%s %.1f", p.Name, p.CPU.D().Seconds()))
-			}
-			return strings.Join(parts, ", ")
-		})
+		row("CPU seconds by process", func(c col) string { return cpuByProcess(c.run) })
 		row("cores busy (web included)", func(c col) string { return fmt.Sprintf("%.2f of %d", c.run.CoresBusy, m.CPUs) })
 	}
 
@@ -461,6 +458,10 @@ func (r *Result) Markdown() string {
 		fmt.Fprintf(&b, "| firms lost | %d |\n", rc.Lost)
 		fmt.Fprintf(&b, "| job wall time, outage included | %s |\n", fmtDur(rc.Wall.D()))
 		fmt.Fprintf(&b, "| heartbeat timeout | %s |\n", fmtDur(rc.HeartbeatLimit.D()))
+	}
+
+	if r.Rendering != nil {
+		r.Rendering.markdown(&b, m.CPUs)
 	}
 
 	if len(r.Targets) > 0 {
@@ -496,6 +497,15 @@ func (r *Result) Markdown() string {
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// cpuByProcess is a run's CPU seconds, process by process.
+func cpuByProcess(r *Run) string {
+	var parts []string
+	for _, p := range r.Processes {
+		parts = append(parts, fmt.Sprintf("%s %.1f", p.Name, p.CPU.D().Seconds()))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // fmtDur prints durations the way people read them: 850 ms, 4.2 s, 3m 12s.

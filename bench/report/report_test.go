@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vcenrich/vcenrich/bench/simweb"
 )
 
 func run(wall time.Duration, firms int, coresBusy float64, procs ...Process) *Run {
@@ -156,5 +158,70 @@ func TestFormatting(t *testing.T) {
 		if got := thousands(tt.n); got != tt.want {
 			t.Errorf("thousands(%d) = %q, want %q", tt.n, got, tt.want)
 		}
+	}
+}
+
+func TestRenderingMarkdown(t *testing.T) {
+	off := &Run{Wall: Duration(20 * time.Second), FirmsPerMinute: 1200, Done: 400, TeamMembers: 3000,
+		Web: simweb.Stats{Requests: 2400}, CoresBusy: 0.8,
+		Processes: []Process{{Name: "worker", PeakRSSMB: 120, CPU: Duration(8 * time.Second)}}}
+	on := &Run{Wall: Duration(50 * time.Second), FirmsPerMinute: 480, Done: 400, TeamMembers: 3320,
+		Web: simweb.Stats{Requests: 2300, TeamData: 40}, CoresBusy: 1.9,
+		Processes: []Process{{Name: "worker", PeakRSSMB: 160, CPU: Duration(12 * time.Second)}, {Name: BrowserProcess, PeakRSSMB: 900, CPU: Duration(44 * time.Second)}}}
+	base := Rendering{Firms: 400, Share: 0.1, ScriptBuilt: 40, ScriptTeam: 330, ScriptTeamOn: 328, Tabs: 2, Off: off, On: on, BrowserPeakPSSMB: 400, BrowserProcs: 9}
+	tests := []struct {
+		name          string
+		r             Rendering
+		want, wantNot []string
+	}{
+		{"both runs", base, []string{
+			"**Script-built sites** (400 firms, 40 of them script-built: 10% of the sites that link their team page, with 330 team members;",
+			"`auto` with 2 tabs",
+			"| wall time | 20.0 s | 50.0 s |",
+			"| rendering adds to the wall time | – | +30.0 s (+150%) |",
+			"| team members found | 3,000 | 3,320 |",
+			"| of them on the script-built sites | 0 of 330 | 328 of 330 |",
+			"| pages rendered (their script fetched the team) | 0 | 40 |",
+			"| pages rendered per second of the job | – | 0.80 |",
+			"| browser CPU seconds: all / a tab / a page | – | 44.0 / 22.0 / 1.10 |",
+			"| browser peak RSS, process tree: all / a tab | – | 900 / 450 MB |",
+			"| browser peak PSS (shared pages split): all / a tab | – | 400 / 200 MB |",
+			"| browser processes at most | – | 9 |",
+			"| requests per firm (web) | 6.00 | 5.75 |",
+			"| CPU seconds by process | worker 8.0 | worker 12.0, browser 44.0 |",
+		}, nil},
+		{"rendering faster, no PSS, nothing rendered", func() Rendering {
+			r := base
+			r.BrowserPeakPSSMB = 0
+			fast := *on
+			fast.Wall = Duration(15 * time.Second)
+			fast.Web.TeamData = 0
+			r.On = &fast
+			return r
+		}(), []string{
+			"| rendering adds to the wall time | – | -5.0 s (-25%) |",
+			"| browser peak PSS (shared pages split): all / a tab | – | – |",
+			"| browser CPU seconds: all / a tab / a page | – | 44.0 / 22.0 / – |",
+		}, nil},
+		{"the browser-off run missing", func() Rendering { r := base; r.Off = nil; return r }(), []string{
+			"| wall time | – | 50.0 s |",
+			"| rendering adds to the wall time | – | – |",
+		}, []string{"| of them on the script-built sites | 0 of 330 |"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := Result{Machine: Machine{CPUs: 2}, Rendering: &tt.r}
+			md := res.Markdown()
+			for _, want := range tt.want {
+				if !strings.Contains(md, want) {
+					t.Errorf("Markdown lacks %q:\n%s", want, md)
+				}
+			}
+			for _, not := range tt.wantNot {
+				if strings.Contains(md, not) {
+					t.Errorf("Markdown has %q:\n%s", not, md)
+				}
+			}
+		})
 	}
 }

@@ -1,9 +1,12 @@
 // Package simweb is the benchmark's simulated web: one loopback HTTP server
 // that answers for every host under Suffix, each host a venture firm's site
 // (homepage, team or people page, about, portfolio) whose content is a pure
-// function of the host name. Every answer waits a delay drawn from a
-// configurable distribution before its first byte, as a remote site would,
-// and a configurable share of pages answers 503 or 429.
+// function of the host name and the web's Config. Every answer waits a delay
+// drawn from a configurable distribution before its first byte, as a remote
+// site would, and a configurable share of pages answers 503 or 429. A
+// configurable share of the sites is script-built: their team page is an app
+// shell whose script fetches the team as JSON, so only a crawler that runs
+// it finds the team.
 //
 // The same server serves the full stack and the goroutine-pool baseline, so
 // both meet exactly the same web. It counts what it served, and counts every
@@ -41,6 +44,10 @@ type Config struct {
 	ErrorRate   float64 // share of pages answered 503
 	Rate429     float64 // share of pages answered 429 with Retry-After: 1
 	PageBytes   int     // pages are padded with ordinary markup to about this size
+	// ScriptShare is the share of the sites whose menu links their team
+	// page that are script-built (Site.ScriptBuilt); 0 serves every team
+	// as static markup.
+	ScriptShare float64
 }
 
 // Stats is what the web served.
@@ -52,6 +59,9 @@ type Stats struct {
 	Errors5xx int64 `json:"errors_5xx"`  // injected 503s
 	Limited   int64 `json:"limited_429"` // injected 429s
 	Bytes     int64 `json:"bytes"`       // body bytes written
+	// Requests for a script-built team page's data, whatever the answer:
+	// only a page whose script ran asks, so each is one render.
+	TeamData int64 `json:"team_data,omitempty"`
 	// Hosts whose homepage was served whole at least once, and more than
 	// once: a homepage that failed (503, 429) is retried by design, but a
 	// second whole homepage means a firm was enriched again.
@@ -63,7 +73,7 @@ type Stats struct {
 type Web struct {
 	cfg Config
 
-	requests, pages, robots, notFound, errs, limited, bytes atomic.Int64
+	requests, pages, robots, notFound, errs, limited, bytes, teamData atomic.Int64
 
 	mu    sync.Mutex
 	homes map[string]int32 // host -> whole homepages served
@@ -87,7 +97,7 @@ func (w *Web) Reset() Stats {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	s := w.statsLocked()
-	for _, c := range []*atomic.Int64{&w.requests, &w.pages, &w.robots, &w.notFound, &w.errs, &w.limited, &w.bytes} {
+	for _, c := range []*atomic.Int64{&w.requests, &w.pages, &w.robots, &w.notFound, &w.errs, &w.limited, &w.bytes, &w.teamData} {
 		c.Store(0)
 	}
 	w.homes = make(map[string]int32)
@@ -98,7 +108,7 @@ func (w *Web) statsLocked() Stats {
 	s := Stats{
 		Requests: w.requests.Load(), Pages: w.pages.Load(), Robots: w.robots.Load(),
 		NotFound: w.notFound.Load(), Errors5xx: w.errs.Load(), Limited: w.limited.Load(),
-		Bytes: w.bytes.Load(), Hosts: len(w.homes),
+		Bytes: w.bytes.Load(), TeamData: w.teamData.Load(), Hosts: len(w.homes),
 	}
 	for _, n := range w.homes {
 		if n > 1 {
@@ -128,6 +138,11 @@ func (w *Web) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		w.write(rw, http.StatusOK, "text/plain; charset=utf-8", robotsTxt)
 		return
 	}
+	site := w.cfg.Site(host)
+	data := r.URL.Path == PathTeamData && site.ScriptBuilt
+	if data {
+		w.teamData.Add(1)
+	}
 	if roll := rand.Float64(); roll < w.cfg.ErrorRate {
 		w.errs.Add(1)
 		w.write(rw, http.StatusServiceUnavailable, "text/html; charset=utf-8", unavailablePage)
@@ -138,7 +153,11 @@ func (w *Web) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		w.write(rw, http.StatusTooManyRequests, "text/html; charset=utf-8", tooManyPage)
 		return
 	}
-	page, ok := SiteFor(host).Page(r.URL.Path, w.cfg.PageBytes)
+	if data {
+		w.write(rw, http.StatusOK, "application/json", site.teamData())
+		return
+	}
+	page, ok := site.Page(r.URL.Path, w.cfg.PageBytes)
 	if !ok {
 		w.notFound.Add(1)
 		w.write(rw, http.StatusNotFound, "text/html; charset=utf-8", notFoundPage)

@@ -16,7 +16,9 @@ import (
 	"github.com/vcenrich/vcenrich/bench/simweb"
 	"github.com/vcenrich/vcenrich/crawl"
 	"github.com/vcenrich/vcenrich/enrich"
+	"github.com/vcenrich/vcenrich/extract"
 	"github.com/vcenrich/vcenrich/firm"
+	"github.com/vcenrich/vcenrich/internal/testbrowser"
 )
 
 // serve starts the web on loopback and returns it with a fetcher whose dial
@@ -258,6 +260,148 @@ func TestDelayDistribution(t *testing.T) {
 			}
 			if mean := sum / 1000; tt.lo > 0 && (mean < tt.lo || mean > tt.hi) {
 				t.Errorf("mean %s", mean)
+			}
+		})
+	}
+}
+
+func TestScriptBuiltShare(t *testing.T) {
+	tests := []struct {
+		name   string
+		share  float64
+		lo, hi int // script-built sites of the 1,000 or so that link their team page
+	}{
+		{"none by default", 0, 0, 0},
+		{"a tenth", 0.1, 70, 130},
+		{"all", 1, -1, -1}, // every one
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := simweb.Config{ScriptShare: tt.share}
+			linked, built := 0, 0
+			for i := range 1200 {
+				host := fmt.Sprintf("share-%d%s", i, simweb.Suffix)
+				s := cfg.Site(host)
+				static := simweb.SiteFor(host)
+				if s.Shape != static.Shape || !slices.Equal(s.Team, static.Team) {
+					t.Fatalf("%s: the share changed the site's shape or team", host)
+				}
+				switch s.Shape {
+				case simweb.ShapeTeamLink, simweb.ShapePeopleLink, simweb.ShapeLeadership:
+					linked++
+				default:
+					if s.ScriptBuilt {
+						t.Fatalf("%s (%s) is script-built: only sites that link their team page may be", host, s.Shape)
+					}
+				}
+				if s.ScriptBuilt {
+					built++
+				}
+			}
+			lo, hi := tt.lo, tt.hi
+			if lo < 0 {
+				lo, hi = linked, linked
+			}
+			if built < lo || built > hi {
+				t.Errorf("%d of %d sites that link their team page are script-built, want %d to %d", built, linked, lo, hi)
+			}
+		})
+	}
+}
+
+// hostScriptBuilt finds a firm host of the given shape that cfg makes
+// script-built.
+func hostScriptBuilt(t *testing.T, cfg simweb.Config, shape simweb.Shape) string {
+	t.Helper()
+	for i := range 10_000 {
+		h := fmt.Sprintf("app-%05d%s", i, simweb.Suffix)
+		if s := cfg.Site(h); s.Shape == shape && s.ScriptBuilt {
+			return h
+		}
+	}
+	t.Fatalf("no script-built host of shape %s", shape)
+	return ""
+}
+
+func TestScriptBuiltTeamPage(t *testing.T) {
+	cfg := simweb.Config{ScriptShare: 0.5, PageBytes: 40 << 10}
+	host := hostScriptBuilt(t, cfg, simweb.ShapeTeamLink)
+	w := simweb.New(cfg)
+	get := func(path string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		w.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://"+host+path, nil))
+		return rec
+	}
+
+	shell := get("/team")
+	if shell.Code != http.StatusOK || shell.Body.Len() < 30<<10 {
+		t.Fatalf("team page: status %d, %d bytes; want 200 and a shell padded like other pages", shell.Code, shell.Body.Len())
+	}
+	u, _ := url.Parse("http://" + host + "/team")
+	p, err := extract.Parse(shell.Body.Bytes(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.JSOnly || len(p.Members) != 0 {
+		t.Errorf("shell: JSOnly %v with %d members; want a page that needs JavaScript and names nobody", p.JSOnly, len(p.Members))
+	}
+
+	data := get(simweb.PathTeamData)
+	var team []simweb.Member
+	if err := json.Unmarshal(data.Body.Bytes(), &team); err != nil || data.Header().Get("Content-Type") != "application/json" {
+		t.Fatalf("team data %q (%s): %v", data.Body.String(), data.Header().Get("Content-Type"), err)
+	}
+	if want := cfg.Site(host).Team; !slices.Equal(team, want) {
+		t.Errorf("team data %+v, want %+v", team, want)
+	}
+
+	static := hostWithShape(t, simweb.ShapeHomeTeam) // never script-built
+	rec := httptest.NewRecorder()
+	w.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://"+static+simweb.PathTeamData, nil))
+	if rec.Code != http.StatusNotFound {
+		t.Errorf("a static site's team data: status %d, want 404", rec.Code)
+	}
+	if s := w.Stats(); s.TeamData != 1 || s.Pages != 1 || s.NotFound != 1 || s.Requests != 3 {
+		t.Errorf("stats %+v; want the script-built site's data request counted apart from the shell and the 404", s)
+	}
+}
+
+// TestEngineRendersScriptBuiltTeams: on a script-built site the static
+// engine finds nobody and says why, and the engine with a browser finds
+// the whole team, for every shape that can be script-built. Without that,
+// the rendering scenario would measure renders that find nothing.
+func TestEngineRendersScriptBuiltTeams(t *testing.T) {
+	cfg := simweb.Config{ScriptShare: 1, PageBytes: 40 << 10}
+	_, _, f := serve(t, cfg)
+	static := &enrich.Engine{Fetcher: f, MaxPages: 8}
+	rendering := &enrich.Engine{Fetcher: f, MaxPages: 8, Renderer: testbrowser.Renderer(t, f)}
+	for _, shape := range []simweb.Shape{simweb.ShapeTeamLink, simweb.ShapePeopleLink, simweb.ShapeLeadership} {
+		t.Run(shape.String(), func(t *testing.T) {
+			host := hostScriptBuilt(t, cfg, shape)
+			site := cfg.Site(host)
+			in := firm.Input{Website: "http://" + host}
+			res, err := static.Enrich(context.Background(), in, nil)
+			if err != nil {
+				t.Fatalf("enrich %s: %v", host, err)
+			}
+			if len(res.Team) != 0 || res.TeamReason != firm.TeamJSOnlyNoBrowser {
+				t.Errorf("without a browser: %d members, reason %q; want none, %q", len(res.Team), res.TeamReason, firm.TeamJSOnlyNoBrowser)
+			}
+			res, err = rendering.Enrich(context.Background(), in, nil)
+			if err != nil {
+				t.Fatalf("enrich %s: %v", host, err)
+			}
+			got := map[string]string{}
+			for _, m := range res.Team {
+				got[m.Name] = m.Title
+			}
+			for _, m := range site.Team {
+				if got[m.Name] != m.Title {
+					t.Errorf("rendered: %s (%s) not found; found %v", m.Name, m.Title, got)
+				}
+			}
+			if len(res.Team) != len(site.Team) || res.Rendered != 1 {
+				t.Errorf("rendered: %d members in %d renders, want %d in 1", len(res.Team), res.Rendered, len(site.Team))
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package simweb
 
 import (
+	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"html"
@@ -44,8 +45,15 @@ type Site struct {
 	Description string
 	Shape       Shape
 	Team        []Member // empty for ShapeNoTeam
+	// ScriptBuilt sites serve their team page as an app shell: an empty
+	// root and an inline script that fetches PathTeamData and writes the
+	// cards, so only a browser sees the team.
+	ScriptBuilt bool
 	seed        uint32
 }
+
+// PathTeamData is where a script-built site's shell fetches its team from.
+const PathTeamData = "/api/team.json"
 
 var (
 	firstNames = []string{"Amelia", "Benjamin", "Chiara", "Daniel", "Elena", "Farid", "Grace", "Hiroshi", "Ingrid", "Jonas",
@@ -108,6 +116,32 @@ func SiteFor(host string) Site {
 	return s
 }
 
+// Site is the site at host on this web: SiteFor's, script-built for a
+// share of the sites whose homepage links their team page.
+func (c Config) Site(host string) Site {
+	s := SiteFor(host)
+	s.ScriptBuilt = c.ScriptShare > 0 && s.Shape.linksTeam() && scriptDraw(s.Host) < c.ScriptShare
+	return s
+}
+
+// linksTeam reports whether the homepage's menu links the team page. Only
+// those sites can be script-built: the engine renders a shell it reached
+// through a team link, and a script-built homepage would be served twice
+// to every rendered firm, which the web's count of firms enriched twice
+// could not tell from a repeat.
+func (s Shape) linksTeam() bool {
+	return s == ShapeTeamLink || s == ShapePeopleLink || s == ShapeLeadership
+}
+
+// scriptDraw is a host's draw in [0, 1) for being script-built, hashed
+// apart from the seed so that which sites are script-built does not follow
+// their shape or team size.
+func scriptDraw(host string) float64 {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte("script-built:" + host))
+	return float64(h.Sum32()%10_000) / 10_000
+}
+
 // displayName turns "northwind-com-00042.bench.test" into "Northwind Com Capital".
 func displayName(host string) string {
 	label := strings.TrimSuffix(host, Suffix)
@@ -153,6 +187,8 @@ func (s Site) Page(path string, pad int) (string, bool) {
 	switch {
 	case path == "/":
 		main = s.homeMain()
+	case path == s.teamPath() && path != "" && s.ScriptBuilt:
+		return s.shell("Team | "+s.Name, pad), true
 	case path == s.teamPath() && path != "":
 		title = "Team | " + s.Name
 		main = s.teamMain()
@@ -258,6 +294,56 @@ func (s Site) portfolioMain() string {
 	b.WriteString(`</div></section>`)
 	return b.String()
 }
+
+// teamData is the JSON a script-built team page's script fetches.
+func (s Site) teamData() string {
+	data, _ := json.Marshal(s.Team) // strings only: it cannot fail
+	return string(data)
+}
+
+// shell is a single-page app's document: nothing but an empty root and a
+// script, padded with the bundle's bulk to about pad bytes, which builds
+// the team cards from PathTeamData once it runs.
+func (s Site) shell(title string, pad int) string {
+	var b strings.Builder
+	b.Grow(pad + 2048)
+	fmt.Fprintf(&b, `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>%s</title><meta name="description" content="%s"><meta name="viewport" content="width=device-width, initial-scale=1"></head><body><noscript>You need to enable JavaScript to run this app.</noscript><div id="root"></div><script>`,
+		html.EscapeString(title), html.EscapeString(s.Description))
+	s.filler(&b, pad-b.Len()-len(appScript)-len(shellEnd), jsChunk)
+	b.WriteString(appScript)
+	b.WriteString(shellEnd)
+	return b.String()
+}
+
+// appScript writes the team through the DOM, as a framework would, in the
+// card markup of the static sites.
+const appScript = `fetch("` + PathTeamData + `").then(function (r) { return r.json(); }).then(function (team) {
+  var grid = document.createElement("div");
+  grid.className = "team-grid";
+  team.forEach(function (m) {
+    var card = grid.appendChild(document.createElement("div"));
+    card.className = "team-member";
+    var name = card.appendChild(document.createElement("h3"));
+    name.className = "name";
+    name.textContent = m.Name;
+    var title = card.appendChild(document.createElement("p"));
+    title.className = "position";
+    title.textContent = m.Title;
+    var link = card.appendChild(document.createElement("a"));
+    link.className = "social-link";
+    link.href = m.LinkedIn;
+    link.textContent = "LinkedIn";
+  });
+  var heading = document.createElement("h1");
+  heading.textContent = "Our Team";
+  var section = document.createElement("section");
+  section.className = "section team-section";
+  section.append(heading, grid);
+  document.getElementById("root").append(section);
+});
+`
+
+const shellEnd = `</script></body></html>`
 
 // render wraps main in the chrome every page shares and pads it with the
 // kind of bulk real pages carry: inline styles, a script bundle and a

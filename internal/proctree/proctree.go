@@ -1,0 +1,107 @@
+// Package proctree reads processes from a procfs: a process's parent and
+// CPU time from its stat file, and the processes below it. The renderer
+// weighs its browser's processes with it, and the benchmark measures them.
+package proctree
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// clockTick is USER_HZ, the unit of CPU times in /proc/<pid>/stat: 100 on
+// every Linux architecture Go supports.
+const clockTick = 100
+
+// Stat is what the project reads of /proc/<pid>/stat.
+type Stat struct {
+	PPID int
+	CPU  time.Duration // user and system time of the process itself
+	// ChildCPU is that of its children it has waited for, and of theirs:
+	// what a process tree spent in processes that are gone.
+	ChildCPU time.Duration
+	// Start is when the process started, in clock ticks since boot: with
+	// the pid, it names one process, a pid being reused once it exits.
+	Start uint64
+}
+
+// ParseStat reads a stat file. The command name (field 2) may hold spaces
+// and parentheses, so fields are counted after its last ')'.
+func ParseStat(stat []byte) (Stat, error) {
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 {
+		return Stat{}, errors.New("no command name")
+	}
+	f := strings.Fields(string(stat[i+1:]))
+	// After the name: state is field 3, ppid 4, utime 14 to cstime 17,
+	// starttime 22.
+	if len(f) < 20 {
+		return Stat{}, fmt.Errorf("%d fields", len(f)+2)
+	}
+	ppid, err := strconv.Atoi(f[1])
+	if err != nil {
+		return Stat{}, fmt.Errorf("ppid: %w", err)
+	}
+	var ticks [4]int64
+	for k := range ticks {
+		if ticks[k], err = strconv.ParseInt(f[11+k], 10, 64); err != nil {
+			return Stat{}, fmt.Errorf("field %d: %w", 14+k, err)
+		}
+	}
+	start, err := strconv.ParseUint(f[19], 10, 64)
+	if err != nil {
+		return Stat{}, fmt.Errorf("starttime: %w", err)
+	}
+	return Stat{
+		PPID:     ppid,
+		Start:    start,
+		CPU:      time.Duration(ticks[0]+ticks[1]) * time.Second / clockTick,
+		ChildCPU: time.Duration(ticks[2]+ticks[3]) * time.Second / clockTick,
+	}, nil
+}
+
+// ReadStat reads process pid's stat from a procfs mounted at root.
+func ReadStat(root string, pid int) (Stat, error) {
+	data, err := os.ReadFile(filepath.Join(root, strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return Stat{}, fmt.Errorf("read process %d: %w", pid, err)
+	}
+	s, err := ParseStat(data)
+	if err != nil {
+		return Stat{}, fmt.Errorf("process %d stat: %w", pid, err)
+	}
+	return s, nil
+}
+
+// Descendants lists the processes below pid, pid excluded, each parent
+// before its children, from a procfs mounted at root. A process that exits
+// while they are listed may be missing.
+func Descendants(root string, pid int) ([]int, error) {
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return nil, fmt.Errorf("listing processes: %w", err)
+	}
+	children := make(map[int][]int)
+	for _, e := range entries {
+		child, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if s, err := ReadStat(root, child); err == nil {
+			children[s.PPID] = append(children[s.PPID], child)
+		}
+	}
+	var out []int
+	queue := children[pid]
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = append(queue[1:], children[p]...)
+		out = append(out, p)
+	}
+	return out, nil
+}
