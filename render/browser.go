@@ -1,14 +1,10 @@
 package render
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/chromedp/chromedp"
@@ -145,64 +141,15 @@ func (b *browser) close() error {
 	return nil
 }
 
-// rss is the resident memory of the browser and the processes it started
-// (renderers, GPU and network services), where pages' memory really grows.
-// Shared pages are counted in each process, which errs on the side of an
-// early restart.
+// rss is the memory of the browser and the processes it started
+// (renderers, GPU and network services), where pages' memory really grows,
+// as their proportional set size: summed resident sizes count Chromium's
+// shared code once a process, three times what it holds, and would restart
+// a healthy browser every few renders.
 func (b *browser) rss() (int64, error) {
 	if b.pid == 0 {
 		return 0, errors.New("no process")
 	}
-	return treeRSS("/proc", b.pid)
+	return proctree.TreeMemory("/proc", b.pid, "smaps_rollup", "Pss")
 }
 
-// treeRSS sums VmRSS over pid and its descendants, read from a procfs
-// mounted at root.
-func treeRSS(root string, pid int) (int64, error) {
-	below, err := proctree.Descendants(root, pid)
-	if err != nil {
-		return 0, err
-	}
-	var total int64
-	for _, p := range append([]int{pid}, below...) {
-		n, err := vmRSS(filepath.Join(root, strconv.Itoa(p), "status"))
-		if err != nil {
-			if p == pid {
-				return 0, err
-			}
-			continue // a child that just exited
-		}
-		total += n
-	}
-	return total, nil
-}
-
-// vmRSS reads the VmRSS line of /proc/<pid>/status, in bytes.
-func vmRSS(statusPath string) (int64, error) {
-	f, err := os.Open(statusPath)
-	if err != nil {
-		return 0, fmt.Errorf("reading process memory: %w", err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:")
-		if !ok {
-			continue
-		}
-		fields := strings.Fields(rest)
-		if len(fields) != 2 || fields[1] != "kB" {
-			return 0, fmt.Errorf("%s: unreadable VmRSS line %q", statusPath, sc.Text())
-		}
-		kb, err := strconv.ParseInt(fields[0], 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("%s: unreadable VmRSS line %q", statusPath, sc.Text())
-		}
-		return kb << 10, nil
-	}
-	if err := sc.Err(); err != nil {
-		return 0, fmt.Errorf("reading %s: %w", statusPath, err)
-	}
-	// Zombies and kernel threads have no VmRSS.
-	return 0, nil
-}

@@ -3,7 +3,6 @@ package render_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -432,42 +431,3 @@ func TestUnavailable(t *testing.T) {
 	}
 }
 
-func TestTreeRSS(t *testing.T) {
-	root := t.TempDir()
-	procs := []struct {
-		pid, ppid int
-		comm      string
-		rssKB     int
-	}{
-		{10, 1, "chromium", 100},
-		{11, 10, "chromium (renderer) x", 50}, // spaces and parentheses in the name
-		{12, 11, "worker", 25},
-		{13, 1, "other", 1000},
-	}
-	for _, p := range procs {
-		dir := filepath.Join(root, fmt.Sprint(p.pid))
-		if err := os.Mkdir(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		stat := fmt.Sprintf("%d (%s) S %d 1 1 0 -1 4194560 500 0 0 0 12 3 0 0 20 0 1 0 100 0", p.pid, p.comm, p.ppid)
-		status := fmt.Sprintf("Name:\t%s\nVmPeak:\t 9999 kB\nVmRSS:\t %d kB\nThreads:\t1\n", p.comm, p.rssKB)
-		if err := os.WriteFile(filepath.Join(dir, "stat"), []byte(stat), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "status"), []byte(status), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := render.TreeRSS(root, 10)
-	if err != nil || got != 175<<10 {
-		t.Errorf("TreeRSS = %d, %v; want %d", got, err, 175<<10)
-	}
-	if _, err := render.TreeRSS(root, 99); err == nil {
-		t.Error("TreeRSS of a missing process: no error")
-	}
-	if _, err := os.Stat("/proc/self/status"); err == nil {
-		if n, err := render.TreeRSS("/proc", os.Getpid()); err != nil || n <= 0 {
-			t.Errorf("our own RSS = %d, %v", n, err)
-		}
-	}
-}

@@ -1,13 +1,10 @@
 package proc
 
 import (
-	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -75,32 +72,21 @@ func readChildren(pid int) (Children, map[process]time.Duration, error) {
 
 // readPSS reads the Pss line of /proc/<pid>/smaps_rollup, in kB.
 func readPSS(pid int) (int64, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
 	if err != nil {
 		return 0, fmt.Errorf("read process %d: %w", pid, err)
 	}
-	defer f.Close()
-	return parsePSS(f)
+	return pssKB(data)
 }
 
-// parsePSS reads the Pss line of an smaps_rollup, in kB.
-func parsePSS(r io.Reader) (int64, error) {
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		val, ok := strings.CutPrefix(sc.Text(), "Pss:")
-		if !ok {
-			continue
-		}
-		n, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(val), "kB")), 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("Pss %q: %w", val, err)
-		}
-		return n, nil
+// pssKB is the Pss of an smaps_rollup, in kB; a file without one is an
+// error, since a part would pass for the whole.
+func pssKB(data []byte) (int64, error) {
+	if !bytes.HasPrefix(data, []byte("Pss:")) && !bytes.Contains(data, []byte("\nPss:")) {
+		return 0, errors.New("no Pss line")
 	}
-	if err := sc.Err(); err != nil {
-		return 0, err
-	}
-	return 0, errors.New("no Pss line")
+	n, err := proctree.MemoryField(data, "Pss")
+	return n >> 10, err
 }
 
 // ChildPeak is what a ChildWatcher saw.

@@ -3,7 +3,6 @@ package proc
 import (
 	"bufio"
 	"os/exec"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -52,7 +51,7 @@ func TestReadChildren(t *testing.T) {
 	}
 }
 
-func TestParsePSS(t *testing.T) {
+func TestPSS(t *testing.T) {
 	tests := []struct {
 		name    string
 		in      string
@@ -65,7 +64,7 @@ func TestParsePSS(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := parsePSS(strings.NewReader(tt.in))
+			got, err := pssKB([]byte(tt.in))
 			if (err != nil) != tt.wantErr || got != tt.want {
 				t.Errorf("got %d %v; want %d error=%v", got, err, tt.want, tt.wantErr)
 			}

@@ -105,3 +105,52 @@ func Descendants(root string, pid int) ([]int, error) {
 	}
 	return out, nil
 }
+
+// TreeMemory sums one memory field ("Pss" of smaps_rollup, "VmRSS" of
+// status: file names the file) over pid and the processes below it, in
+// bytes. A process below that exits meanwhile is left out; pid itself must
+// be readable.
+func TreeMemory(root string, pid int, file, field string) (int64, error) {
+	below, err := Descendants(root, pid)
+	if err != nil {
+		return 0, err
+	}
+	var total int64
+	for _, p := range append([]int{pid}, below...) {
+		data, err := os.ReadFile(filepath.Join(root, strconv.Itoa(p), file))
+		if err != nil {
+			if p == pid {
+				return 0, fmt.Errorf("process %d memory: %w", pid, err)
+			}
+			continue
+		}
+		n, err := MemoryField(data, field)
+		if err != nil {
+			return 0, fmt.Errorf("process %d %s: %w", p, file, err)
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// MemoryField reads the "field:  N kB" line of a status or smaps_rollup
+// file, in bytes; 0 when the file has no such line (zombies and kernel
+// threads have no VmRSS).
+func MemoryField(data []byte, field string) (int64, error) {
+	for line := range bytes.Lines(data) {
+		rest, ok := bytes.CutPrefix(line, []byte(field+":"))
+		if !ok {
+			continue
+		}
+		f := strings.Fields(string(rest))
+		if len(f) != 2 || f[1] != "kB" {
+			return 0, fmt.Errorf("unreadable %s line %q", field, strings.TrimSpace(string(line)))
+		}
+		kb, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("unreadable %s line %q", field, strings.TrimSpace(string(line)))
+		}
+		return kb << 10, nil
+	}
+	return 0, nil
+}

@@ -71,3 +71,55 @@ func TestDescendants(t *testing.T) {
 		t.Error("no procfs: no error")
 	}
 }
+
+func TestTreeMemory(t *testing.T) {
+	root := t.TempDir()
+	procs := []struct {
+		pid, ppid int
+		comm      string
+		pssKB     int
+	}{
+		{10, 1, "chromium", 100},
+		{11, 10, "chromium (renderer) x", 50}, // spaces and parentheses in the name
+		{12, 11, "worker", 25},
+		{13, 1, "other", 1000},
+	}
+	for _, p := range procs {
+		dir := filepath.Join(root, fmt.Sprint(p.pid))
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		stat := fmt.Sprintf("%d (%s) S %d 1 1 0 -1 4194560 500 0 0 0 12 3 0 0 20 0 1 0 100 0", p.pid, p.comm, p.ppid)
+		rollup := fmt.Sprintf("55d0-7ffc ---p 00000000 00:00 0 [rollup]\nRss:\t 9999 kB\nPss:\t %d kB\nShared_Clean:\t 1 kB\n", p.pssKB)
+		if err := os.WriteFile(filepath.Join(dir, "stat"), []byte(stat), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "smaps_rollup"), []byte(rollup), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := proctree.TreeMemory(root, 10, "smaps_rollup", "Pss")
+	if err != nil || got != 175<<10 {
+		t.Errorf("TreeMemory = %d, %v; want %d", got, err, 175<<10)
+	}
+	if _, err := proctree.TreeMemory(root, 99, "smaps_rollup", "Pss"); err == nil {
+		t.Error("TreeMemory of a missing process: no error")
+	}
+	if n, err := proctree.TreeMemory("/proc", os.Getpid(), "status", "VmRSS"); err != nil || n <= 0 {
+		t.Errorf("our own RSS = %d, %v", n, err)
+	}
+	for _, tc := range []struct {
+		data string
+		want int64
+		bad  bool
+	}{
+		{"VmRSS:\t  12 kB\n", 12 << 10, false},
+		{"Name:\tzombie\n", 0, false},
+		{"VmRSS:\t  12 MB\n", 0, true},
+	} {
+		got, err := proctree.MemoryField([]byte(tc.data), "VmRSS")
+		if got != tc.want || (err != nil) != tc.bad {
+			t.Errorf("MemoryField(%q) = %d, %v", tc.data, got, err)
+		}
+	}
+}
