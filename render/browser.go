@@ -152,4 +152,3 @@ func (b *browser) rss() (int64, error) {
 	}
 	return proctree.TreeMemory("/proc", b.pid, "smaps_rollup", "Pss")
 }
-

@@ -17,7 +17,6 @@ func (r *Renderer) BrowserPID() int {
 	return r.cur.pid
 }
 
-
 // BrowserSetting is the Browser setting the browser tests use:
 // VCENRICH_CHROMIUM, else "auto". Without a browser they are skipped, except
 // in CI, where that is a failure (.ci/run installs Chromium).

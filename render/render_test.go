@@ -430,4 +430,3 @@ func TestUnavailable(t *testing.T) {
 		})
 	}
 }
-
