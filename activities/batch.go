@@ -99,7 +99,7 @@ feed:
 			return contract.BatchResult{}, ctx.Err()
 		}
 		logger.Info("slice stopped with its job", "start", t.Start, "end", t.End, "finished", len(b.finished))
-		return contract.BatchResult{BatchCounts: b.countsCopy(), Stopped: true}, nil
+		return contract.BatchResult{BatchCounts: b.countsCopy(), Stopped: true, Finished: b.progress().Finished}, nil
 	}
 	if wasPaused {
 		// The firms running finished; the rest wait for the job's resume.
@@ -115,15 +115,13 @@ func (a *Activities) MarkPaused(ctx context.Context, m contract.PauseMark) error
 	return a.Store.SetPaused(ctx, m.JobID, m.Paused)
 }
 
-// cancelledByJob tells a cancellation the workflow asked for from the
-// worker stopping or the attempt's own deadline.
+// cancelledByJob tells a cancellation the server delivered (the workflow
+// asked for it) from the others the SDK signals the same way: the worker
+// stopping, a heartbeat the server no longer knows, heartbeats failing
+// until the attempt must be taken for lost. Only the first may end the
+// slice with what it has; after the others the next attempt resumes it.
 func cancelledByJob(ctx context.Context) bool {
-	select {
-	case <-activity.GetWorkerStopChannel(ctx):
-		return false
-	default:
-	}
-	return errors.Is(ctx.Err(), context.Canceled)
+	return errors.Is(ctx.Err(), context.Canceled) && temporal.IsCanceledError(context.Cause(ctx))
 }
 
 // batch is one attempt at a slice.

@@ -71,7 +71,7 @@ func (c *BatchCounts) Add(failed bool, reason string, team int) {
 // BatchResult is what a slice came to. An attempt cancelled with its job
 // returns the firms it finished (Stopped is then true), so the job's
 // figures stay exact; one that saw its job paused starts no more firms,
-// lets those running finish and returns with Paused, listing in Finished
+// lets those running finish and returns with Paused. Both list in Finished
 // every firm of the slice done so far, for the slice's resumption.
 type BatchResult struct {
 	BatchCounts

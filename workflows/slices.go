@@ -96,7 +96,9 @@ func (j *job) startSlice(ctx workflow.Context, start, end int, counted []int) {
 		switch {
 		case err == nil:
 			o.counts = r.BatchCounts
-			if r.Paused {
+			// A slice that stopped while its job goes on (paused, or cut
+			// short otherwise) is started again for the firms it left.
+			if r.Paused || r.Stopped && gctx.Err() == nil {
 				o.parked = &contract.Parked{Start: start, End: end, Counted: r.Finished}
 			}
 		case temporal.IsCanceledError(err) || gctx.Err() != nil:

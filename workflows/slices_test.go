@@ -27,6 +27,7 @@ type fakeSlices struct {
 	tasks    []contract.BatchTask
 	marks    []bool // MarkPaused calls, in order
 	parkOnce bool   // the first activity of every slice parks after half its firms
+	stopOnce bool   // likewise, but says stopped (cut short without its job's cancel)
 	parked   map[int]bool
 }
 
@@ -37,7 +38,7 @@ func (f *fakeSlices) install(env *testsuite.TestWorkflowEnvironment) {
 		func(_ context.Context, t contract.BatchTask) (contract.BatchResult, error) {
 			f.mu.Lock()
 			f.tasks = append(f.tasks, t)
-			park := f.parkOnce && !f.parked[t.Start]
+			park := (f.parkOnce || f.stopOnce) && !f.parked[t.Start]
 			if park {
 				f.parked[t.Start] = true
 			}
@@ -46,7 +47,7 @@ func (f *fakeSlices) install(env *testsuite.TestWorkflowEnvironment) {
 			end := t.End
 			if park {
 				end = t.Start + (t.End-t.Start)/2
-				r.Paused = true
+				r.Paused, r.Stopped = f.parkOnce, f.stopOnce
 			}
 			for i := t.Start; i < end; i++ {
 				if slices.Contains(t.Counted, i) {
@@ -98,14 +99,16 @@ func slicedInput(total int, opts contract.Options) contract.Input {
 // window, and the job's figures are exact to the firm.
 func TestSlicesProcessEveryFirmOnce(t *testing.T) {
 	for _, tc := range []struct {
-		name          string
-		total, window int
-		parkOnce      bool
+		name               string
+		total, window      int
+		parkOnce, stopOnce bool
 	}{
-		{"window of one", 7, 1, false},
-		{"small window", 50, 8, false},
-		{"window of many slices", 1000, 64, false},
-		{"slices parked and resumed", 300, 32, true},
+		{"window of one", 7, 1, false, false},
+		{"small window", 50, 8, false, false},
+		{"window of many slices", 1000, 64, false, false},
+		{"slices parked and resumed", 300, 32, true, false},
+		// A slice cut short while its job goes on leaves no firm behind.
+		{"slices stopped and started again", 300, 32, false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := newEnv(t)
@@ -116,7 +119,7 @@ func TestSlicesProcessEveryFirmOnce(t *testing.T) {
 				return firm.Summary{Index: t.Index, Status: firm.StatusOK, TeamCount: 2}, nil
 			})
 			fake.delay = 10 * time.Second
-			fake.parkOnce = tc.parkOnce
+			fake.parkOnce, fake.stopOnce = tc.parkOnce, tc.stopOnce
 			fake.install(env)
 			env.ExecuteWorkflow(workflows.EnrichJob, slicedInput(tc.total, contract.Options{Window: tc.window}))
 			if err := env.GetWorkflowError(); err != nil {
