@@ -345,6 +345,8 @@ func (b *bench) measure(ctx context.Context, s *stack, j *job, n int, extra ...r
 			Occupancy:          j.hist.Occupancy(b.o.workerMax),
 			TaskRunP50:         report.Duration(history.Percentile(j.hist.TaskRun, 50)),
 			Drain:              report.Duration(j.hist.Drain),
+			ActionsPerFirm:     float64(j.hist.Actions) / float64(n),
+			HeartbeatsPerFirm:  float64(j.hist.HeartbeatsAtMost) / float64(n),
 		},
 	}
 	var stackCPU time.Duration

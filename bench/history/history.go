@@ -15,8 +15,16 @@ import (
 	"go.temporal.io/sdk/client"
 )
 
-// FirmActivity is the activity type that enriches one firm.
-const FirmActivity = "EnrichFirm"
+// FirmActivity is the activity type that enriches one firm, SliceActivity
+// the one that enriches a slice of them.
+const (
+	FirmActivity  = "EnrichFirm"
+	SliceActivity = "EnrichBatch"
+)
+
+// HeartbeatEvery is the most often a running activity's heartbeats reach
+// the server: the worker's MaxHeartbeatThrottleInterval (app/workerapp).
+const HeartbeatEvery = 3 * time.Second
 
 // Stats are the figures of one job, summed over its runs.
 type Stats struct {
@@ -49,6 +57,13 @@ type Stats struct {
 	// a run's last firm scheduled to its end: the window empties while the
 	// run waits for its last firms before rolling over.
 	Drain time.Duration `json:"drain"`
+	// Actions are the Temporal actions the histories record (what Temporal
+	// Cloud bills): runs started, activities scheduled and their retries,
+	// timers, signals, search attribute upserts, markers. Heartbeats are
+	// not in a history: HeartbeatsAtMost bounds them by every activity's
+	// running time over HeartbeatEvery.
+	Actions          int `json:"actions"`
+	HeartbeatsAtMost int `json:"heartbeats_at_most"`
 }
 
 // Add folds one run's events into the stats.
@@ -69,8 +84,19 @@ func (s *Stats) Add(events []*historypb.HistoryEvent) {
 			s.LastDone = t
 		}
 	}
+	started := map[int64]time.Time{} // every activity's last attempt's start, by scheduled event id
 	for _, e := range events {
 		t := e.GetEventTime().AsTime()
+		s.Actions += actions(e)
+		switch e.GetEventType() {
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+			started[e.GetActivityTaskStartedEventAttributes().GetScheduledEventId()] = t
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, enumspb.EVENT_TYPE_ACTIVITY_TASK_FAILED,
+			enumspb.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT, enumspb.EVENT_TYPE_ACTIVITY_TASK_CANCELED:
+			if at, ok := started[scheduledID(e)]; ok {
+				s.HeartbeatsAtMost += int(t.Sub(at) / HeartbeatEvery)
+			}
+		}
 		switch e.GetEventType() {
 		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
 			if s.Started.IsZero() || t.Before(s.Started) {
@@ -132,6 +158,38 @@ func (s *Stats) Add(events []*historypb.HistoryEvent) {
 		}
 	}
 	slices.SortFunc(s.Completions, func(a, b time.Time) int { return a.Compare(b) })
+}
+
+// actions is what one event costs in Temporal actions.
+func actions(e *historypb.HistoryEvent) int {
+	switch e.GetEventType() {
+	case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
+		enumspb.EVENT_TYPE_TIMER_STARTED, enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
+		enumspb.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, enumspb.EVENT_TYPE_MARKER_RECORDED,
+		enumspb.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED,
+		enumspb.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED:
+		return 1
+	case enumspb.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+		// The history keeps an activity's last attempt only: the ones
+		// before it were each started, and each is an action.
+		return int(max(e.GetActivityTaskStartedEventAttributes().GetAttempt()-1, 0))
+	}
+	return 0
+}
+
+// scheduledID is the scheduled event id an activity's closing event names.
+func scheduledID(e *historypb.HistoryEvent) int64 {
+	switch e.GetEventType() {
+	case enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+		return e.GetActivityTaskCompletedEventAttributes().GetScheduledEventId()
+	case enumspb.EVENT_TYPE_ACTIVITY_TASK_FAILED:
+		return e.GetActivityTaskFailedEventAttributes().GetScheduledEventId()
+	case enumspb.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT:
+		return e.GetActivityTaskTimedOutEventAttributes().GetScheduledEventId()
+	case enumspb.EVENT_TYPE_ACTIVITY_TASK_CANCELED:
+		return e.GetActivityTaskCanceledEventAttributes().GetScheduledEventId()
+	}
+	return 0
 }
 
 // Occupancy is how full the window was kept, 0..1: the firms' busy time

@@ -152,3 +152,24 @@ func TestPercentile(t *testing.T) {
 		t.Error("percentile of nothing")
 	}
 }
+
+// Actions count what Temporal bills; heartbeats are bounded by each
+// activity's running time.
+func TestActions(t *testing.T) {
+	var s history.Stats
+	s.Add([]*historypb.HistoryEvent{
+		started(1, 0),                           // 1 action
+		scheduled(5, 10, history.SliceActivity), // 1
+		taskStarted(6, 5, 20, 3),                // two retries before it: 2
+		completed(7, 5, 20+int(10*history.HeartbeatEvery/time.Millisecond)), // ran 10 heartbeat periods
+		scheduled(8, 30, history.FirmActivity),                              // 1
+		taskStarted(9, 8, 40, 1),                                            // 0
+		completed(10, 8, 50),                                                // ran under one period: no heartbeat
+		{EventId: 11, EventTime: at(60), EventType: enumspb.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES}, // 1
+		{EventId: 12, EventTime: at(70), EventType: enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED},       // 1
+		wft(13, 80, enumspb.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, 0),                                        // 0
+	})
+	if s.Actions != 7 || s.HeartbeatsAtMost != 10 {
+		t.Errorf("actions %d, heartbeats at most %d; want 7 and 10", s.Actions, s.HeartbeatsAtMost)
+	}
+}

@@ -112,6 +112,10 @@ type HistoryFigures struct {
 	Occupancy          float64  `json:"window_occupancy"`  // firms scheduled and not yet closed over the worker's slots, averaged over the job
 	TaskRunP50         Duration `json:"workflow_task_p50"` // started to completed
 	Drain              Duration `json:"continue_as_new_drain"`
+	// Temporal actions per firm, from the histories, and the heartbeats
+	// they can have sent at most (see bench/history).
+	ActionsPerFirm    float64 `json:"actions_per_firm"`
+	HeartbeatsPerFirm float64 `json:"heartbeats_per_firm_at_most"`
 }
 
 // Operation is a persistence operation of the dev server and the time it took.
@@ -388,6 +392,12 @@ func (r *Result) Markdown() string {
 				runs = "run"
 			}
 			return fmt.Sprintf("%.1f (%d %s)", c.run.History.EventsPerFirm, c.run.History.Runs, runs)
+		})
+		row("Temporal actions per firm (+ heartbeats at most)", func(c col) string {
+			if c.run.History == nil {
+				return ""
+			}
+			return fmt.Sprintf("%.2f (+ %.2f)", c.run.History.ActionsPerFirm, c.run.History.HeartbeatsPerFirm)
 		})
 		row("schedule-to-start p50 / p99", func(c col) string {
 			if c.run.History == nil {
