@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -13,8 +12,8 @@ import (
 
 	"github.com/vcenrich/vcenrich/api/answer"
 	"github.com/vcenrich/vcenrich/crawl"
+	"github.com/vcenrich/vcenrich/internal/testbrowser"
 	"github.com/vcenrich/vcenrich/jobclient"
-	"github.com/vcenrich/vcenrich/render"
 )
 
 // needBrowser skips a test when no Chromium is installed, except in CI,
@@ -25,14 +24,7 @@ func needBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := render.New(render.Config{Browser: os.Getenv("VCENRICH_CHROMIUM")}, f, nil)
-	switch {
-	case errors.Is(err, render.ErrUnavailable) && os.Getenv("CI") != "":
-		t.Fatalf("%v; install Debian's chromium package (.ci/run does)", err)
-	case err != nil:
-		t.Skip(err)
-	}
-	r.Close()
+	testbrowser.Renderer(t, f)
 }
 
 // scriptSite is a firm whose team page is an empty app root filled in by

@@ -535,10 +535,7 @@ func (r *run) team(cands []extract.Link) bool {
 			continue
 		}
 		if p.JSOnly {
-			r.jsOnly = true
-			if r.jsPage == "" {
-				r.jsPage = p.URL
-			}
+			r.noteScriptBuilt(p)
 		} else if r.llmPage == nil && p.Text != "" {
 			r.llmPage = p
 		}
@@ -588,6 +585,7 @@ func (r *run) explore(links []extract.Link) bool {
 			r.paginate(p)
 			return true
 		}
+		r.noteScriptBuilt(p)
 	}
 	return false
 }
@@ -608,6 +606,7 @@ func (r *run) fallbacks(ext string) {
 			r.paginate(p)
 			return
 		}
+		r.noteScriptBuilt(p)
 		if r.llmPage == nil && !p.JSOnly && p.Text != "" {
 			r.llmPage = p
 		}

@@ -12,6 +12,19 @@ import (
 	"github.com/vcenrich/vcenrich/render"
 )
 
+// noteScriptBuilt remembers a page that should have named the team but
+// needs JavaScript (a team link, a navigation link, a guessed path): the
+// first of them is what the browser renders.
+func (r *run) noteScriptBuilt(p *extract.Page) {
+	if p == nil || !p.JSOnly {
+		return
+	}
+	r.jsOnly = true
+	if r.jsPage == "" {
+		r.jsPage = p.URL
+	}
+}
+
 // renderForced reports whether the settings ask for site's team to be
 // rendered whatever its static pages looked like.
 func (e *Engine) renderForced(site *url.URL) bool {

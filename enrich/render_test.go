@@ -2,10 +2,12 @@ package enrich_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/vcenrich/vcenrich/firm"
 	"github.com/vcenrich/vcenrich/internal/testbrowser"
+	"github.com/vcenrich/vcenrich/render"
 )
 
 // A single-page app: the static page is an empty root, and the team comes
@@ -64,4 +66,48 @@ func TestScriptBuiltTeam(t *testing.T) {
 			t.Errorf("rendered visit %+v, want the page's 3 people from at least 2 fetched requests", rendered)
 		}
 	})
+}
+
+// A render that fails (here a "browser" that exits at once) costs the firm
+// nothing it found statically, and the Pages sheet says so.
+func TestFailedRenderKeepsTheFirm(t *testing.T) {
+	site := newTestSite(t, map[string]string{"/": scriptBuiltHome, "/api/team.json": scriptTeam})
+	e := site.engine(t)
+	r, err := render.New(render.Config{Browser: "false"}, e.Fetcher, nil)
+	if err != nil {
+		t.Skip(err) // no false(1) on the path
+	}
+	t.Cleanup(func() { r.Close() })
+	e.Renderer = r
+	res, err := e.Enrich(context.Background(), firm.Input{Website: "http://script.engine.test/"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rendered *firm.PageVisit
+	for i, v := range res.Visited {
+		if v.Kind == firm.PageRendered {
+			rendered = &res.Visited[i]
+		}
+	}
+	if res.Status != firm.StatusOK || res.Website != firm.WebsiteJSOnly || rendered == nil || !strings.HasPrefix(rendered.Note, "render") {
+		t.Errorf("status %q, website %q, rendered visit %+v; want ok, js_only and a failed render noted", res.Status, res.Website, rendered)
+	}
+}
+
+// A team page found only by guessing its path, built by script, is the
+// page rendered.
+func TestGuessedScriptBuiltTeamPageIsRendered(t *testing.T) {
+	home := `<html><head><title>Quiet Capital</title><meta name="description" content="Quiet Capital is a seed venture fund investing in software."></head>
+<body><h1>Quiet Capital</h1><p>We invest in seed-stage software companies and back founders early, with conviction and patience, across Europe and North America.</p>
+<p>Our fund partners with technical founders from the first cheque to the growth rounds that follow.</p></body></html>`
+	site := newTestSite(t, map[string]string{"/": home, "/team": scriptBuiltHome, "/api/team.json": scriptTeam})
+	e := site.engine(t)
+	e.Renderer = testbrowser.Renderer(t, e.Fetcher)
+	res, err := e.Enrich(context.Background(), firm.Input{Website: "http://quiet.engine.test/"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Team) != 3 || res.Rendered != 1 || !strings.HasSuffix(res.TeamPageURL, "/team") {
+		t.Errorf("team %d, rendered %d, team page %q; want the guessed /team rendered with its 3 people", len(res.Team), res.Rendered, res.TeamPageURL)
+	}
 }

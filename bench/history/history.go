@@ -114,7 +114,9 @@ func (s *Stats) Add(events []*historypb.HistoryEvent) {
 				s.Drain += t.Sub(lastScheduled)
 			}
 		case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-			if e.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName() == FirmActivity {
+			// A slice stands for its firms: its completion is the moment
+			// they reach the job's figures.
+			if name := e.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName(); name == FirmActivity || name == SliceActivity {
 				scheduled[e.GetEventId()] = t
 				s.FirmActivities++
 				lastScheduled = t
