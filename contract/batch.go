@@ -8,14 +8,16 @@ import "time"
 const ActivityEnrichBatch = "EnrichBatch"
 
 // Slices: each EnrichBatch activity enriches SliceConcurrency firms at a
-// time (fewer when the job's window is smaller) from a slice of
-// SliceFirms times that many, so that one slow firm holds up only its own
-// place, not the slice's. A job's window is SliceConcurrency times its
-// slices in flight. Changing either changes how running jobs cut their
-// slices: version it.
+// time (fewer when the job's window is smaller) from a slice of up to
+// SliceFirms times that many; a job's window is SliceConcurrency times its
+// slices in flight. Slices are cut to share the firms left evenly among
+// the window's free places, so a job's slices end together instead of a
+// few late ones holding its last minutes, and each slice loses to its
+// last, uneven round only once. Changing either changes how running jobs
+// cut their slices: version it.
 const (
 	SliceConcurrency = 16
-	SliceFirms       = 4
+	SliceFirms       = 16
 )
 
 // BatchTask is one slice of a job's firms, [Start, End), and how to treat

@@ -176,7 +176,7 @@ func TestSlicesPauseAndResume(t *testing.T) {
 		atResume = started
 		env.SignalWorkflow(contract.SignalControl, contract.Control{Action: contract.ActionResume})
 	}, 10*time.Minute)
-	env.ExecuteWorkflow(workflows.EnrichJob, slicedInput(400, contract.Options{Window: 32}))
+	env.ExecuteWorkflow(workflows.EnrichJob, slicedInput(2000, contract.Options{Window: 32}))
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +187,7 @@ func TestSlicesPauseAndResume(t *testing.T) {
 		t.Errorf("MarkPaused calls %v, want pause then resume", fake.marks)
 	}
 	var res contract.Result
-	if err := env.GetWorkflowResult(&res); err != nil || res.Done != 400 {
+	if err := env.GetWorkflowResult(&res); err != nil || res.Done != 2000 {
 		t.Errorf("result %+v, %v", res, err)
 	}
 }
@@ -196,7 +196,7 @@ func TestSlicesPauseAndResume(t *testing.T) {
 // counts.
 func TestSlicesAcrossContinueAsNew(t *testing.T) {
 	fake := newSlices(nil)
-	in := slicedInput(500, contract.Options{Window: 32, ContinueEvery: 3})
+	in := slicedInput(500, contract.Options{Window: 16, ContinueEvery: 1})
 	for runs := 1; ; runs++ {
 		env := newEnv(t)
 		fake.install(env)
@@ -207,14 +207,14 @@ func TestSlicesAcrossContinueAsNew(t *testing.T) {
 			if err := env.GetWorkflowResult(&res); err != nil {
 				t.Fatal(err)
 			}
-			if res.Done != 500 || runs != 3 {
-				t.Errorf("result %+v after %d runs, want 500 done in 3", res, runs)
+			if res.Done != 500 || runs != 2 {
+				t.Errorf("result %+v after %d runs, want 500 done in 2", res, runs)
 			}
 			break
 		}
 		in = decodeContinue(t, err)
-		// Three slices of 64 (four rounds of 16) a run.
-		if in.State.Next != runs*192 || in.State.Done != runs*192 {
+		// One slice a run, of at most 16 rounds of 16.
+		if in.State.Next != 256 || in.State.Done != 256 || runs != 1 {
 			t.Fatalf("run %d continued at %d with %d done", runs, in.State.Next, in.State.Done)
 		}
 	}
@@ -232,12 +232,12 @@ func TestSliceSizes(t *testing.T) {
 		total, window int
 		want          []int // sizes of the slices, in order
 	}{
-		{100, 8, []int{32, 32, 32, 4}},       // one place: full slices
-		{100, 64, []int{25, 25, 25, 25}},     // four places share the job
-		{40, 64, []int{16, 16, 8}},           // never below a round of 16
-		{300, 32, []int{64, 64, 64, 64, 44}}, // two places, full slices
-		{70, 32, []int{35, 35}},              // two places, one slice each
-		{10, 1, []int{4, 4, 2}},              // a window of one: rounds of one
+		{100, 8, []int{100}}, // one place takes the job
+		{1000, 8, []int{128, 128, 128, 128, 128, 128, 128, 104}}, // at most 16 rounds a slice
+		{100, 64, []int{25, 25, 25, 25}},                         // four places share the job
+		{40, 64, []int{16, 16, 8}},                               // never below a round of 16
+		{300, 32, []int{150, 150}},                               // two places, one slice each
+		{10, 1, []int{10}},                                       // a window of one
 	} {
 		env := newEnv(t)
 		fake := newSlices(nil)
