@@ -18,18 +18,7 @@ import (
 // answers with it. A field added to or removed from an answer fails here
 // until the description says so too.
 func TestOpenAPIMatchesAnswerTypes(t *testing.T) {
-	raw, err := os.ReadFile("web/openapi.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Components struct {
-			Schemas map[string]schema `json:"schemas"`
-		} `json:"components"`
-	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
+	doc := loadOpenAPI(t)
 	cases := []struct {
 		schema string
 		path   []string // into nested array items or objects
@@ -81,6 +70,26 @@ func TestOpenAPIMatchesAnswerTypes(t *testing.T) {
 	}
 }
 
+// openAPI is the part of the description the tests read.
+type openAPI struct {
+	Components struct {
+		Schemas map[string]schema `json:"schemas"`
+	} `json:"components"`
+}
+
+func loadOpenAPI(t *testing.T) openAPI {
+	t.Helper()
+	raw, err := os.ReadFile("web/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc openAPI
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
 type schema struct {
 	Properties map[string]schema `json:"properties"`
 	Items      *schema           `json:"items"`
@@ -89,18 +98,7 @@ type schema struct {
 
 // The statuses the description lists are the contract's.
 func TestOpenAPIStatusesAreTheContracts(t *testing.T) {
-	raw, err := os.ReadFile("web/openapi.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Components struct {
-			Schemas map[string]schema `json:"schemas"`
-		} `json:"components"`
-	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
+	doc := loadOpenAPI(t)
 	got := doc.Components.Schemas["Status"].Enum
 	if !slices.Equal(got, contract.Statuses()) {
 		t.Errorf("the description's statuses are %v, the contract's %v", got, contract.Statuses())
