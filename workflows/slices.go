@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"time"
 
@@ -142,15 +141,15 @@ func (j *job) recordSlice(ctx workflow.Context, o sliceOutcome) {
 	j.st.Done += c.Done
 	j.st.Failed += c.Failed
 	j.st.TeamMembers += c.TeamMembers
-	for reason, n := range c.FailuresByReason {
-		j.st.FailuresByReason[reason] += n
+	for _, reason := range workflow.DeterministicKeys(c.FailuresByReason) {
+		j.st.FailuresByReason[reason] += c.FailuresByReason[reason]
 	}
 	j.st.Marks = append(j.st.Marks, contract.Mark{At: now, Processed: j.st.Done + j.st.Failed})
 	if len(j.st.Marks) > recentMarks {
 		j.st.Marks = j.st.Marks[len(j.st.Marks)-recentMarks:]
 	}
 	if c.Failed > 0 {
-		j.logger.Warn("firms failed", applog.FieldFirm, o.slice.start, "end", o.slice.end, "failed", c.Failed, "reasons", maps.Clone(c.FailuresByReason))
+		j.logger.Warn("firms failed", applog.FieldFirm, o.slice.start, "end", o.slice.end, "failed", c.Failed)
 	}
 	if j.st.Done+j.st.Failed-j.upserted >= j.opts.Window || len(j.slices) == 0 {
 		j.upsert(ctx)
