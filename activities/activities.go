@@ -33,6 +33,8 @@ type Activities struct {
 	Engine   *enrich.Engine
 	Metrics  *metrics.Metrics // nil records nothing
 	Notifier *notify.Notifier // nil sends nothing
+
+	places places // the places of each job's slices on this worker
 }
 
 // EnrichFirm enriches one firm and stores its result under (job, index). It

@@ -53,35 +53,34 @@ func (a *Activities) EnrichBatch(ctx context.Context, t contract.BatchTask) (con
 
 	// A place is taken before each firm starts, and the pause mark read
 	// then: once the job is marked paused, no firm of the slice starts.
-	places := make(chan struct{}, max(t.Concurrency, 1))
+	pool, leave := a.places.join(t.JobID, max(t.Concurrency, 1))
 	var (
 		wg        sync.WaitGroup
 		failure   error
 		failOnce  sync.Once
 		wasPaused bool
 	)
+	defer leave() // after wg.Wait below: every firm of the slice has ended
 	fctx, stopFirms := context.WithCancel(ctx)
 	defer stopFirms()
-feed:
 	for i := t.Start; i < t.End; i++ {
 		if b.isFinished(i) {
 			continue
 		}
-		select {
-		case places <- struct{}{}:
-		case <-fctx.Done():
-			break feed
+		if pool.Acquire(fctx, 1) != nil {
+			break
 		}
-		if fctx.Err() != nil {
+		if fctx.Err() != nil { // Acquire may succeed on a done context
+			pool.Release(1)
 			break
 		}
 		if p, err := a.Store.Paused(fctx, t.JobID); err == nil && p {
 			wasPaused = true
-			<-places
+			pool.Release(1)
 			break
 		}
 		wg.Go(func() {
-			defer func() { <-places }()
+			defer pool.Release(1)
 			if err := b.firm(ctx, i); err != nil {
 				// The store failed: the slice's next attempt resumes.
 				failOnce.Do(func() { failure = err; stopFirms() })

@@ -123,6 +123,7 @@ func runBaseline(args []string) error {
 	if err != nil {
 		return err
 	}
+	workerapp.Memory(cfg)
 	f, err := workerapp.Fetcher(cfg)
 	if err != nil {
 		return err

@@ -34,6 +34,7 @@ const (
 	DefaultRenderBudget      = 15 * time.Second
 	DefaultRenderMaxRequests = 60
 	DefaultBrowserMaxMemory  = 1 << 30
+	DefaultGCPercent         = 400
 )
 
 // DefaultMaxPages is how many pages the engine fetches for one firm,
@@ -74,11 +75,20 @@ type Config struct {
 
 	WorkerMaxActivities int    // VCENRICH_WORKER_MAX_ACTIVITIES
 	MetricsAddr         string // VCENRICH_METRICS_ADDR: the worker's /metrics and profiler; "off" turns them off
-	// MemoryLimit is the worker's soft heap limit (VCENRICH_MEMORY_LIMIT):
-	// the Go runtime collects more often as the heap nears it, so the
-	// workbook export's burst does not double the worker's resident size.
-	// 0 for none; 0 too when GOMEMLIMIT is set, which the runtime applies.
+	// MemoryLimit is the worker's memory budget (VCENRICH_MEMORY_LIMIT), a
+	// soft heap limit: the Go runtime collects more often as the heap nears
+	// it, so the workbook export's burst does not double the worker's
+	// resident size. 0 for none; 0 too when GOMEMLIMIT is set, which the
+	// runtime applies.
 	MemoryLimit int64
+	// GCPercent is the Go runtime's GOGC the worker sets under its budget:
+	// the heap may grow to DefaultGCPercent% over what is live before a
+	// collection, the limit still caps it. A worker with a thousand firms
+	// in flight keeps little live (results go to the store), so at Go's 100
+	// it collected twice as often as a process holding its results and
+	// spent a sixth of its CPU there. 0 leaves the runtime's own: no budget
+	// (neither VCENRICH_MEMORY_LIMIT nor GOMEMLIMIT), or GOGC set.
+	GCPercent int
 	// LivenessDir is where workers on one machine see each other die
 	// (VCENRICH_LIVENESS_DIR; default <DataDir>/workers; "off" turns it off).
 	LivenessDir string
@@ -200,7 +210,11 @@ func load(env Env) (Config, *reader, error) {
 		LogLevel:  r.str("VCENRICH_LOG_LEVEL", "info"),
 		LogFormat: r.str("VCENRICH_LOG_FORMAT", "console"),
 	}
-	if _, ok := env("GOMEMLIMIT"); ok {
+	_, ownLimit := env("GOMEMLIMIT")
+	if _, ownGC := env("GOGC"); !ownGC && (c.MemoryLimit > 0 || ownLimit) {
+		c.GCPercent = DefaultGCPercent
+	}
+	if ownLimit {
 		c.MemoryLimit = 0
 	}
 	if c.MetricsAddr == "off" {

@@ -33,11 +33,33 @@ func TestDefaults(t *testing.T) {
 	if c, _ := config.LoadFrom(env(map[string]string{"VCENRICH_METRICS_ADDR": "off", "VCENRICH_LIVENESS_DIR": "off"})); c.MetricsAddr != "" || c.LivenessDir != "" {
 		t.Errorf("off: metrics %q, liveness %q", c.MetricsAddr, c.LivenessDir)
 	}
-	if c.MemoryLimit != 256<<20 {
-		t.Errorf("memory limit %d", c.MemoryLimit)
-	}
-	if c, _ := config.LoadFrom(env(map[string]string{"GOMEMLIMIT": "1GiB"})); c.MemoryLimit != 0 {
-		t.Errorf("memory limit %d with GOMEMLIMIT set: the runtime's own should apply", c.MemoryLimit)
+}
+
+// The worker's budget and the runtime's own settings: GOMEMLIMIT and GOGC,
+// when set, are the runtime's to apply, and no budget means Go's defaults.
+func TestMemoryBudget(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		env       map[string]string
+		limit     int64
+		gcPercent int
+	}{
+		{"default", nil, 256 << 20, config.DefaultGCPercent},
+		{"own budget", map[string]string{"VCENRICH_MEMORY_LIMIT": "512MiB"}, 512 << 20, config.DefaultGCPercent},
+		{"no budget", map[string]string{"VCENRICH_MEMORY_LIMIT": "0"}, 0, 0},
+		{"GOMEMLIMIT", map[string]string{"GOMEMLIMIT": "1GiB"}, 0, config.DefaultGCPercent},
+		{"GOGC", map[string]string{"GOGC": "100"}, 256 << 20, 0},
+		{"both", map[string]string{"GOMEMLIMIT": "1GiB", "GOGC": "off"}, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := config.LoadFrom(env(tc.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.MemoryLimit != tc.limit || c.GCPercent != tc.gcPercent {
+				t.Errorf("limit %d, GC percent %d; want %d, %d", c.MemoryLimit, c.GCPercent, tc.limit, tc.gcPercent)
+			}
+		})
 	}
 }
 

@@ -286,14 +286,17 @@ func (s *Store) Paused(ctx context.Context, id string) (bool, error) {
 // before it is read (the export activity heartbeats there).
 func (s *Store) Export(ctx context.Context, job Job, run string, summary sheets.Summary, each func(index int)) sheets.Export {
 	summary.JobID, summary.Name, summary.Rejected = job.ID, job.Name, job.Rejected
-	load := func(i int) (firm.Input, firm.Result, error) {
-		if each != nil {
-			each(i)
-		}
+	ahead := newReadAhead(job.Total, func(i int) (firm.Input, firm.Result, error) {
 		if err := ctx.Err(); err != nil {
 			return firm.Input{}, firm.Result{}, err
 		}
 		return s.RunResult(ctx, job.ID, run, i)
+	})
+	load := func(i int) (firm.Input, firm.Result, error) {
+		if each != nil {
+			each(i)
+		}
+		return ahead.get(i)
 	}
 	return sheets.Export{InputHeaders: job.Headers, Total: job.Total, Load: load, Summary: summary}
 }

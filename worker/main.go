@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
-	"runtime/debug"
 	"time"
 
 	"go.temporal.io/sdk/worker"
@@ -61,9 +60,7 @@ func run() error {
 	if cfg.MetricsAddr != "" {
 		go serveMetrics(cfg.MetricsAddr, m, logger)
 	}
-	if cfg.MemoryLimit > 0 {
-		debug.SetMemoryLimit(cfg.MemoryLimit)
-	}
+	workerapp.Memory(cfg)
 	logger.Info("worker starting", zap.String("task_queue", cfg.TaskQueue), zap.Int("max_activities", cfg.WorkerMaxActivities))
 	// Run returns on SIGINT or SIGTERM after in-flight activities finish or
 	// the stop timeout passes.

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -32,6 +33,19 @@ import (
 	"github.com/vcenrich/vcenrich/store"
 	"github.com/vcenrich/vcenrich/workflows"
 )
+
+// Memory applies the worker's memory budget to the Go runtime: the soft
+// limit, and the GC percent that lets the heap use it. The benchmark's
+// goroutine pool calls it too, so both sides of its comparison collect
+// garbage by the same rules.
+func Memory(cfg config.Config) {
+	if cfg.MemoryLimit > 0 {
+		debug.SetMemoryLimit(cfg.MemoryLimit)
+	}
+	if cfg.GCPercent > 0 {
+		debug.SetGCPercent(cfg.GCPercent)
+	}
+}
 
 // Fetcher builds the crawl configuration from the settings.
 func Fetcher(cfg config.Config) (*crawl.Fetcher, error) {
