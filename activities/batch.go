@@ -63,14 +63,28 @@ func (a *Activities) EnrichBatch(ctx context.Context, t contract.BatchTask) (con
 	defer leave() // after wg.Wait below: every firm of the slice has ended
 	fctx, stopFirms := context.WithCancel(ctx)
 	defer stopFirms()
+	// A worker told to stop starts no firm: those running finish within
+	// its stop timeout, and the slice hands back the rest.
+	stopping := activity.GetWorkerStopChannel(ctx)
+	feed, stopFeeding := context.WithCancel(fctx)
+	defer stopFeeding()
+	go func() {
+		select {
+		case <-stopping:
+			stopFeeding()
+		case <-feed.Done():
+		}
+	}()
 	for i := t.Start; i < t.End; i++ {
 		if b.isFinished(i) {
 			continue
 		}
-		if pool.Acquire(fctx, 1) != nil {
+		if pool.Acquire(feed, 1) != nil {
 			break
 		}
-		if fctx.Err() != nil { // Acquire may succeed on a done context
+		// Acquire may succeed on a done context, and the stop be told
+		// while it waited.
+		if feed.Err() != nil || workerStopping(stopping) {
 			pool.Release(1)
 			break
 		}
@@ -100,12 +114,27 @@ func (a *Activities) EnrichBatch(ctx context.Context, t contract.BatchTask) (con
 		logger.Info("slice stopped with its job", "start", t.Start, "end", t.End, "finished", len(b.finished))
 		return contract.BatchResult{BatchCounts: b.countsCopy(), Stopped: true, Finished: b.progress().Finished}, nil
 	}
+	if workerStopping(stopping) && b.left() > 0 {
+		// Returned, not failed: the job counts what finished at once and
+		// starts the rest again on a worker that stays.
+		logger.Info("slice handed back by a stopping worker", "start", t.Start, "end", t.End, "finished", len(b.finished))
+		return contract.BatchResult{BatchCounts: b.countsCopy(), Stopped: true, Finished: b.progress().Finished}, nil
+	}
 	if wasPaused {
 		// The firms running finished; the rest wait for the job's resume.
 		logger.Info("slice paused with its job", "start", t.Start, "end", t.End, "finished", len(b.finished))
 		return contract.BatchResult{BatchCounts: b.countsCopy(), Paused: true, Finished: b.progress().Finished}, nil
 	}
 	return contract.BatchResult{BatchCounts: b.countsCopy()}, nil
+}
+
+func workerStopping(stopping <-chan struct{}) bool {
+	select {
+	case <-stopping:
+		return true
+	default:
+		return false
+	}
 }
 
 // MarkPaused records in the store whether the job is paused, which its
@@ -174,6 +203,13 @@ func (b *batch) recover(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// left counts the firms of the slice not finished.
+func (b *batch) left() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.t.End - b.t.Start - len(b.finished)
 }
 
 func (b *batch) isFinished(i int) bool {

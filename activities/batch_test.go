@@ -186,3 +186,31 @@ func TestEnrichBatchParksWhenPaused(t *testing.T) {
 		t.Errorf("result %+v: want parked with fewer than 6 firms done, each listed", r)
 	}
 }
+
+// A slice on a worker told to stop starts no firm: it hands back what it
+// has not done, counting what it had.
+func TestEnrichBatchHandsBackOnWorkerStop(t *testing.T) {
+	s := newSites(t)
+	a, _ := setup(t, s, "a", "b", "c")
+	env := activityEnv(t)
+	env.RegisterActivity(a)
+	stop := make(chan struct{})
+	close(stop)
+	env.SetWorkerStopChannel(stop)
+	env.SetHeartbeatDetails(contract.BatchProgress{Finished: []int{0}, Counts: contract.BatchCounts{Done: 1, TeamMembers: 2}})
+	task := contract.BatchTask{JobID: "job", Run: "r1", Start: 0, End: 3, Concurrency: 2, MaxAttempts: 1, FirmTimeout: 5 * time.Second}
+	v, err := env.ExecuteActivity(a.EnrichBatch, task)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r contract.BatchResult
+	if err := v.Get(&r); err != nil {
+		t.Fatal(err)
+	}
+	if !r.Stopped || r.Paused || r.Done != 1 || fmt.Sprint(r.Finished) != "[0]" {
+		t.Errorf("result %+v: want stopped with firm 0 counted and listed", r)
+	}
+	if n := s.hitsOf("b") + s.hitsOf("c"); n != 0 {
+		t.Errorf("%d homepage requests after the worker was told to stop", n)
+	}
+}

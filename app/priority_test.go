@@ -13,6 +13,16 @@ import (
 	"github.com/vcenrich/vcenrich/jobclient"
 )
 
+// firmByFirm is the settings of the priority and fairness tests: a worker
+// that runs one activity at a time, and jobs of one firm an activity, so
+// the order activities are handed out in is the order firms run in. Slices
+// carry the same priority and fairness key, a slice for dozens of firms.
+var firmByFirm = map[string]string{
+	"VCENRICH_WORKER_MAX_ACTIVITIES": "1",
+	"VCENRICH_WINDOW":                "4",
+	"VCENRICH_SLICES":                "false",
+}
+
 // TestUrgentJobGoesFirst runs a normal job and then an urgent one on a
 // worker that takes one firm at a time: once the urgent job is queued, its
 // firms are handed out before the normal job's waiting ones (task-queue
@@ -20,10 +30,7 @@ import (
 func TestUrgentJobGoesFirst(t *testing.T) {
 	g := newGate()
 	t.Cleanup(g.release)
-	s := startStackWith(t, stackOptions{sites: g, env: map[string]string{
-		"VCENRICH_WORKER_MAX_ACTIVITIES": "1",
-		"VCENRICH_WINDOW":                "4",
-	}})
+	s := startStackWith(t, stackOptions{sites: g, env: firmByFirm})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	path := writeSample(t)
@@ -115,10 +122,7 @@ func enrichStarts(t *testing.T, c client.Client, id string) []time.Time {
 func TestEqualJobsShareTheWorker(t *testing.T) {
 	g := newGate()
 	t.Cleanup(g.release)
-	s := startStackWith(t, stackOptions{sites: g, env: map[string]string{
-		"VCENRICH_WORKER_MAX_ACTIVITIES": "1",
-		"VCENRICH_WINDOW":                "4",
-	}})
+	s := startStackWith(t, stackOptions{sites: g, env: firmByFirm})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	path := writeSample(t)

@@ -111,7 +111,7 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.continueEvery, "continue-every", 0, "VCENRICH_CONTINUE_EVERY (0: the product's default)")
 	fs.DurationVar(&o.heartbeat, "heartbeat-timeout", 0, "VCENRICH_HEARTBEAT_TIMEOUT (0: the product's default)")
 	fs.BoolVar(&o.robots, "robots", true, "honour robots.txt (one more request per firm, as in production)")
-	fs.BoolVar(&o.slices, "slices", false, "the stack runs jobs in slices, dozens of firms to an activity (VCENRICH_SLICES)")
+	fs.BoolVar(&o.slices, "slices", config.Defaults()["VCENRICH_SLICES"].(bool), "the stack runs jobs in slices, dozens of firms to an activity (VCENRICH_SLICES); false runs them firm by firm")
 	web := webFlags(fs)
 	fs.BoolVar(&o.skipRecovery, "skip-recovery", false, "skip the kill -9 scenario")
 	fs.IntVar(&o.recoveryFirms, "recovery-firms", 0, "firms in the recovery job (0: -firms)")

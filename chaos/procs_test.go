@@ -23,6 +23,7 @@ import (
 
 	"github.com/vcenrich/vcenrich/api/answer"
 	"github.com/vcenrich/vcenrich/applog"
+	"github.com/vcenrich/vcenrich/config"
 	"github.com/vcenrich/vcenrich/internal/testenv"
 	"github.com/vcenrich/vcenrich/jobclient"
 )
@@ -264,6 +265,16 @@ func (c *cluster) setting(key string) time.Duration {
 		c.t.Fatalf("%s=%q: %v", key, c.env[key], err)
 	}
 	return d
+}
+
+// sliced tells whether the cluster's jobs run in slices, as the product
+// reads its settings.
+func (c *cluster) sliced() bool {
+	cfg, err := config.LoadFrom(func(k string) (string, bool) { v, ok := c.env[k]; return v, ok })
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return cfg.Slices
 }
 
 func (c *cluster) environ() []string {

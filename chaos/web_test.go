@@ -310,6 +310,14 @@ func (w *web) midway() int {
 	return n
 }
 
+// teamsServed counts the firms whose team page, their last, was served:
+// the web's view of the job's progress, which needs no server to ask.
+func (w *web) teamsServed() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.team)
+}
+
 // startedAfter lists the firm hosts first requested after t.
 func (w *web) startedAfter(t time.Time) []string {
 	w.mu.Lock()

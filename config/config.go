@@ -169,7 +169,7 @@ func load(env Env) (Config, *reader, error) {
 		RetryInterval:    r.dur("VCENRICH_RETRY_INTERVAL", contract.DefaultRetryInterval),
 		StallAfter:       r.dur("VCENRICH_STALL_AFTER", contract.DefaultStallAfter),
 		Priority:         r.int("VCENRICH_PRIORITY", contract.DefaultPriority),
-		Slices:           r.bool("VCENRICH_SLICES", false),
+		Slices:           r.bool("VCENRICH_SLICES", true),
 
 		AlertInterval:   r.dur("VCENRICH_ALERT_INTERVAL", 30*time.Second),
 		WorkerLossAfter: r.dur("VCENRICH_WORKER_LOSS_AFTER", DefaultWorkerLossAfter),

@@ -209,6 +209,10 @@ func (w *Watcher) claim(path string, dead func(identity string) error) error {
 	return os.Remove(path)
 }
 
+// handBackRetryDelay is how soon an attempt handed back is retried (a zero
+// delay would mean the retry policy's own).
+const handBackRetryDelay = 10 * time.Millisecond
+
 // handBack fails every started activity of identity in this task queue's
 // running workflows, so each is retried now rather than when its heartbeat
 // times out.
@@ -240,7 +244,11 @@ func (w *Watcher) handBack(ctx context.Context, identity string) (int, error) {
 				if a.GetState() != enumspb.PENDING_ACTIVITY_STATE_STARTED || a.GetLastWorkerIdentity() != identity {
 					continue
 				}
-				cause := temporal.NewApplicationError(fmt.Sprintf("the worker running this attempt (%s) died", identity), ReasonWorkerLost)
+				// Retried at once: the attempt did nothing wrong, so the
+				// policy's backoff, grown by earlier losses of the same
+				// slice, is not owed.
+				cause := temporal.NewApplicationErrorWithOptions(fmt.Sprintf("the worker running this attempt (%s) died", identity), ReasonWorkerLost,
+					temporal.ApplicationErrorOptions{NextRetryDelay: handBackRetryDelay})
 				err := w.Client.CompleteActivityByID(ctx, w.Namespace, id, run, a.GetActivityId(), nil, cause)
 				if err != nil {
 					var nf *serviceerror.NotFound
