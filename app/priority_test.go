@@ -2,7 +2,11 @@ package app_test
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,9 +89,16 @@ func TestUrgentJobGoesFirst(t *testing.T) {
 // time order (the job runs in one workflow run here).
 func enrichStarts(t *testing.T, c client.Client, id string) []time.Time {
 	t.Helper()
+	return activityEnds(t, c, id, "EnrichFirm")
+}
+
+// activityEnds lists when each activity of a type of a job finished, in
+// time order (the job runs in one workflow run here).
+func activityEnds(t *testing.T, c client.Client, id, activity string) []time.Time {
+	t.Helper()
 	iter := c.GetWorkflowHistory(context.Background(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	scheduled := map[int64]bool{}
-	var starts []time.Time
+	var ends []time.Time
 	for iter.HasNext() {
 		e, err := iter.Next()
 		if err != nil {
@@ -95,24 +106,24 @@ func enrichStarts(t *testing.T, c client.Client, id string) []time.Time {
 		}
 		switch e.GetEventType() {
 		case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-			scheduled[e.GetEventId()] = e.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName() == "EnrichFirm"
+			scheduled[e.GetEventId()] = e.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName() == activity
 		case enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, enumspb.EVENT_TYPE_ACTIVITY_TASK_FAILED:
-			// One firm at a time on this worker: the order firms finish in
-			// is the order they were handed out.
+			// One activity at a time on this worker: the order they finish
+			// in is the order they were handed out.
 			id := e.GetActivityTaskCompletedEventAttributes().GetScheduledEventId()
 			if f := e.GetActivityTaskFailedEventAttributes(); f != nil {
 				id = f.GetScheduledEventId()
 			}
 			if scheduled[id] {
-				starts = append(starts, e.GetEventTime().AsTime())
+				ends = append(ends, e.GetEventTime().AsTime())
 			}
 		}
 	}
-	sort.Slice(starts, func(i, j int) bool { return starts[i].Before(starts[j]) })
-	if len(starts) == 0 {
-		t.Fatalf("job %s started no firm", id)
+	sort.Slice(ends, func(i, j int) bool { return ends[i].Before(ends[j]) })
+	if len(ends) == 0 {
+		t.Fatalf("job %s ran no %s", id, activity)
 	}
-	return starts
+	return ends
 }
 
 // TestEqualJobsShareTheWorker runs two jobs of the same priority on a worker
@@ -161,4 +172,93 @@ func TestEqualJobsShareTheWorker(t *testing.T) {
 		t.Errorf("none of the second job's firms was handed out before the first job's waiting ones were done; jobs of equal priority must share the worker")
 	}
 	t.Logf("second job's firms handed out before the first job's third waiting one: %d", interleaved)
+}
+
+// bySlices is the settings of the priority and fairness tests for sliced
+// jobs: a worker that runs one slice at a time, and a window of two slices
+// of 16, so a job of 40 firms is two slices of 20.
+var bySlices = map[string]string{
+	"VCENRICH_WORKER_MAX_ACTIVITIES": "1",
+	"VCENRICH_WINDOW":                "32",
+	"VCENRICH_SLICES":                "true",
+}
+
+// writeFirms writes a list of n firms on hosts of the demo sites' domain
+// (the gate holds their homepages; past it, each is a firm whose site
+// has no team).
+func writeFirms(t *testing.T, n int) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("Firm,Website\n")
+	for i := range n {
+		fmt.Fprintf(&b, "Firm %02d,http://firm-%02d.demo.test/\n", i, i)
+	}
+	path := filepath.Join(t.TempDir(), "firms.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// pendingSlices counts a job's slices scheduled or running.
+func pendingSlices(t *testing.T, c client.Client, id string) int {
+	t.Helper()
+	d, err := c.DescribeWorkflowExecution(context.Background(), id, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(d.GetPendingActivities())
+}
+
+// Sliced jobs keep priority and fairness between jobs: a slice carries its
+// job's priority and fairness key, so the next slice handed out after a
+// queued urgent job's is the urgent job's, and of two equal jobs the one
+// that has had none yet goes first, though the other's was queued before.
+func TestSlicesKeepPriorityAndFairness(t *testing.T) {
+	for _, tc := range []struct {
+		name            string
+		second          jobclient.UploadOptions
+		secondGoesFirst string // why the second job's slice must come before the first's waiting one
+	}{
+		{"urgent goes first", jobclient.UploadOptions{Name: "urgent", Priority: "urgent"}, "task-queue priority"},
+		{"equal jobs share", jobclient.UploadOptions{Name: "second"}, "fairness between jobs"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := newGate()
+			t.Cleanup(g.release)
+			s := startStackWith(t, stackOptions{sites: g, env: bySlices})
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			path := writeFirms(t, 40)
+			first, err := s.client.Upload(ctx, path, jobclient.UploadOptions{Name: "first", Priority: "normal"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The first job's first slice runs (its firms at the gate), its
+			// second waits for the worker's one slot.
+			eventually(t, time.Minute, "the first job's first slice to be running", func() bool { n, _ := g.homepages(); return n > 0 })
+			eventually(t, time.Minute, "the first job's second slice to be queued", func() bool { return pendingSlices(t, s.temporal, first.JobID) == 2 })
+			second, err := s.client.Upload(ctx, path, tc.second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			eventually(t, time.Minute, "the second job's slices to be queued", func() bool { return pendingSlices(t, s.temporal, second.JobID) == 2 })
+			g.release()
+			for _, id := range []string{first.JobID, second.JobID} {
+				if _, err := s.client.Follow(ctx, id, 100*time.Millisecond, func(answer.Job) {}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			firstEnds := activityEnds(t, s.temporal, first.JobID, "EnrichBatch")
+			secondEnds := activityEnds(t, s.temporal, second.JobID, "EnrichBatch")
+			if len(firstEnds) != 2 || len(secondEnds) != 2 {
+				t.Fatalf("slices: first job %d, second %d; want 2 each", len(firstEnds), len(secondEnds))
+			}
+			// First come, first served would hand out the first job's
+			// waiting slice next, queued before the second job's.
+			if !secondEnds[0].Before(firstEnds[1]) {
+				t.Errorf("the first job's waiting slice ran before any of the second job's: no %s between sliced jobs", tc.secondGoesFirst)
+			}
+		})
+	}
 }
