@@ -204,6 +204,7 @@ func newStream(f *excelize.File, sheet string, headers []string, widths []float6
 type coverage struct {
 	enriched, withTeam, members   int
 	linkedin, email, title, tier1 int
+	tier2, tier3                  int
 	inferredEmail                 int // of email: proposed from the site's pattern, not shown on it
 	portfolio                     int
 	websites                      map[firm.WebsiteStatus]int
@@ -321,8 +322,13 @@ func writeMembers(f *excelize.File, e Export, bold int, cov *coverage) error {
 			if m.Title != "" {
 				cov.title++
 			}
-			if m.Tier == firm.Tier1 {
+			switch m.Tier {
+			case firm.Tier1:
 				cov.tier1++
+			case firm.Tier2:
+				cov.tier2++
+			case firm.Tier3:
+				cov.tier3++
 			}
 		}
 	}
@@ -548,23 +554,41 @@ func writeSummary(f *excelize.File, s Summary, cov coverage, bold int, sink RowS
 		[]any{"Decision makers (tier 1)", share(cov.tier1, cov.members)},
 		[]any{"Portfolio companies", cov.portfolio},
 	)
+	// Each block of counts gets a chart beside it, drawn from its cells.
+	var charts []summaryChart
+	block := func(title, unit, chartTitle string, labels []string, counts []int) {
+		rows = append(rows, nil, []any{excelize.Cell{StyleID: bold, Value: title}, excelize.Cell{StyleID: bold, Value: unit}})
+		first := len(rows) + 2 // sheet rows start at 2, after the header
+		for i, l := range labels {
+			rows = append(rows, []any{text(l), counts[i]})
+		}
+		charts = append(charts, summaryChart{title: chartTitle, header: first - 1, first: first, last: first + len(labels) - 1})
+	}
+	if cov.members > 0 {
+		block("Tier mix", "Members", "Team members by tier",
+			[]string{"Tier 1 (decision makers)", "Tier 2", "Tier 3", "Other"},
+			[]int{cov.tier1, cov.tier2, cov.tier3, cov.members - cov.tier1 - cov.tier2 - cov.tier3})
+	}
 	if len(cov.websites) > 0 {
-		rows = append(rows, nil, []any{excelize.Cell{StyleID: bold, Value: "Website status"}, excelize.Cell{StyleID: bold, Value: "Firms"}})
+		var labels []string
+		var counts []int
 		for _, ws := range websiteOrder {
 			if n := cov.websites[ws]; n > 0 {
-				rows = append(rows, []any{text(string(ws)), n})
+				labels, counts = append(labels, string(ws)), append(counts, n)
 			}
 		}
+		block("Website status", "Firms", "Firms by website status", labels, counts)
 	}
 	if len(s.FailuresByReason) > 0 {
-		rows = append(rows, nil, []any{excelize.Cell{StyleID: bold, Value: "Failures by reason"}, excelize.Cell{StyleID: bold, Value: "Firms"}})
 		// Most frequent first, so the main problem is at the top.
 		reasons := slices.SortedFunc(maps.Keys(s.FailuresByReason), func(a, b string) int {
 			return cmp.Or(cmp.Compare(s.FailuresByReason[b], s.FailuresByReason[a]), cmp.Compare(a, b))
 		})
-		for _, r := range reasons {
-			rows = append(rows, []any{text(r), s.FailuresByReason[r]})
+		counts := make([]int, len(reasons))
+		for i, r := range reasons {
+			counts[i] = s.FailuresByReason[r]
 		}
+		block("Failures by reason", "Firms", "Firms failed, by reason", reasons, counts)
 	}
 	if len(s.Rejected) > 0 {
 		rows = append(rows, nil, []any{excelize.Cell{StyleID: bold, Value: "Rejected rows"}, excelize.Cell{StyleID: bold, Value: "Reason"}})
@@ -592,7 +616,56 @@ func writeSummary(f *excelize.File, s Summary, cov coverage, bold int, sink RowS
 			return err
 		}
 	}
+	// Before the flush: the stream writes the sheet's drawing reference
+	// with its closing fields.
+	if err := addCharts(f, charts); err != nil {
+		return err
+	}
 	return sw.flush()
+}
+
+// summaryChart is a chart of one block of the Summary: its title, the row of
+// its headers and the rows of its labels and counts (columns A and B).
+type summaryChart struct {
+	title               string
+	header, first, last int
+}
+
+// chartRows is how many rows a Summary chart covers (its height, 15 rows
+// of the default 20 pixels, and a row of space).
+const chartRows = 16
+
+// addCharts draws each block as a bar chart in column D, beside its block,
+// or below the chart before it when that one reaches further down. Native
+// charts of the cells, so they follow an edit of the figures in Excel or
+// LibreOffice.
+func addCharts(f *excelize.File, charts []summaryChart) error {
+	free := 0
+	for _, c := range charts {
+		at := max(c.header, free)
+		free = at + chartRows
+		ref := func(col string, from, to int) string {
+			return fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sheetSummary, col, from, col, to)
+		}
+		err := f.AddChart(sheetSummary, fmt.Sprintf("D%d", at), &excelize.Chart{
+			Type: excelize.Bar,
+			Series: []excelize.ChartSeries{{
+				Name:       fmt.Sprintf("'%s'!$B$%d", sheetSummary, c.header),
+				Categories: ref("A", c.first, c.last),
+				Values:     ref("B", c.first, c.last),
+			}},
+			Title:     []excelize.RichTextRun{{Text: c.title}},
+			Legend:    excelize.ChartLegend{Position: "none"},
+			PlotArea:  excelize.ChartPlotArea{ShowVal: true},
+			YAxis:     excelize.ChartAxis{MajorGridLines: true},
+			XAxis:     excelize.ChartAxis{ReverseOrder: true}, // the first row at the top
+			Dimension: excelize.ChartDimension{Width: 480, Height: 300},
+		})
+		if err != nil {
+			return fmt.Errorf("chart %q: %w", c.title, err)
+		}
+	}
+	return nil
 }
 
 func timeText(t time.Time) string {
