@@ -175,11 +175,11 @@ func TestEqualJobsShareTheWorker(t *testing.T) {
 }
 
 // bySlices is the settings of the priority and fairness tests for sliced
-// jobs: a worker that runs one slice at a time, and a window of two slices
-// of 16, so a job of 40 firms is two slices of 20.
+// jobs: a worker that runs one slice at a time, and a window of three
+// slices of 16, so a job of 40 firms is slices of 16, 16 and 8.
 var bySlices = map[string]string{
 	"VCENRICH_WORKER_MAX_ACTIVITIES": "1",
-	"VCENRICH_WINDOW":                "32",
+	"VCENRICH_WINDOW":                "48",
 	"VCENRICH_SLICES":                "true",
 }
 
@@ -211,17 +211,20 @@ func pendingSlices(t *testing.T, c client.Client, id string) int {
 }
 
 // Sliced jobs keep priority and fairness between jobs: a slice carries its
-// job's priority and fairness key, so the next slice handed out after a
-// queued urgent job's is the urgent job's, and of two equal jobs the one
-// that has had none yet goes first, though the other's was queued before.
+// job's priority and fairness key. The first job has a slice running and
+// two waiting when the second job's three are queued; first come, first
+// served would hand out the first job's two before any of the second's.
+// Priority hands out the urgent job's first; sharing interleaves equal
+// jobs, the second's first slice before the first's last.
 func TestSlicesKeepPriorityAndFairness(t *testing.T) {
 	for _, tc := range []struct {
-		name            string
-		second          jobclient.UploadOptions
-		secondGoesFirst string // why the second job's slice must come before the first's waiting one
+		name   string
+		second jobclient.UploadOptions
+		before int // the first job's slice the second job's first must end before
+		why    string
 	}{
-		{"urgent goes first", jobclient.UploadOptions{Name: "urgent", Priority: "urgent"}, "task-queue priority"},
-		{"equal jobs share", jobclient.UploadOptions{Name: "second"}, "fairness between jobs"},
+		{"urgent goes first", jobclient.UploadOptions{Name: "urgent", Priority: "urgent"}, 1, "task-queue priority"},
+		{"equal jobs share", jobclient.UploadOptions{Name: "second"}, 2, "fairness"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := newGate()
@@ -235,14 +238,14 @@ func TestSlicesKeepPriorityAndFairness(t *testing.T) {
 				t.Fatal(err)
 			}
 			// The first job's first slice runs (its firms at the gate), its
-			// second waits for the worker's one slot.
+			// others wait for the worker's one slot.
 			eventually(t, time.Minute, "the first job's first slice to be running", func() bool { n, _ := g.homepages(); return n > 0 })
-			eventually(t, time.Minute, "the first job's second slice to be queued", func() bool { return pendingSlices(t, s.temporal, first.JobID) == 2 })
+			eventually(t, time.Minute, "the first job's other slices to be queued", func() bool { return pendingSlices(t, s.temporal, first.JobID) == 3 })
 			second, err := s.client.Upload(ctx, path, tc.second)
 			if err != nil {
 				t.Fatal(err)
 			}
-			eventually(t, time.Minute, "the second job's slices to be queued", func() bool { return pendingSlices(t, s.temporal, second.JobID) == 2 })
+			eventually(t, time.Minute, "the second job's slices to be queued", func() bool { return pendingSlices(t, s.temporal, second.JobID) == 3 })
 			g.release()
 			for _, id := range []string{first.JobID, second.JobID} {
 				if _, err := s.client.Follow(ctx, id, 100*time.Millisecond, func(answer.Job) {}); err != nil {
@@ -251,13 +254,11 @@ func TestSlicesKeepPriorityAndFairness(t *testing.T) {
 			}
 			firstEnds := activityEnds(t, s.temporal, first.JobID, "EnrichBatch")
 			secondEnds := activityEnds(t, s.temporal, second.JobID, "EnrichBatch")
-			if len(firstEnds) != 2 || len(secondEnds) != 2 {
-				t.Fatalf("slices: first job %d, second %d; want 2 each", len(firstEnds), len(secondEnds))
+			if len(firstEnds) != 3 || len(secondEnds) != 3 {
+				t.Fatalf("slices: first job %d, second %d; want 3 each", len(firstEnds), len(secondEnds))
 			}
-			// First come, first served would hand out the first job's
-			// waiting slice next, queued before the second job's.
-			if !secondEnds[0].Before(firstEnds[1]) {
-				t.Errorf("the first job's waiting slice ran before any of the second job's: no %s between sliced jobs", tc.secondGoesFirst)
+			if !secondEnds[0].Before(firstEnds[tc.before]) {
+				t.Errorf("slice %d of the first job ran before any of the second job's: no %s between sliced jobs", tc.before+1, tc.why)
 			}
 		})
 	}

@@ -43,6 +43,7 @@ import (
 	"github.com/vcenrich/vcenrich/bench/report"
 	"github.com/vcenrich/vcenrich/bench/simweb"
 	"github.com/vcenrich/vcenrich/config"
+	"github.com/vcenrich/vcenrich/contract"
 )
 
 func main() {
@@ -107,7 +108,7 @@ func parseFlags(args []string) (options, error) {
 	fs.BoolVar(&o.bigBaseline, "big-baseline", true, "run the goroutine pool on the big job too")
 	fs.IntVar(&o.window, "window", 64, "firms in flight, on both sides (VCENRICH_WINDOW)")
 	fs.IntVar(&o.workerMax, "worker-max", 0, "the worker's VCENRICH_WORKER_MAX_ACTIVITIES (0: the window)")
-	fs.IntVar(&o.backlog, "backlog", 16, "firms the job schedules beyond -window (VCENRICH_WINDOW is their sum): they wait in the task queue, so a slot the worker frees is refilled without a round trip through the workflow")
+	fs.IntVar(&o.backlog, "backlog", 16, "firm by firm (-slices=false): firms the job schedules beyond -window (VCENRICH_WINDOW is their sum): they wait in the task queue, so a slot the worker frees is refilled without a round trip through the workflow; a slice's firms never wait there")
 	fs.IntVar(&o.continueEvery, "continue-every", 0, "VCENRICH_CONTINUE_EVERY (0: the product's default)")
 	fs.DurationVar(&o.heartbeat, "heartbeat-timeout", 0, "VCENRICH_HEARTBEAT_TIMEOUT (0: the product's default)")
 	fs.BoolVar(&o.robots, "robots", true, "honour robots.txt (one more request per firm, as in production)")
@@ -150,6 +151,15 @@ func parseFlags(args []string) (options, error) {
 	}
 	if strings.EqualFold(strings.TrimSpace(o.rendered.browser), "off") {
 		return o, errors.New("-browser off leaves nothing to compare; -rendered-firms 0 skips the scenario")
+	}
+	if o.slices {
+		// The job's window is then the firms it runs at once, in slices
+		// of contract.SliceConcurrency: none waits in the task queue, and
+		// both sides run -window firms at once only if slices fill it.
+		o.backlog = 0
+		if o.window > contract.SliceConcurrency && o.window%contract.SliceConcurrency != 0 {
+			return o, fmt.Errorf("-window %d: with slices, a multiple of %d (a slice's firms at once), so that both sides run as many firms at once", o.window, contract.SliceConcurrency)
+		}
 	}
 	if o.workerMax == 0 {
 		o.workerMax = o.window

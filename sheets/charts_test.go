@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"html"
 	"io"
 	"os"
 	"os/exec"
@@ -87,7 +88,7 @@ func TestSummaryCharts(t *testing.T) {
 		t.Fatal(err)
 	}
 	found := map[string]bool{}
-	formula := regexp.MustCompile(`<c:f>([^<]+)</c:f>`)
+	formula := regexp.MustCompile(`<(?:c:)?f>([^<]+)</(?:c:)?f>`)
 	title := regexp.MustCompile(`<a:t>([^<]+)</a:t>`)
 	for _, zf := range zr.File {
 		if !strings.HasPrefix(zf.Name, "xl/charts/chart") {
@@ -112,7 +113,7 @@ func TestSummaryCharts(t *testing.T) {
 		found[name] = true
 		var refs []string
 		for _, m := range formula.FindAllSubmatch(b, -1) {
-			refs = append(refs, strings.ReplaceAll(string(m[1]), "&apos;", "'"))
+			refs = append(refs, html.UnescapeString(string(m[1])))
 		}
 		// The series name, its categories, its values.
 		if len(refs) != 3 {

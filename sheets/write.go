@@ -654,7 +654,7 @@ func addCharts(f *excelize.File, charts []summaryChart) error {
 				Categories: ref("A", c.first, c.last),
 				Values:     ref("B", c.first, c.last),
 			}},
-			Title:     []excelize.RichTextRun{{Text: c.title}},
+			Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: c.title}}},
 			Legend:    excelize.ChartLegend{Position: "none"},
 			PlotArea:  excelize.ChartPlotArea{ShowVal: true},
 			YAxis:     excelize.ChartAxis{MajorGridLines: true},
