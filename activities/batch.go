@@ -53,14 +53,14 @@ func (a *Activities) EnrichBatch(ctx context.Context, t contract.BatchTask) (con
 
 	// A place is taken before each firm starts, and the pause mark read
 	// then: once the job is marked paused, no firm of the slice starts.
-	pool, leave := a.places.join(t.JobID, max(t.Concurrency, 1))
+	pool := a.places.join(t.JobID, max(t.Concurrency, 1))
 	var (
 		wg        sync.WaitGroup
 		failure   error
 		failOnce  sync.Once
 		wasPaused bool
 	)
-	defer leave() // after wg.Wait below: every firm of the slice has ended
+	defer pool.leave(ctx) // after wg.Wait below: every firm of the slice has ended
 	fctx, stopFirms := context.WithCancel(ctx)
 	defer stopFirms()
 	// A worker told to stop starts no firm: those running finish within
@@ -79,28 +79,29 @@ func (a *Activities) EnrichBatch(ctx context.Context, t contract.BatchTask) (con
 		if b.isFinished(i) {
 			continue
 		}
-		if pool.Acquire(feed, 1) != nil {
+		if pool.acquire(feed) != nil {
 			break
 		}
 		// Acquire may succeed on a done context, and the stop be told
 		// while it waited.
 		if feed.Err() != nil || workerStopping(stopping) {
-			pool.Release(1)
+			pool.release()
 			break
 		}
 		if p, err := a.Store.Paused(fctx, t.JobID); err == nil && p {
 			wasPaused = true
-			pool.Release(1)
+			pool.release()
 			break
 		}
 		wg.Go(func() {
-			defer pool.Release(1)
+			defer pool.release()
 			if err := b.firm(ctx, i); err != nil {
 				// The store failed: the slice's next attempt resumes.
 				failOnce.Do(func() { failure = err; stopFirms() })
 			}
 		})
 	}
+	pool.fed()
 	wg.Wait()
 	if failure != nil {
 		return contract.BatchResult{}, failure
