@@ -91,7 +91,7 @@ bench: build temporal
 	$(GO) run ./bench $(HEADLINE) -out bench/results/headline.json -md bench/results/headline.md
 	$(GO) run ./bench -firms 7547 -big 50000 -rendered-firms 400 -rendered-share 0.1 -out bench/results/latest.json -md bench/results/latest.md
 
-## bench-headline: only the headline scenario (about 8 minutes)
+## bench-headline: only the headline scenario (about 4 minutes)
 bench-headline: build temporal
 	$(GO) run ./bench $(HEADLINE) -out bench/results/headline.json -md bench/results/headline.md
 
