@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
+	"github.com/vcenrich/vcenrich/api/answer"
 	"github.com/vcenrich/vcenrich/demosites"
 	"github.com/vcenrich/vcenrich/jobclient"
 )
@@ -255,6 +256,32 @@ func TestDashboardInBrowser(t *testing.T) {
 		return r.dataset.status === "completed" && r.querySelector(".pct").textContent.startsWith("100%%"); })()`, row(id)), 2*time.Minute)
 	p.shot("3-completed")
 
+	// The sample's failed firms show: the count beside the chip and the
+	// bar, a red share of the bar, and a retry.
+	failedFirms := 0
+	for _, site := range demosites.Sites() {
+		if site.Failure != "" {
+			failedFirms++
+		}
+	}
+	if failedFirms == 0 {
+		t.Fatal("the sample has no failing site: this test needs one")
+	}
+	if got := s.job(t, id).Failed; got != failedFirms {
+		t.Fatalf("the job failed %d firms, want the sample's %d failing sites", got, failedFirms)
+	}
+	r := fmt.Sprintf(`document.querySelector('%s')`, row(id))
+	for _, c := range []struct{ what, cond string }{
+		{"the failed count on the row", fmt.Sprintf(`%s.dataset.failed === "%d"`, r, failedFirms)},
+		{"the chip", fmt.Sprintf(`%s.querySelector(".chip").textContent === "completed · %d failed"`, r, failedFirms)},
+		{"the figures", fmt.Sprintf(`%s.querySelector(".pct").textContent.includes("%d failed")`, r, failedFirms)},
+		{"a red share of the bar", fmt.Sprintf(`%s.querySelector(".bar .failed").getBoundingClientRect().width > 0
+			&& getComputedStyle(%s.querySelector(".bar .failed")).backgroundColor !== getComputedStyle(%s.querySelector(".bar .done")).backgroundColor`, r, r, r)},
+		{"the retry", fmt.Sprintf(`%s.querySelector('button[data-action="retry-failed"]') !== null`, r)},
+	} {
+		p.until(c.what, c.cond, time.Minute)
+	}
+
 	// Download the workbook through the page and open it.
 	downloads := t.TempDir()
 	enabled := true
@@ -308,6 +335,31 @@ func TestDashboardInBrowser(t *testing.T) {
 	p.do("search", time.Minute, chromedp.SendKeys(chromedp.CSS("#q"), member))
 	p.until("the searched member", fmt.Sprintf(`document.querySelectorAll("#rows tbody tr").length === 1 && document.querySelector("#rows tbody").textContent.includes(%s)`, strconv.Quote(member)), time.Minute)
 	p.shot("4-results")
+
+	// A job with no failed firm offers no retry.
+	var good demosites.Site
+	for _, site := range demosites.Sites() {
+		if site.Failure == "" && len(site.Team) > 0 {
+			good = site
+			break
+		}
+	}
+	clean := filepath.Join(t.TempDir(), "clean.csv")
+	if err := os.WriteFile(clean, []byte("Firm,Website\n"+good.Name+",http://"+good.Host+"/\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cleanJob, err := s.client.Upload(context.Background(), clean, jobclient.UploadOptions{Name: "No failures"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.client.Follow(context.Background(), cleanJob.JobID, 100*time.Millisecond, func(answer.Job) {}); err != nil {
+		t.Fatal(err)
+	}
+	p.until("the clean job's row, completed", fmt.Sprintf(`document.querySelector('%s')?.dataset.status === "completed"`, row(cleanJob.JobID)), time.Minute)
+	if eval[bool](p, fmt.Sprintf(`document.querySelector('%s button[data-action="retry-failed"]') !== null`, row(cleanJob.JobID))) {
+		t.Error("a job with no failed firm offers Retry failed")
+	}
+	p.shot("4b-failed-and-clean")
 
 	// Phone width: nothing overflows sideways.
 	p.do("phone viewport", time.Minute, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch))

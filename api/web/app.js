@@ -254,6 +254,12 @@ function jobRow(j) {
   const active = ACTIVE.has(status);
   const base = `/api/jobs/${encodeURIComponent(j.job_id)}`;
 
+  // Done, failed and left as one bar in three colours; without the job's
+  // details (a finished job listed afresh) only what was processed.
+  const failed = d ? d.failed || 0 : 0;
+  const done = d ? d.done || 0 : processed;
+  const share = (n) => (total ? (100 * n) / total : 0);
+  const mostlyFailed = failed > 0 && failed >= done;
   const figures = [`${pct}% · ${processed} / ${total} firms`];
   if (d && d.failed) figures.push(`${d.failed} failed`);
   if (d && d.team_members) figures.push(`${d.team_members} people`);
@@ -274,17 +280,23 @@ function jobRow(j) {
   if (active && status !== "exporting") actions.push(button("cancel", "Cancel"));
   actions.push(h("a", { class: "button", href: `${base}/result`, dataset: { action: "download" } }, active ? "Download partial" : "Download"));
   actions.push(button("results", "Results"));
-  if ((status === "completed" || status === "cancelled") && (!d || d.failed > 0)) actions.push(button("retry-failed", "Retry failed"));
+  if ((status === "completed" || status === "cancelled") && failed > 0) actions.push(button("retry-failed", "Retry failed"));
   if (j.links && j.links.temporal_ui) actions.push(h("a", { class: "button", href: j.links.temporal_ui, target: "_blank", rel: "noopener" }, "Temporal"));
 
-  return h("tr", { dataset: { job: j.job_id, status } },
+  const chip = failed > 0 && !active ? `${status} · ${failed} failed` : status;
+  // Widths through the CSSOM: the page's content security policy forbids
+  // style attributes.
+  const segment = (cls, n) => { const e = h("span", { class: cls }); e.style.width = `${share(n)}%`; return e; };
+  const bar = h("div", { class: "bar " + status, role: "img", "aria-label": `${done} done, ${failed} failed, ${Math.max(0, total - done - failed)} left` },
+    segment("done", done), segment("failed", failed));
+  return h("tr", { class: mostlyFailed ? "mostly-failed" : null, dataset: { job: j.job_id, status, failed: String(failed) } },
     h("td", { dataset: { label: "Job" } }, h("strong", {}, j.name || j.job_id), h("br"), h("small", {}, j.job_id),
       h("br"), h("small", {}, "started " + (j.started ? new Date(j.started).toLocaleString() : "—"))),
     h("td", { dataset: { label: "Status" } }, orphaned
       ? h("span", { class: "chip stalled", title: "No worker answers for this job" }, status + " · no worker")
-      : h("span", { class: "chip " + status }, status)),
+      : h("span", { class: "chip " + (mostlyFailed && !active ? "failed" : status) + (failed > 0 ? " with-failures" : "") }, chip)),
     h("td", { dataset: { label: "Progress" } },
-      h("progress", { class: status, max: 100, value: pct, "aria-label": `${pct}%` }),
+      bar,
       h("div", { class: "figures pct" }, figures.join(" · ")),
       pace.length ? h("div", { class: "figures" }, pace.join(" · ")) : null,
       warnings.map((w) => h("span", { class: "warn" }, w))),
@@ -367,6 +379,8 @@ function showJobs(jobs) {
     jobs.forEach((j, i) => {
       const fresh = jobRow(j), row = current[i];
       row.dataset.status = fresh.dataset.status;
+      row.dataset.failed = fresh.dataset.failed;
+      row.classList.toggle("mostly-failed", fresh.classList.contains("mostly-failed"));
       [...fresh.children].forEach((td, k) => {
         if (!row.children[k].isEqualNode(td)) row.replaceChild(td, row.children[k]);
       });
