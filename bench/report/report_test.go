@@ -225,3 +225,29 @@ func TestRenderingMarkdown(t *testing.T) {
 		})
 	}
 }
+
+// At a thousand firms in flight the bound on (a)/(b) is the tighter one.
+func TestRatioTargetByWindow(t *testing.T) {
+	for _, tc := range []struct {
+		window int
+		ratio  float64
+		goal   string
+		met    bool
+	}{
+		{64, 1.12, "at most 1.15", true},
+		{1024, 1.12, "at most 1.10", false},
+		{1024, 1.02, "at most 1.10", true},
+	} {
+		r := Result{Settings: Settings{Window: tc.window}, Sizes: []Size{{Firms: 10, Ratio: tc.ratio, Stack: &Run{}, Baseline: &Run{}}}}
+		r.Judge()
+		var got *Target
+		for i := range r.Targets {
+			if strings.HasPrefix(r.Targets[i].Name, "durability overhead") {
+				got = &r.Targets[i]
+			}
+		}
+		if got == nil || got.Goal != tc.goal || got.Met != tc.met {
+			t.Errorf("window %d, ratio %.2f: target %+v; want %q, met %v", tc.window, tc.ratio, got, tc.goal, tc.met)
+		}
+	}
+}
