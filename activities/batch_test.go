@@ -105,13 +105,9 @@ func activityEnv(t *testing.T) *testsuite.TestActivityEnvironment {
 	return s.NewTestActivityEnvironment()
 }
 
-func TestEnrichBatch(t *testing.T) {
-	s := newSites(t)
-	a, st := setup(t, s, "a", "b", "gone", "c", "hang", "d")
-	env := activityEnv(t)
-	env.RegisterActivity(a)
-	task := contract.BatchTask{JobID: "job", Run: "r1", Start: 0, End: 6, Concurrency: 3, MaxAttempts: 2,
-		FirmTimeout: 300 * time.Millisecond, RetryInterval: time.Millisecond}
+// runBatch runs one attempt at a slice in env and returns its result.
+func runBatch(t *testing.T, env *testsuite.TestActivityEnvironment, a *activities.Activities, task contract.BatchTask) contract.BatchResult {
+	t.Helper()
 	v, err := env.ExecuteActivity(a.EnrichBatch, task)
 	if err != nil {
 		t.Fatal(err)
@@ -120,6 +116,17 @@ func TestEnrichBatch(t *testing.T) {
 	if err := v.Get(&r); err != nil {
 		t.Fatal(err)
 	}
+	return r
+}
+
+func TestEnrichBatch(t *testing.T) {
+	s := newSites(t)
+	a, st := setup(t, s, "a", "b", "gone", "c", "hang", "d")
+	env := activityEnv(t)
+	env.RegisterActivity(a)
+	task := contract.BatchTask{JobID: "job", Run: "r1", Start: 0, End: 6, Concurrency: 3, MaxAttempts: 2,
+		FirmTimeout: 300 * time.Millisecond, RetryInterval: time.Millisecond}
+	r := runBatch(t, env, a, task)
 	want := contract.BatchCounts{Done: 4, Failed: 2, TeamMembers: 8,
 		FailuresByReason: map[string]int{string(crawl.KindHTTP): 1, contract.ReasonFirmTimeout: 1}}
 	if fmt.Sprint(r.BatchCounts) != fmt.Sprint(want) || r.Stopped || r.Paused {
@@ -148,14 +155,7 @@ func TestEnrichBatchResumes(t *testing.T) {
 	env.SetHeartbeatDetails(contract.BatchProgress{Finished: []int{0}, Counts: contract.BatchCounts{Done: 1, TeamMembers: 2}})
 	task := contract.BatchTask{JobID: "job", Run: "r1", Start: 0, End: 4, Concurrency: 2, MaxAttempts: 2,
 		FirmTimeout: 5 * time.Second, RetryInterval: time.Millisecond, Counted: []int{1}}
-	v, err := env.ExecuteActivity(a.EnrichBatch, task)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r contract.BatchResult
-	if err := v.Get(&r); err != nil {
-		t.Fatal(err)
-	}
+	r := runBatch(t, env, a, task)
 	if r.Done != 3 || r.TeamMembers != 6 {
 		t.Errorf("result %+v, want the heartbeat's firm and two new ones", r)
 	}
@@ -174,14 +174,7 @@ func TestEnrichBatchParksWhenPaused(t *testing.T) {
 	env := activityEnv(t)
 	env.RegisterActivity(a)
 	task := contract.BatchTask{JobID: "job", Run: "r1", Start: 0, End: 6, Concurrency: 1, MaxAttempts: 1, FirmTimeout: 5 * time.Second}
-	v, err := env.ExecuteActivity(a.EnrichBatch, task)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r contract.BatchResult
-	if err := v.Get(&r); err != nil {
-		t.Fatal(err)
-	}
+	r := runBatch(t, env, a, task)
 	if !r.Paused || r.Done >= 6 || len(r.Finished) != r.Done {
 		t.Errorf("result %+v: want parked with fewer than 6 firms done, each listed", r)
 	}
@@ -199,14 +192,7 @@ func TestEnrichBatchHandsBackOnWorkerStop(t *testing.T) {
 	env.SetWorkerStopChannel(stop)
 	env.SetHeartbeatDetails(contract.BatchProgress{Finished: []int{0}, Counts: contract.BatchCounts{Done: 1, TeamMembers: 2}})
 	task := contract.BatchTask{JobID: "job", Run: "r1", Start: 0, End: 3, Concurrency: 2, MaxAttempts: 1, FirmTimeout: 5 * time.Second}
-	v, err := env.ExecuteActivity(a.EnrichBatch, task)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r contract.BatchResult
-	if err := v.Get(&r); err != nil {
-		t.Fatal(err)
-	}
+	r := runBatch(t, env, a, task)
 	if !r.Stopped || r.Paused || r.Done != 1 || fmt.Sprint(r.Finished) != "[0]" {
 		t.Errorf("result %+v: want stopped with firm 0 counted and listed", r)
 	}
