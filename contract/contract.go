@@ -134,6 +134,10 @@ const (
 	SearchDone   = "VcFirmsDone"  // firms finished: enriched or failed
 	SearchTotal  = "VcFirmsTotal" // firms in the job
 	SearchUpload = "VcUploadName" // the uploaded file's name
+	// Kept by jobs started (or continued) since the jobs list read its
+	// figures from visibility; a job without them lists what it processed.
+	SearchFailed = "VcFirmsFailed" // of SearchDone: firms that failed
+	SearchTeam   = "VcTeamMembers" // team members found so far
 )
 
 // Defaults of a job's options, which config applies to its settings too.

@@ -27,6 +27,8 @@ search_attributes=(
   VcFirmsDone=Int
   VcFirmsTotal=Int
   VcUploadName=Keyword
+  VcFirmsFailed=Int
+  VcTeamMembers=Int
 )
 
 # Priority and fairness need the new matcher on the 1.29 server. They order

@@ -83,6 +83,9 @@ func EnrichJob(ctx workflow.Context, in contract.Input) (contract.Result, error)
 	// them in slices, one activity for dozens of firms. The choice is the
 	// input's, so histories recorded before replay as they ran.
 	j.sliced = opts.Slices
+	// The jobs list reads failed firms and team members from visibility;
+	// runs recorded before those attributes replay upserting without them.
+	j.listFigures = workflow.GetVersion(ctx, "list-figures", workflow.DefaultVersion, 1) >= 1
 	j.control = workflow.GetSignalChannel(ctx, contract.SignalControl)
 	if !j.controlChannel {
 		j.pause = workflow.GetSignalChannel(ctx, contract.SignalPause)
@@ -262,10 +265,12 @@ type job struct {
 	// controlChannel: pause and resume come on control alone.
 	controlChannel bool
 	// sliced: firms run in slices (startSlice), not one activity each.
-	sliced   bool
-	slices   []slice // in flight, in start order
-	status   string  // set once the firms are all done; "" while they run
-	upserted int     // firms done+failed at the last search-attribute upsert
+	sliced bool
+	// listFigures: upserts carry failed firms and team members too.
+	listFigures bool
+	slices      []slice // in flight, in start order
+	status      string  // set once the firms are all done; "" while they run
+	upserted    int     // firms done+failed at the last search-attribute upsert
 }
 
 // start runs firm index in its own coroutine: enrich, and when every
@@ -536,12 +541,18 @@ func (j *job) currentStatus() string {
 
 func (j *job) upsert(ctx workflow.Context) {
 	j.upserted = j.st.Done + j.st.Failed
-	err := workflow.UpsertTypedSearchAttributes(ctx,
+	updates := []temporal.SearchAttributeUpdate{
 		visibility.StatusKey().ValueSet(j.currentStatus()),
 		visibility.DoneKey().ValueSet(int64(j.upserted)),
 		visibility.TotalKey().ValueSet(int64(j.in.Total)),
 		visibility.UploadKey().ValueSet(j.in.Name),
-	)
+	}
+	if j.listFigures {
+		updates = append(updates,
+			visibility.FailedKey().ValueSet(int64(j.st.Failed)),
+			visibility.TeamKey().ValueSet(int64(j.st.TeamMembers)))
+	}
+	err := workflow.UpsertTypedSearchAttributes(ctx, updates...)
 	if err != nil {
 		j.logger.Warn("could not update search attributes", "error", err)
 	}

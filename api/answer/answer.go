@@ -61,14 +61,20 @@ type Job struct {
 
 // JobSummary is one row of the job list, from visibility alone.
 type JobSummary struct {
-	JobID     string    `json:"job_id"`
-	Name      string    `json:"name"`
-	Status    string    `json:"status"`
-	Processed int       `json:"processed"` // firms finished, enriched or failed
-	Total     int       `json:"total"`
-	Started   time.Time `json:"started"`
-	Closed    time.Time `json:"closed,omitzero"`
-	Links     Links     `json:"links"`
+	JobID     string `json:"job_id"`
+	Name      string `json:"name"`
+	Status    string `json:"status"`
+	Processed int    `json:"processed"` // firms finished, enriched or failed
+	// Of Processed: enriched and failed, and the team members found, as the
+	// job last recorded them in visibility (jobs started before it did
+	// list every processed firm as done).
+	Done        int       `json:"done"`
+	Failed      int       `json:"failed"`
+	TeamMembers int       `json:"team_members"`
+	Total       int       `json:"total"`
+	Started     time.Time `json:"started"`
+	Closed      time.Time `json:"closed,omitzero"`
+	Links       Links     `json:"links"`
 }
 
 // Preview is the answer to POST /api/jobs/preview: what a job from this file

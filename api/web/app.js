@@ -254,15 +254,16 @@ function jobRow(j) {
   const active = ACTIVE.has(status);
   const base = `/api/jobs/${encodeURIComponent(j.job_id)}`;
 
-  // Done, failed and left as one bar in three colours; without the job's
-  // details (a finished job listed afresh) only what was processed.
-  const failed = d ? d.failed || 0 : 0;
-  const done = d ? d.done || 0 : processed;
+  // Done, failed and left as one bar in three colours: from the job's
+  // details while it runs, else from the list (visibility's figures).
+  const failed = (d ? d.failed : j.failed) || 0;
+  const done = (d ? d.done : j.done) || 0;
+  const people = (d ? d.team_members : j.team_members) || 0;
   const share = (n) => (total ? (100 * n) / total : 0);
   const mostlyFailed = failed > 0 && failed >= done;
   const figures = [`${pct}% · ${processed} / ${total} firms`];
-  if (d && d.failed) figures.push(`${d.failed} failed`);
-  if (d && d.team_members) figures.push(`${d.team_members} people`);
+  if (failed) figures.push(`${failed} failed`);
+  if (people) figures.push(`${people} people`);
   const pace = [];
   if (d && active && d.rate_per_minute > 0) pace.push(`${d.rate_per_minute.toFixed(1)} firms/min`);
   if (d && status === "running" && d.eta_seconds > 0) pace.push(`ETA ${duration(d.eta_seconds)}`);

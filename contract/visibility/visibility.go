@@ -21,6 +21,12 @@ func DoneKey() temporal.SearchAttributeKeyInt64 {
 func TotalKey() temporal.SearchAttributeKeyInt64 {
 	return temporal.NewSearchAttributeKeyInt64(contract.SearchTotal)
 }
+func FailedKey() temporal.SearchAttributeKeyInt64 {
+	return temporal.NewSearchAttributeKeyInt64(contract.SearchFailed)
+}
+func TeamKey() temporal.SearchAttributeKeyInt64 {
+	return temporal.NewSearchAttributeKeyInt64(contract.SearchTeam)
+}
 func UploadKey() temporal.SearchAttributeKeyKeyword {
 	return temporal.NewSearchAttributeKeyKeyword(contract.SearchUpload)
 }
