@@ -369,7 +369,9 @@ func (s *Server) listJobs(c *gin.Context) {
 		decode(contract.SearchDone, &j.Processed)
 		decode(contract.SearchTotal, &j.Total)
 		decode(contract.SearchFailed, &j.Failed)
-		decode(contract.SearchTeam, &j.TeamMembers)
+		var team float64
+		decode(contract.SearchTeam, &team)
+		j.TeamMembers = int(team)
 		j.Done = max(0, j.Processed-j.Failed)
 		j.Status = visibility.JobStatus(e.GetStatus(), reported)
 		j.Links = s.linksFor(j.JobID)

@@ -87,8 +87,10 @@ func freePort() (int, error) {
 
 // startStack starts the dev server, the server and one worker, and returns
 // once the server answers and the worker polls.
-func startStack(ctx context.Context, t tools, dir string, settings map[string]string) (s *stack, err error) {
-	s = &stack{t: t, dir: dir, metrics: map[*proc.Proc]string{}}
+func startStack(ctx context.Context, t tools, dir string, settings map[string]string) (_ *stack, err error) {
+	// The error returns below leave the named result nil: what was started
+	// is stopped through s.
+	s := &stack{t: t, dir: dir, metrics: map[*proc.Proc]string{}}
 	defer func() {
 		if err != nil {
 			s.stop()

@@ -2,6 +2,8 @@
 // read from an upload, and what enrichment found about it.
 package firm
 
+import "time"
+
 // Input is one firm from an uploaded spreadsheet. Values keeps every input
 // column, in the order of the upload's headers, so the output can carry it.
 type Input struct {
@@ -183,6 +185,9 @@ type Result struct {
 	// when a team was found. TeamPageURL then names the best candidate.
 	TeamReason string      `json:"team_reason,omitempty"`
 	Visited    []PageVisit `json:"visited,omitempty"` // every page fetched, in order
+	// Finished is when the result was recorded (the result store stamps
+	// it); zero in results recorded before it was kept.
+	Finished time.Time `json:"finished,omitzero"`
 }
 
 // SiteStatus is the website status, derived from the failure reason for a

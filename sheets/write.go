@@ -2,7 +2,6 @@ package sheets
 
 import (
 	"archive/zip"
-	"cmp"
 	"fmt"
 	"io"
 	"maps"
@@ -89,7 +88,7 @@ func WriteWorkbook(w io.Writer, e Export) error {
 		return fmt.Errorf("write workbook: header style: %w", err)
 	}
 
-	var cov coverage
+	var cov Coverage
 	if err := writeFirms(f, e, bold, &cov); err != nil {
 		return fmt.Errorf("write workbook: %s sheet: %w", sheetFirms, err)
 	}
@@ -199,17 +198,6 @@ func newStream(f *excelize.File, sheet string, headers []string, widths []float6
 	return s, nil
 }
 
-// coverage is what the Summary says about the quality of the results,
-// counted while the Firms and Team Members sheets stream.
-type coverage struct {
-	enriched, withTeam, members   int
-	linkedin, email, title, tier1 int
-	tier2, tier3                  int
-	inferredEmail                 int // of email: proposed from the site's pattern, not shown on it
-	portfolio                     int
-	websites                      map[firm.WebsiteStatus]int
-}
-
 // firmColumns are the Firms sheet's columns after the input's own.
 var firmColumns = []string{
 	"Status", "Error", "Failure Reason", "Team Count", "Team Page URL", "Description", "Final URL",
@@ -220,7 +208,7 @@ var firmColumns = []string{
 
 var firmWidths = []float64{12, 40, 18, 12, 40, 60, 40, 16, 40, 18, 28, 36, 28, 30, 40, 32, 14, 12, 24, 18, 34, 50}
 
-func writeFirms(f *excelize.File, e Export, bold int, cov *coverage) error {
+func writeFirms(f *excelize.File, e Export, bold int, cov *Coverage) error {
 	headers := append(slices.Clip(e.InputHeaders), firmColumns...)
 	widths := make([]float64, len(headers))
 	for i := range widths {
@@ -232,7 +220,6 @@ func writeFirms(f *excelize.File, e Export, bold int, cov *coverage) error {
 	if err != nil {
 		return err
 	}
-	cov.websites = map[firm.WebsiteStatus]int{}
 	row := make([]any, len(headers))
 	for i := range e.Total {
 		in, res, err := e.Load(i)
@@ -262,15 +249,8 @@ func writeFirms(f *excelize.File, e Export, bold int, cov *coverage) error {
 		if res.Status == firm.StatusOK {
 			cells[16] = len(res.Portfolio)
 			cells[17] = res.Pages
-			cov.enriched++
-			cov.portfolio += len(res.Portfolio)
-			if len(res.Team) > 0 {
-				cov.withTeam++
-			}
 		}
-		if ws := res.SiteStatus(); ws != "" {
-			cov.websites[ws]++
-		}
+		cov.AddFirm(res)
 		copy(row[n:], cells)
 		if err := sw.setRow(i+2, row); err != nil {
 			return err
@@ -288,7 +268,7 @@ func refusals(m map[string]int) string {
 	return strings.Join(parts, "; ")
 }
 
-func writeMembers(f *excelize.File, e Export, bold int, cov *coverage) error {
+func writeMembers(f *excelize.File, e Export, bold int, cov *Coverage) error {
 	headers := []string{"Firm", "Website", "Name", "Title", "LinkedIn", "Email", "Source URL", "Tier", "Profile URL", "Confidence", "Found By", "Email Source"}
 	sw := newSpill(f, sheetMembers, headers, []float64{28, 32, 28, 32, 40, 30, 40, 8, 40, 12, 14, 44}, bold, e.rowLimit, e.Rows)
 	for i := range e.Total {
@@ -309,27 +289,7 @@ func writeMembers(f *excelize.File, e Export, bold int, cov *coverage) error {
 			if err := sw.add(row); err != nil {
 				return err
 			}
-			cov.members++
-			if m.LinkedIn != "" {
-				cov.linkedin++
-			}
-			if m.Email != "" {
-				cov.email++
-			}
-			if m.EmailSource == firm.EmailFromPattern {
-				cov.inferredEmail++
-			}
-			if m.Title != "" {
-				cov.title++
-			}
-			switch m.Tier {
-			case firm.Tier1:
-				cov.tier1++
-			case firm.Tier2:
-				cov.tier2++
-			case firm.Tier3:
-				cov.tier3++
-			}
+			cov.AddMember(m)
 		}
 	}
 	return sw.flush()
@@ -512,13 +472,7 @@ func share(part, whole int) string {
 	return fmt.Sprintf("%.1f%% (%d of %d)", 100*float64(part)/float64(whole), part, whole)
 }
 
-// websiteOrder lists website statuses for the Summary, most telling first.
-var websiteOrder = []firm.WebsiteStatus{
-	firm.WebsiteOK, firm.WebsiteRedirected, firm.WebsiteJSOnly, firm.WebsiteNotAFirm,
-	firm.WebsiteBlockedByRobots, firm.WebsiteBlockedByGuard, firm.WebsiteDead,
-}
-
-func writeSummary(f *excelize.File, s Summary, cov coverage, bold int, sink RowSink) error {
+func writeSummary(f *excelize.File, s Summary, cov Coverage, bold int, sink RowSink) error {
 	sw, err := newStream(f, sheetSummary, []string{"Field", "Value"}, []float64{30, 60}, bold, sink)
 	if err != nil {
 		return err
@@ -540,19 +494,19 @@ func writeSummary(f *excelize.File, s Summary, cov coverage, bold int, sink RowS
 		{"Team members", s.TeamMembers},
 	}
 	perFirm := "–"
-	if cov.withTeam > 0 {
-		perFirm = fmt.Sprintf("%.1f", float64(cov.members)/float64(cov.withTeam))
+	if cov.WithTeam > 0 {
+		perFirm = fmt.Sprintf("%.1f", float64(cov.Members)/float64(cov.WithTeam))
 	}
 	rows = append(rows, nil,
 		[]any{excelize.Cell{StyleID: bold, Value: "Coverage"}, excelize.Cell{StyleID: bold, Value: "Share"}},
-		[]any{"Firms with a team found", share(cov.withTeam, cov.enriched)},
+		[]any{"Firms with a team found", share(cov.WithTeam, cov.Enriched)},
 		[]any{"Members per firm with a team", perFirm},
-		[]any{"Members with a title", share(cov.title, cov.members)},
-		[]any{"Members with LinkedIn", share(cov.linkedin, cov.members)},
-		[]any{"Members with an email shown on the site", share(cov.email-cov.inferredEmail, cov.members)},
-		[]any{"Members with an inferred email (unverified)", share(cov.inferredEmail, cov.members)},
-		[]any{"Decision makers (tier 1)", share(cov.tier1, cov.members)},
-		[]any{"Portfolio companies", cov.portfolio},
+		[]any{"Members with a title", share(cov.Title, cov.Members)},
+		[]any{"Members with LinkedIn", share(cov.LinkedIn, cov.Members)},
+		[]any{"Members with an email shown on the site", share(cov.Email-cov.InferredEmail, cov.Members)},
+		[]any{"Members with an inferred email (unverified)", share(cov.InferredEmail, cov.Members)},
+		[]any{"Decision makers (tier 1)", share(cov.Tier1, cov.Members)},
+		[]any{"Portfolio companies", cov.Portfolio},
 	)
 	// Each block of counts gets a chart beside it, drawn from its cells.
 	var charts []summaryChart
@@ -564,26 +518,21 @@ func writeSummary(f *excelize.File, s Summary, cov coverage, bold int, sink RowS
 		}
 		charts = append(charts, summaryChart{title: chartTitle, header: first - 1, first: first, last: first + len(labels) - 1})
 	}
-	if cov.members > 0 {
+	if cov.Members > 0 {
 		block("Tier mix", "Members", "Team members by tier",
 			[]string{"Tier 1 (decision makers)", "Tier 2", "Tier 3", "Other"},
-			[]int{cov.tier1, cov.tier2, cov.tier3, cov.members - cov.tier1 - cov.tier2 - cov.tier3})
+			[]int{cov.Tier1, cov.Tier2, cov.Tier3, cov.Members - cov.Tier1 - cov.Tier2 - cov.Tier3})
 	}
-	if len(cov.websites) > 0 {
+	if sites := cov.Sites(); len(sites) > 0 {
 		var labels []string
 		var counts []int
-		for _, ws := range websiteOrder {
-			if n := cov.websites[ws]; n > 0 {
-				labels, counts = append(labels, string(ws)), append(counts, n)
-			}
+		for _, sc := range sites {
+			labels, counts = append(labels, string(sc.Status)), append(counts, sc.Firms)
 		}
 		block("Website status", "Firms", "Firms by website status", labels, counts)
 	}
 	if len(s.FailuresByReason) > 0 {
-		// Most frequent first, so the main problem is at the top.
-		reasons := slices.SortedFunc(maps.Keys(s.FailuresByReason), func(a, b string) int {
-			return cmp.Or(cmp.Compare(s.FailuresByReason[b], s.FailuresByReason[a]), cmp.Compare(a, b))
-		})
+		reasons := ReasonsByCount(s.FailuresByReason)
 		counts := make([]int, len(reasons))
 		for i, r := range reasons {
 			counts[i] = s.FailuresByReason[r]

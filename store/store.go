@@ -234,7 +234,12 @@ func (s *Store) Firm(ctx context.Context, id string, index int) (firm.Input, err
 
 // PutResult writes a firm's result under (job, firm index): a retried or
 // repeated activity overwrites the same key, so results never duplicate.
+// A result without a finish time is stamped now: every result is recorded
+// here as its firm finishes, which is what a job's timeline counts.
 func (s *Store) PutResult(ctx context.Context, id string, r firm.Result) error {
+	if r.Finished.IsZero() {
+		r.Finished = time.Now().UTC()
+	}
 	if err := s.putJSON(ctx, resultKey(id, r.Index), r); err != nil {
 		return fmt.Errorf("job %s result %d: %w", id, r.Index, err)
 	}

@@ -21,14 +21,15 @@ key=$(cat "$here/go.mod" "$here/go.sum" | sha256sum | cut -c1-12)
 bin="$cache/temporal-cli-$key/temporal"
 
 # Search attributes the workflows upsert; registered at start so visibility
-# queries (Web UI filters, GET /api/jobs) can use them.
+# queries (Web UI filters, GET /api/jobs) can use them. The SQL visibility
+# stores allow three of each type but Keyword, hence a Double count.
 search_attributes=(
   VcJobStatus=Keyword
   VcFirmsDone=Int
   VcFirmsTotal=Int
   VcUploadName=Keyword
   VcFirmsFailed=Int
-  VcTeamMembers=Int
+  VcTeamMembers=Double
 )
 
 # Priority and fairness need the new matcher on the 1.29 server. They order

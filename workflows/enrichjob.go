@@ -550,7 +550,7 @@ func (j *job) upsert(ctx workflow.Context) {
 	if j.listFigures {
 		updates = append(updates,
 			visibility.FailedKey().ValueSet(int64(j.st.Failed)),
-			visibility.TeamKey().ValueSet(int64(j.st.TeamMembers)))
+			visibility.TeamKey().ValueSet(float64(j.st.TeamMembers)))
 	}
 	err := workflow.UpsertTypedSearchAttributes(ctx, updates...)
 	if err != nil {

@@ -163,3 +163,97 @@ type Accepted struct {
 	Signal string `json:"signal"` // pause, resume or cancel
 	Links  Links  `json:"links"`
 }
+
+// Glance is the answer to GET /api/jobs/:id/glance: a job's results at a
+// glance, counted firm by firm from its run's stored results, the same way
+// the workbook's Summary counts them.
+type Glance struct {
+	JobID   string `json:"job_id"`
+	Partial bool   `json:"partial"` // the job is still running: its figures so far
+	Total   int    `json:"total"`
+	Done    int    `json:"done"`
+	Failed  int    `json:"failed"`
+	// Coverage is the share of firms and members with each finding.
+	Coverage         GlanceCoverage `json:"coverage"`
+	Tiers            []Count        `json:"tiers"`              // members by decision-maker tier
+	Websites         []Count        `json:"websites"`           // firms by website status, most telling first
+	FailuresByReason []Count        `json:"failures_by_reason"` // most frequent first
+	Timeline         Timeline       `json:"timeline"`
+	Counted          time.Time      `json:"counted"`
+}
+
+// GlanceCoverage counts what was found: firms enriched and with a team,
+// and of the members, those with each detail.
+type GlanceCoverage struct {
+	Enriched      int `json:"enriched"`
+	WithTeam      int `json:"with_team"`
+	Members       int `json:"members"`
+	WithTitle     int `json:"with_title"`
+	WithLinkedIn  int `json:"with_linkedin"`
+	WithEmail     int `json:"with_email"` // shown on the site
+	InferredEmail int `json:"inferred_email"`
+	Tier1         int `json:"tier1"`
+	Portfolio     int `json:"portfolio"`
+}
+
+// Count is one bar of a chart.
+type Count struct {
+	Label string `json:"label"`
+	Count int    `json:"count"`
+}
+
+// Timeline is firms finished over the job's life, in buckets of equal
+// length from Start: Done[i] and Failed[i] finished in bucket i.
+type Timeline struct {
+	Start         time.Time `json:"start,omitzero"`
+	BucketSeconds int       `json:"bucket_seconds"`
+	Done          []int     `json:"done"`
+	Failed        []int     `json:"failed"`
+}
+
+// FirmDetail is the answer to GET /api/jobs/:id/firms/:index: what the
+// workbook says about one firm.
+type FirmDetail struct {
+	JobID         string        `json:"job_id"`
+	Index         int           `json:"index"` // 0-based; the Firms sheet's row is Index+2
+	Row           int           `json:"row"`   // the firm's row in the upload
+	Name          string        `json:"name"`
+	Website       string        `json:"website"`
+	Status        string        `json:"status"`
+	Error         string        `json:"error,omitempty"`
+	Reason        string        `json:"reason,omitempty"`
+	FinalURL      string        `json:"final_url,omitempty"`
+	WebsiteStatus string        `json:"website_status,omitempty"`
+	WebsiteNote   string        `json:"website_note,omitempty"`
+	TeamPageURL   string        `json:"team_page_url,omitempty"`
+	TeamReason    string        `json:"team_reason,omitempty"` // why no team was found
+	Finished      time.Time     `json:"finished,omitzero"`
+	Pages         []FirmPage    `json:"pages"`
+	Team          []FirmPerson  `json:"team"`
+	Portfolio     []FirmCompany `json:"portfolio"`
+}
+
+// FirmPage is one page fetched for a firm, as the Pages sheet lists it.
+type FirmPage struct {
+	URL    string `json:"url"`
+	Status int    `json:"status,omitempty"`
+	Kind   string `json:"kind"`
+	People int    `json:"people"`
+	Note   string `json:"note,omitempty"`
+}
+
+// FirmPerson is one team member, as the Team Members sheet lists them.
+type FirmPerson struct {
+	Name      string `json:"name"`
+	Title     string `json:"title,omitempty"`
+	Tier      int    `json:"tier,omitempty"`
+	LinkedIn  string `json:"linkedin,omitempty"`
+	Email     string `json:"email,omitempty"`
+	SourceURL string `json:"source_url,omitempty"`
+}
+
+// FirmCompany is one portfolio company.
+type FirmCompany struct {
+	Name    string `json:"name"`
+	Website string `json:"website,omitempty"`
+}

@@ -24,8 +24,8 @@ func TotalKey() temporal.SearchAttributeKeyInt64 {
 func FailedKey() temporal.SearchAttributeKeyInt64 {
 	return temporal.NewSearchAttributeKeyInt64(contract.SearchFailed)
 }
-func TeamKey() temporal.SearchAttributeKeyInt64 {
-	return temporal.NewSearchAttributeKeyInt64(contract.SearchTeam)
+func TeamKey() temporal.SearchAttributeKeyFloat64 {
+	return temporal.NewSearchAttributeKeyFloat64(contract.SearchTeam) // SQL visibility has room for three Int attributes
 }
 func UploadKey() temporal.SearchAttributeKeyKeyword {
 	return temporal.NewSearchAttributeKeyKeyword(contract.SearchUpload)
