@@ -70,6 +70,7 @@ type Server struct {
 	// version, so paging reads only rows from the store.
 	indexes *lru.Cache[string, store.Rows]
 	guesses *guesses
+	glances *glances
 }
 
 // New builds a server over a Temporal client and the result store.
@@ -88,7 +89,7 @@ func New(cfg Config, tc client.Client, st *store.Store, logger *zap.Logger) *Ser
 	}
 	// A few tens of kilobytes each (a 50,000-firm job's is 16 KB).
 	indexes, _ := lru.New[string, store.Rows](64) // errors only for a size below 1
-	return &Server{cfg: cfg, temporal: tc, store: st, log: logger, workbooks: newWorkbookCache(cfg.TempDir, 4), indexes: indexes, guesses: newGuesses(guessBurst, guessEvery)}
+	return &Server{cfg: cfg, temporal: tc, store: st, log: logger, workbooks: newWorkbookCache(cfg.TempDir, 4), indexes: indexes, guesses: newGuesses(guessBurst, guessEvery), glances: newGlances()}
 }
 
 // Close removes the workbooks the server built and cached.
@@ -125,6 +126,8 @@ func (s *Server) Handler() http.Handler {
 	api.GET("/jobs/:id/result", s.getResult)
 	api.GET("/jobs/:id/result.csv", s.getResultCSV)
 	api.GET("/jobs/:id/result.json", s.getResultRows)
+	api.GET("/jobs/:id/glance", s.getGlance)
+	api.GET("/jobs/:id/firms/:index", s.getFirm)
 	api.POST("/jobs/:id/pause", s.control(contract.ActionPause))
 	api.POST("/jobs/:id/resume", s.control(contract.ActionResume))
 	api.POST("/jobs/:id/cancel", s.cancelJob)

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -469,18 +470,31 @@ func TestListJobs(t *testing.T) {
 	b := e.create(map[string]string{"name": "b"})
 	e.fake.workflows[b.JobID].status = enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
 	e.fake.workflows[b.JobID].vcStatus = contract.StatusCompleted
+	e.fake.workflows[b.JobID].progress.Done = 2
+	e.fake.workflows[b.JobID].progress.Failed = 4
+	e.fake.workflows[b.JobID].progress.TeamMembers = 9
 
 	type list struct {
 		Jobs []struct {
-			JobID  string `json:"job_id"`
-			Name   string `json:"name"`
-			Status string `json:"status"`
-			Total  int    `json:"total"`
+			JobID       string `json:"job_id"`
+			Name        string `json:"name"`
+			Status      string `json:"status"`
+			Total       int    `json:"total"`
+			Processed   int    `json:"processed"`
+			Done        int    `json:"done"`
+			Failed      int    `json:"failed"`
+			TeamMembers int    `json:"team_members"`
 		} `json:"jobs"`
 	}
 	all := decode[list](t, e.do(http.MethodGet, "/api/jobs", nil, nil))
 	if len(all.Jobs) != 2 {
 		t.Fatalf("jobs %+v", all)
+	}
+	// A finished job's figures come from visibility, with no query of it.
+	for _, j := range all.Jobs {
+		if j.JobID == b.JobID && (j.Processed != 6 || j.Done != 2 || j.Failed != 4 || j.TeamMembers != 9) {
+			t.Errorf("the completed job lists %+v, want 6 processed: 2 done, 4 failed, 9 people", j)
+		}
 	}
 	running := decode[list](t, e.do(http.MethodGet, "/api/jobs?status=running&page_size=10", nil, nil))
 	if len(running.Jobs) != 1 || running.Jobs[0].JobID != a.JobID || running.Jobs[0].Total != 6 || running.Jobs[0].Name != "a" {
@@ -1084,5 +1098,73 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 	}
 	if d := doc.Paths["/api/jobs/{id}/result.csv"]["get"].Description; !strings.Contains(d, "single quote") {
 		t.Errorf("the CSV export does not document its formula neutralisation: %q", d)
+	}
+}
+
+// The glance counts the run's stored results as the Summary does, and a
+// firm's detail is what the workbook says of it.
+func TestGlanceAndFirm(t *testing.T) {
+	e := newEnv(t, nil)
+	c := e.create(nil)
+	e.finish(c.JobID)
+	g := decode[answer.Glance](t, e.do(http.MethodGet, "/api/jobs/"+c.JobID+"/glance", nil, nil))
+	// Firm 2's result is an earlier run's: not this run's, not counted.
+	if g.Total != 6 || g.Done != 1 || g.Failed != 1 || !g.Partial {
+		t.Errorf("glance %+v, want 1 done and 1 failed of 6, partial", g)
+	}
+	if cv := g.Coverage; cv.Enriched != 1 || cv.WithTeam != 1 || cv.Members != 2 || cv.WithTitle != 2 || cv.WithLinkedIn != 0 {
+		t.Errorf("coverage %+v", cv)
+	}
+	if !reflect.DeepEqual(g.FailuresByReason, []answer.Count{{Label: "dns", Count: 1}}) {
+		t.Errorf("failures by reason %+v", g.FailuresByReason)
+	}
+	finished := 0
+	for k := range g.Timeline.Done {
+		finished += g.Timeline.Done[k] + g.Timeline.Failed[k]
+	}
+	if finished != 2 || g.Timeline.BucketSeconds != 10 || g.Timeline.Start.IsZero() {
+		t.Errorf("timeline %+v: want the two firms of this run in 10 s buckets", g.Timeline)
+	}
+
+	type detail struct {
+		Status string `json:"status"`
+		Reason string `json:"reason"`
+		Error  string `json:"error"`
+		Name   string `json:"name"`
+		Team   []struct {
+			Name  string `json:"name"`
+			Title string `json:"title"`
+		} `json:"team"`
+		Pages []answer.FirmPage `json:"pages"`
+	}
+	f := decode[detail](t, e.do(http.MethodGet, "/api/jobs/"+c.JobID+"/firms/0", nil, nil))
+	if f.Status != "ok" || f.Name != "Accel" || len(f.Team) != 2 || f.Team[0].Name != "Ada Partner" || f.Pages == nil {
+		t.Errorf("firm 0: %+v", f)
+	}
+	f = decode[detail](t, e.do(http.MethodGet, "/api/jobs/"+c.JobID+"/firms/1", nil, nil))
+	if f.Status != "failed" || f.Reason != "dns" || f.Error != "the host does not exist" {
+		t.Errorf("firm 1: %+v", f)
+	}
+	if f = decode[detail](t, e.do(http.MethodGet, "/api/jobs/"+c.JobID+"/firms/2", nil, nil)); f.Status != string(firm.StatusPending) || len(f.Team) != 0 {
+		t.Errorf("firm 2, with only an earlier run's result: %+v", f)
+	}
+	for _, bad := range []string{"6", "-1", "x"} {
+		wantError(t, e.do(http.MethodGet, "/api/jobs/"+c.JobID+"/firms/"+bad, nil, nil), http.StatusNotFound, "firms 0 to 5")
+	}
+	wantError(t, e.do(http.MethodGet, "/api/jobs/job-nope/glance", nil, nil), http.StatusNotFound, "job-nope")
+
+	// The Firms sheet's rows carry their positions, searched or not, so a
+	// row opens its firm.
+	type page struct {
+		Rows      [][]string `json:"rows"`
+		Positions []int      `json:"positions"`
+	}
+	p := decode[page](t, e.do(http.MethodGet, "/api/jobs/"+c.JobID+"/result.json?sheet=Firms&offset=2&limit=2", nil, nil))
+	if !reflect.DeepEqual(p.Positions, []int{2, 3}) {
+		t.Errorf("positions %v, want [2 3]", p.Positions)
+	}
+	p = decode[page](t, e.do(http.MethodGet, "/api/jobs/"+c.JobID+"/result.json?sheet=Firms&q=greylock", nil, nil))
+	if len(p.Rows) != 1 || !reflect.DeepEqual(p.Positions, []int{4}) {
+		t.Errorf("search positions %v of %v, want Greylock's [4]", p.Positions, p.Rows)
 	}
 }

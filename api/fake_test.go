@@ -222,6 +222,8 @@ func (f *fakeTemporal) ListWorkflow(_ context.Context, req *workflowservice.List
 				contract.SearchUpload: payload(w.progress.Name),
 				contract.SearchDone:   payload(w.progress.Done + w.progress.Failed),
 				contract.SearchTotal:  payload(w.progress.Total),
+				contract.SearchFailed: payload(w.progress.Failed),
+				contract.SearchTeam:   payload(float64(w.progress.TeamMembers)),
 			}},
 		})
 	}

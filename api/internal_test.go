@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 )
@@ -119,5 +120,52 @@ func TestWorkbookCache(t *testing.T) {
 	}
 	if err := wc.close(); err != nil || files() != 0 {
 		t.Errorf("close left %d files (%v)", files(), err)
+	}
+}
+
+func TestTimeline(t *testing.T) {
+	const s0 = int64(1_740_002_400) // a Unix second, a multiple of an hour
+	for _, tc := range []struct {
+		name     string
+		bySecond map[int64][2]int
+		bars     int
+		start    int64
+		bucket   int
+		done     []int
+		failed   []int
+	}{
+		{"none", nil, 240, 0, 10, []int{}, []int{}},
+		{"one second", map[int64][2]int{s0 + 3: {3, 1}}, 240, s0, 10, []int{3}, []int{1}},
+		{"a gap", map[int64][2]int{s0 + 5: {1, 0}, s0 + 38: {0, 2}}, 240, s0, 10, []int{1, 0, 0, 0}, []int{0, 0, 0, 2}},
+		{"longer than the bars", map[int64][2]int{s0: {1, 0}, s0 + 29: {1, 0}, s0 + 31: {1, 1}, s0 + 95: {2, 0}}, 3, s0, 60, []int{3, 2}, []int{1, 0}},
+		{"exactly the bars", map[int64][2]int{s0 + 1: {1, 0}, s0 + 39: {1, 0}}, 4, s0, 10, []int{1, 0, 0, 1}, []int{0, 0, 0, 0}},
+		{"a week", map[int64][2]int{s0: {1, 0}, s0 + 7*86400: {1, 0}}, 240, s0, 3600, nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := timeline(tc.bySecond, tc.bars)
+			if got.BucketSeconds != tc.bucket {
+				t.Errorf("buckets of %d s, want %d", got.BucketSeconds, tc.bucket)
+			}
+			if tc.done != nil && (!slices.Equal(got.Done, tc.done) || !slices.Equal(got.Failed, tc.failed)) {
+				t.Errorf("timeline %v %v, want %v %v", got.Done, got.Failed, tc.done, tc.failed)
+			}
+			if len(got.Done) > tc.bars {
+				t.Errorf("%d buckets, more than %d", len(got.Done), tc.bars)
+			}
+			sum := 0
+			for k := range got.Done {
+				sum += got.Done[k] + got.Failed[k]
+			}
+			want := 0
+			for _, c := range tc.bySecond {
+				want += c[0] + c[1]
+			}
+			if sum != want {
+				t.Errorf("%d firms in the buckets, want %d", sum, want)
+			}
+			if len(tc.bySecond) > 0 && got.Start.Unix() != tc.start {
+				t.Errorf("start %v, want %v", got.Start, time.Unix(tc.start, 0).UTC())
+			}
+		})
 	}
 }

@@ -39,6 +39,14 @@ func TestOpenAPIMatchesAnswerTypes(t *testing.T) {
 		{"Health", nil, health{}},
 		{"Probe", nil, probe{}},
 		{"RowsPage", nil, rowsPage{}},
+		{"Glance", nil, answer.Glance{}},
+		{"GlanceCoverage", nil, answer.GlanceCoverage{}},
+		{"Timeline", nil, answer.Timeline{}},
+		{"Count", nil, answer.Count{}},
+		{"FirmDetail", nil, answer.FirmDetail{}},
+		{"FirmPage", nil, answer.FirmPage{}},
+		{"FirmPerson", nil, answer.FirmPerson{}},
+		{"FirmCompany", nil, answer.FirmCompany{}},
 	}
 	for _, c := range cases {
 		name := strings.Join(append([]string{c.schema}, c.path...), ".")

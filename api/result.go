@@ -416,11 +416,14 @@ type rowsPage struct {
 	Sheets  []string   `json:"sheets"`
 	Columns []string   `json:"columns"`
 	Rows    [][]string `json:"rows"`
-	Total   int        `json:"total"` // rows matching q
-	Offset  int        `json:"offset"`
-	Limit   int        `json:"limit"`
-	Query   string     `json:"q,omitempty"`
-	Partial bool       `json:"partial"`
+	// Positions are the rows' places below the header, from 0: on the
+	// Firms sheet, each firm's index (GET /api/jobs/:id/firms/:index).
+	Positions []int  `json:"positions"`
+	Total     int    `json:"total"` // rows matching q
+	Offset    int    `json:"offset"`
+	Limit     int    `json:"limit"`
+	Query     string `json:"q,omitempty"`
+	Partial   bool   `json:"partial"`
 }
 
 // getResultRows answers a page of one sheet's rows, optionally only those
@@ -451,8 +454,12 @@ func (s *Server) getResultRows(c *gin.Context) {
 		if q == "" {
 			page.Total = rows.sheet.Rows
 			page.Rows, err = rows.sheet.Page(ctx, rows.src, offset, limit)
+			page.Positions = make([]int, len(page.Rows))
+			for i := range page.Positions {
+				page.Positions[i] = offset + i
+			}
 		} else {
-			page.Rows, page.Total, err = rows.sheet.Search(ctx, rows.src, q, offset, limit)
+			page.Rows, page.Positions, page.Total, err = rows.sheet.Search(ctx, rows.src, q, offset, limit)
 		}
 		if err != nil {
 			return err

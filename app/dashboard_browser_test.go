@@ -336,14 +336,74 @@ func TestDashboardInBrowser(t *testing.T) {
 	p.until("the searched member", fmt.Sprintf(`document.querySelectorAll("#rows tbody tr").length === 1 && document.querySelector("#rows tbody").textContent.includes(%s)`, strconv.Quote(member)), time.Minute)
 	p.shot("4-results")
 
-	// A job with no failed firm offers no retry.
-	var good demosites.Site
-	for _, site := range demosites.Sites() {
-		if site.Failure == "" && len(site.Team) > 0 {
-			good = site
-			break
+	// The job page: a bar for each failure reason the job recorded, the
+	// firms-per-minute chart, the coverage tiles.
+	final := s.job(t, id)
+	p.until("the failures chart", fmt.Sprintf(`document.querySelectorAll("#chart-failures svg rect.hbar").length === %d`, len(final.FailuresByReason)), time.Minute)
+	for reason := range final.FailuresByReason {
+		if !eval[bool](p, fmt.Sprintf(`document.querySelector('#chart-failures svg rect.hbar[data-label=%q]') !== null`, reason)) {
+			t.Errorf("the failures chart has no bar for %q", reason)
 		}
 	}
+	p.until("the firms-per-minute chart", `document.querySelectorAll("#chart-rate svg rect.done").length > 0`, time.Minute)
+	p.until("the coverage tiles", `document.querySelector("#coverage dt")?.textContent === "Firms"`, time.Minute)
+
+	// A firm row opens what the workbook says of it: a failed firm its
+	// reason, a good one its pages and people.
+	var good, bad demosites.Site
+	for _, site := range demosites.Sites() {
+		if site.Failure == "" && len(site.Team) > 0 && good.Name == "" {
+			good = site
+		}
+		if site.Failure != "" && bad.Name == "" {
+			bad = site
+		}
+	}
+	search := func(q string) chromedp.Action[chromedp.Void] {
+		return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const q = document.querySelector("#q"); q.value = %q; q.dispatchEvent(new Event("input")); })()`, q))
+	}
+	p.do("the Firms sheet", time.Minute, search(""), chromedp.Click(chromedp.CSS(`#tabs button[data-sheet="Firms"]`)))
+	p.until("firm rows", `document.querySelectorAll("#rows tbody tr.openable").length > 0`, time.Minute)
+	openFirm := func(name string) {
+		p.t.Helper()
+		p.do("search "+name, time.Minute, search(name))
+		p.until("the row of "+name, fmt.Sprintf(`(() => { const r = document.querySelectorAll("#rows tbody tr.openable");
+			return r.length === 1 && r[0].textContent.includes(%q); })()`, name), time.Minute)
+		p.do("open "+name, time.Minute, chromedp.Click(chromedp.CSS(`#rows tbody tr.openable td.pinned`)))
+		p.until("the detail of "+name, `document.querySelector("#rows tr.detail .detail-body") !== null`, time.Minute)
+	}
+	openFirm(bad.Name)
+	detail := eval[string](p, `document.querySelector("#rows tr.detail").textContent`)
+	reasonShown := false
+	for reason := range final.FailuresByReason {
+		reasonShown = reasonShown || strings.Contains(detail, "failed ("+reason+")")
+	}
+	if !reasonShown {
+		t.Errorf("the failed firm %s does not say why: %q", bad.Name, detail)
+	}
+	openFirm(good.Name)
+	detail = eval[string](p, `document.querySelector("#rows tr.detail").textContent`)
+	if !strings.Contains(detail, "Pages visited") || !strings.Contains(detail, good.Team[0].Name) || !strings.Contains(detail, good.Host) {
+		t.Errorf("the firm %s does not show its pages and people: %q", good.Name, detail)
+	}
+	// The sheet scrolls inside its frame with the name column pinned; the
+	// page itself does not scroll sideways.
+	if !eval[bool](p, `(() => { const f = document.querySelector("#rows-frame"); return f.scrollWidth > f.clientWidth; })()`) {
+		t.Error("the Firms sheet fits its frame at laptop width: the pinned column is untested")
+	}
+	pinned := eval[bool](p, `(() => { const f = document.querySelector("#rows-frame"); f.scrollLeft = 600;
+		const c = f.querySelector("tbody tr.openable td.pinned");
+		return c !== null && Math.abs(c.getBoundingClientRect().left - f.getBoundingClientRect().left) < 3; })()`)
+	if !pinned {
+		t.Error("the name column scrolled away with the rest of the sheet")
+	}
+	if w := eval[int](p, `document.documentElement.scrollWidth`); w > 1280 {
+		t.Errorf("the page is %d px wide at a 1280 px laptop width", w)
+	}
+	p.do("back to the start", time.Minute, chromedp.Evaluate[chromedp.Void](`document.querySelector("#rows-frame").scrollLeft = 0; document.querySelector("#results").scrollIntoView()`))
+	p.shot("4c-job-page")
+
+	// A job with no failed firm offers no retry.
 	clean := filepath.Join(t.TempDir(), "clean.csv")
 	if err := os.WriteFile(clean, []byte("Firm,Website\n"+good.Name+",http://"+good.Host+"/\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -369,6 +429,8 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Errorf("the page is %d px wide at a 390 px phone width", w)
 	}
 	p.shot("5-phone")
+	p.do("the job page at phone width", time.Minute, chromedp.Evaluate[chromedp.Void](`document.querySelector("#results").scrollIntoView()`))
+	p.shot("5b-job-page-phone")
 }
 
 // TestDashboardWorkerBanner: jobs running with no worker polling put a red

@@ -286,15 +286,16 @@ func (sh Sheet) Page(ctx context.Context, src Source, offset, limit int) ([][]st
 
 // Search finds the rows below the header with a cell containing q, which is
 // in lower case, ignoring case: it returns up to limit of them from the
-// offset-th on, and how many there are.
-func (sh Sheet) Search(ctx context.Context, src Source, q string, offset, limit int) ([][]string, int, error) {
-	rows, total := [][]string{}, 0
+// offset-th on, the position of each below the header (from 0, as Page's
+// offset counts), and how many there are.
+func (sh Sheet) Search(ctx context.Context, src Source, q string, offset, limit int) ([][]string, []int, int, error) {
+	rows, positions, total := [][]string{}, []int{}, 0
 	if sh.Rows == 0 {
-		return rows, 0, nil
+		return rows, positions, 0, nil
 	}
 	lr, err := openLines(ctx, src, sh.Offsets[0], sh.Size-sh.Offsets[0])
 	if err != nil {
-		return nil, 0, fmt.Errorf("sheet %s: %w", sh.Name, err)
+		return nil, nil, 0, fmt.Errorf("sheet %s: %w", sh.Name, err)
 	}
 	defer lr.close()
 	// A row's encoded line holds q, ignoring case, whenever a cell does,
@@ -303,13 +304,13 @@ func (sh Sheet) Search(ctx context.Context, src Source, q string, offset, limit 
 	needle := []byte(q)
 	prefilter := !strings.ContainsFunc(q, func(r rune) bool { return r < 0x20 || r == '"' || r == '\\' || r == '\u2028' || r == '\u2029' })
 	var lower []byte
-	for {
+	for pos := 0; ; pos++ {
 		line, err := lr.next()
 		if err == io.EOF {
-			return rows, total, nil
+			return rows, positions, total, nil
 		}
 		if err != nil {
-			return nil, 0, fmt.Errorf("sheet %s: search: %w", sh.Name, err)
+			return nil, nil, 0, fmt.Errorf("sheet %s: search: %w", sh.Name, err)
 		}
 		if prefilter {
 			if lower = appendLower(lower[:0], line); !bytes.Contains(lower, needle) {
@@ -318,14 +319,14 @@ func (sh Sheet) Search(ctx context.Context, src Source, q string, offset, limit 
 		}
 		row, err := decodeRow(line)
 		if err != nil {
-			return nil, 0, fmt.Errorf("sheet %s: search: %w", sh.Name, err)
+			return nil, nil, 0, fmt.Errorf("sheet %s: search: %w", sh.Name, err)
 		}
 		if !matches(row, q) {
 			continue
 		}
 		total++
 		if total > offset && len(rows) < limit {
-			rows = append(rows, row)
+			rows, positions = append(rows, row), append(positions, pos)
 		}
 	}
 }

@@ -173,26 +173,30 @@ func TestSearch(t *testing.T) {
 		{"<&>", 0, 10}, {`"quoted"`, 0, 10}, {`back\slash`, 0, 10}, {"tab\th", 0, 10}, {"needle at", 0, 10},
 		{"nowhere", 0, 10}, {"firm", 690, 50},
 	} {
-		rows, total, err := sh.Search(context.Background(), src, tc.q, tc.offset, tc.limit)
+		rows, positions, total, err := sh.Search(context.Background(), src, tc.q, tc.offset, tc.limit)
 		if err != nil {
 			t.Fatalf("search %+v: %v", tc, err)
 		}
 		var hits [][]string
-		for _, r := range orEmpty(all[1:]) {
+		var at []int
+		for i, r := range orEmpty(all[1:]) {
 			for _, v := range r {
 				if strings.Contains(strings.ToLower(v), tc.q) {
-					hits = append(hits, r)
+					hits, at = append(hits, r), append(at, i)
 					break
 				}
 			}
 		}
 		lo, hi := min(tc.offset, len(hits)), min(tc.offset+tc.limit, len(hits))
-		want := hits[lo:hi]
+		want, wantAt := hits[lo:hi], at[lo:hi]
 		if want == nil {
-			want = [][]string{}
+			want, wantAt = [][]string{}, []int{}
 		}
 		if total != len(hits) || !reflect.DeepEqual(rows, want) {
 			t.Errorf("search %+v: %d of %d, want %d of %d", tc, len(rows), total, len(want), len(hits))
+		}
+		if !reflect.DeepEqual(positions, wantAt) {
+			t.Errorf("search %+v: rows at %v, want %v", tc, positions, wantAt)
 		}
 		if tc.q != "nowhere" && tc.q != "firm" && len(hits) == 0 {
 			t.Errorf("search %q: the test expects hits", tc.q)
@@ -270,7 +274,7 @@ func TestTruncatedFile(t *testing.T) {
 	if _, err := sh.Page(context.Background(), source(t, dir, sh), 290, 50); err == nil {
 		t.Error("a page of a truncated file read without error")
 	}
-	if _, _, err := sh.Search(context.Background(), source(t, dir, sh), "firm", 0, 50); err == nil {
+	if _, _, _, err := sh.Search(context.Background(), source(t, dir, sh), "firm", 0, 50); err == nil {
 		t.Error("a search of a truncated file read without error")
 	}
 }

@@ -133,7 +133,7 @@ func BenchmarkPage(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			rows, total, err := sh.Search(ctx, sheetindex.ReaderAt(f, sh.Size), "firm 2499", 0, limit)
+			rows, _, total, err := sh.Search(ctx, sheetindex.ReaderAt(f, sh.Size), "firm 2499", 0, limit)
 			f.Close()
 			if err != nil || total != 11 || len(rows) != 11 {
 				b.Fatalf("%d of %d rows, %v", len(rows), total, err)

@@ -5,6 +5,7 @@
 
 const $ = (id) => document.getElementById(id);
 const POLL_MS = 2000;
+const GLANCE_MS = 10000; // a running job's glance is counted again at most this often
 const ACTIVE = new Set(["running", "paused", "stalled", "exporting"]);
 
 // h builds an element: h("td", {class: "x", dataset: {label: "Job"}}, "text", child…).
@@ -429,6 +430,8 @@ async function refresh() {
     }
     if (hl && hl.workers) showHealth(hl);
     showJobs(await loadJobs());
+    const r = state.results;
+    if (r && r.glancePartial !== false && Date.now() - (r.glanceAt || 0) > GLANCE_MS) loadGlance();
   } catch (err) {
     if (err.status === 429) {
       $("health").textContent = err.message;
@@ -445,13 +448,114 @@ async function refresh() {
   }
 }
 
-// ---- results -----------------------------------------------------------------
+// ---- job page: glance, charts, sheets ----------------------------------------
+
+const SVG = "http://www.w3.org/2000/svg";
+
+// svg builds an SVG element; attributes only (the page's content security
+// policy forbids style attributes, and colours come from classes).
+function svg(tag, attrs, ...children) {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) if (v !== undefined && v !== null) e.setAttribute(k, String(v));
+  for (const c of children.flat()) if (c !== undefined && c !== null) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return e;
+}
+
+function percent(part, whole) {
+  return whole ? `${Math.round((1000 * part) / whole) / 10}%` : "–";
+}
+
+// barChart draws one horizontal bar per item: its label, a bar as long as
+// its share of the largest, and its count.
+function barChart(items, cls, empty) {
+  if (!items.length) return h("p", { class: "note" }, empty);
+  const most = Math.max(...items.map((i) => i.count), 1);
+  const row = 22, labelW = 150, barW = 200, width = labelW + barW + 50;
+  return svg("svg", { viewBox: `0 0 ${width} ${items.length * row + 4}`, class: "bars " + cls, role: "img",
+    "aria-label": items.map((i) => `${i.label}: ${i.count}`).join(", ") },
+  items.map((it, k) => svg("g", { transform: `translate(0 ${k * row + 2})` },
+    svg("title", {}, `${it.label}: ${it.count}`),
+    svg("text", { x: labelW - 8, y: 15, "text-anchor": "end", class: "label" }, it.label.length > 22 ? it.label.slice(0, 21) + "…" : it.label),
+    svg("rect", { x: labelW, y: 3, height: row - 8, width: Math.max(2, (barW * it.count) / most), rx: 3, class: "hbar", "data-label": it.label }),
+    svg("text", { x: labelW + Math.max(2, (barW * it.count) / most) + 6, y: 15, class: "count" }, it.count.toLocaleString()))));
+}
+
+// rateChart draws firms finished per minute over the job's life: a column
+// per bucket, done and failed stacked.
+function rateChart(tl) {
+  const n = tl.done.length;
+  if (!n) return h("p", { class: "note" }, "No firm has finished yet.");
+  const mins = tl.bucket_seconds / 60;
+  const rate = (k) => (tl.done[k] + tl.failed[k]) / mins;
+  const top = Math.max(...tl.done.map((_, k) => rate(k)), 1);
+  const W = 400, H = 130, left = 36, bottom = 18, plotW = W - left - 6, plotH = H - bottom - 8;
+  const colW = plotW / n, y = (v) => 8 + plotH - (plotH * v) / top;
+  const start = new Date(tl.start), end = new Date(start.getTime() + n * tl.bucket_seconds * 1000);
+  const time = (d) => d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  const cols = [];
+  for (let k = 0; k < n; k++) {
+    const x = left + k * colW, done = tl.done[k] / mins, failed = tl.failed[k] / mins;
+    const label = `${time(new Date(start.getTime() + k * tl.bucket_seconds * 1000))}: ${tl.done[k]} done, ${tl.failed[k]} failed`;
+    cols.push(svg("g", {}, svg("title", {}, label),
+      done > 0 ? svg("rect", { x, width: Math.max(1, colW - 1), y: y(done), height: y(0) - y(done), class: "done" }) : null,
+      failed > 0 ? svg("rect", { x, width: Math.max(1, colW - 1), y: y(done + failed), height: y(done) - y(done + failed), class: "failed" }) : null));
+  }
+  return svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "rate", role: "img",
+    "aria-label": `Firms finished per minute from ${time(start)} to ${time(end)}, at most ${top.toFixed(1)} a minute` },
+  svg("line", { x1: left, x2: W - 6, y1: y(0), y2: y(0), class: "axis" }),
+  svg("line", { x1: left, x2: W - 6, y1: y(top), y2: y(top), class: "grid" }),
+  svg("text", { x: left - 6, y: y(top) + 4, "text-anchor": "end", class: "label" }, top >= 10 ? Math.round(top) : top.toFixed(1)),
+  svg("text", { x: left - 6, y: y(0) + 4, "text-anchor": "end", class: "label" }, "0"),
+  svg("text", { x: left, y: H - 4, class: "label" }, time(start)),
+  svg("text", { x: W - 6, y: H - 4, "text-anchor": "end", class: "label" }, time(end)),
+  cols);
+}
+
+function showGlance(g) {
+  const c = g.coverage;
+  const tile = (label, value, note) => h("div", { class: "tile" }, h("dt", {}, label), h("dd", {}, value, note ? h("small", {}, note) : null));
+  $("coverage").replaceChildren(...[
+    tile("Firms", `${(g.done + g.failed).toLocaleString()} of ${g.total.toLocaleString()}`, `${g.failed.toLocaleString()} failed`),
+    tile("With a team", percent(c.with_team, c.enriched), `${c.with_team} of ${c.enriched} enriched`),
+    tile("Members per firm", c.with_team ? (c.members / c.with_team).toFixed(1) : "–", `${c.members.toLocaleString()} people`),
+    tile("With a title", percent(c.with_title, c.members)),
+    tile("With LinkedIn", percent(c.with_linkedin, c.members)),
+    tile("With an email", percent(c.with_email, c.members), c.inferred_email ? `+ ${percent(c.inferred_email, c.members)} inferred` : "shown on the site"),
+    tile("Decision makers", percent(c.tier1, c.members), "tier 1"),
+    tile("Portfolio companies", c.portfolio.toLocaleString()),
+  ]);
+  $("glance").classList.toggle("mostly-failed", g.failed > 0 && g.failed >= g.done);
+  $("glance-note").textContent = g.partial ? "The job is running: figures so far." : "";
+  const secs = g.timeline.bucket_seconds;
+  $("rate-note").textContent = `(a column every ${secs < 60 ? secs + " s" : secs < 3600 ? secs / 60 + " min" : secs / 3600 + " h"})`;
+  $("chart-rate").replaceChildren(rateChart(g.timeline));
+  $("chart-failures").replaceChildren(barChart(g.failures_by_reason, "failures", "No firm failed."));
+  $("chart-websites").replaceChildren(barChart(g.websites, "websites", "No website checked yet."));
+  $("chart-tiers").replaceChildren(barChart(g.tiers, "tiers", "No team member found yet."));
+}
+
+async function loadGlance() {
+  const r = state.results;
+  if (!r) return;
+  r.glanceAt = Date.now();
+  try {
+    const g = await api(`/api/jobs/${encodeURIComponent(r.id)}/glance`);
+    if (state.results === r) {
+      r.glancePartial = g.partial;
+      showGlance(g);
+    }
+  } catch (err) {
+    $("glance-note").textContent = err.message;
+  }
+}
 
 function openResults(id, name) {
   state.results = { id, name, sheet: "Team Members", q: "", offset: 0, limit: 25 };
   $("q").value = "";
   $("results").hidden = false;
   $("results-job").textContent = name;
+  for (const c of ["coverage", "chart-rate", "chart-failures", "chart-websites", "chart-tiers"]) $(c).replaceChildren();
+  loadGlance();
   loadRows().then(() => $("results").scrollIntoView({ behavior: "smooth" }));
 }
 
@@ -476,21 +580,94 @@ async function loadRows() {
   }
 }
 
+// pinnedColumn is the column that stays in view as the table scrolls
+// sideways: the person's or the firm's name where the sheet has one.
+function pinnedColumn(columns) {
+  const norm = columns.map((c) => c.trim().toLowerCase());
+  for (const want of [(c) => c === "name", (c) => c.includes("name"), (c) => c === "firm" || c === "company"]) {
+    const k = norm.findIndex(want);
+    if (k >= 0) return k;
+  }
+  return 0;
+}
+
 function showRows(page) {
   const r = state.results;
   $("tabs").replaceChildren(...page.sheets.map((name) => h("button", {
     type: "button", role: "tab", "aria-selected": String(name === page.sheet), dataset: { sheet: name },
   }, name)));
   $("results-note").textContent = page.partial ? "Partial: the job has not finished." : "";
-  const table = $("rows");
-  const rows = page.rows.map((row) => h("tr", {}, row.map((v) => h("td", { title: v }, v))));
+  const firms = page.sheet === "Firms";
+  $("rows-hint").hidden = !firms;
+  const pin = pinnedColumn(page.columns);
+  const cell = (tag, v, k, attrs) => h(tag, Object.assign({ class: k === pin ? "pinned" : null }, attrs), v);
+  const rows = page.rows.map((row, i) => h("tr", firms ? {
+    class: "openable", tabindex: "0", "aria-expanded": "false", dataset: { index: String(page.positions[i]) },
+    title: "Show what the workbook says about this firm",
+  } : {}, row.map((v, k) => cell("td", v, k, { title: v }))));
   if (!rows.length) rows.push(h("tr", {}, h("td", { colspan: Math.max(1, page.columns.length) }, r.q ? "No row matches." : "No rows yet.")));
-  table.replaceChildren(h("thead", {}, h("tr", {}, page.columns.map((c) => h("th", {}, c)))), h("tbody", {}, rows));
+  $("rows").replaceChildren(h("thead", {}, h("tr", {}, page.columns.map((c, k) => cell("th", c, k)))), h("tbody", {}, rows));
+  $("rows").dataset.sheet = page.sheet;
   const last = Math.min(page.offset + page.rows.length, page.total);
   $("page-info").textContent = page.total ? `Rows ${page.offset + 1}–${last} of ${page.total}` : "";
   $("prev").disabled = page.offset === 0;
   $("next").disabled = last >= page.total;
 }
+
+// firmDetail lays out what the workbook says about one firm.
+function firmDetail(f) {
+  const facts = [["Status", f.status + (f.reason ? ` (${f.reason})` : "")]];
+  if (f.error) facts.push(["Error", f.error]);
+  if (f.website_status) facts.push(["Website", f.website_status + (f.website_note ? `: ${f.website_note}` : "")]);
+  if (f.final_url) facts.push(["Final URL", f.final_url]);
+  if (f.status === "ok") facts.push(["Team", f.team.length ? `${f.team.length} found on ${f.team_page_url || "the site"}` : `none: ${f.team_reason || "no reason recorded"}` + (f.team_page_url ? ` (best candidate ${f.team_page_url})` : "")]);
+  const list = (title, items, empty) => h("div", { class: "part" }, h("h3", {}, title), items.length ? h("ul", {}, items) : h("p", { class: "note" }, empty));
+  return h("div", { class: "detail-body" },
+    h("dl", { class: "facts" }, facts.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]).flat()),
+    list(`Pages visited (${f.pages.length})`, f.pages.map((p) => h("li", { class: "page" },
+      h("span", { class: "chip" + (p.status >= 400 || !p.status ? " failed" : "") }, p.status || "no answer"), " ",
+      h("strong", {}, p.kind), " ", h("a", { href: p.url, target: "_blank", rel: "noopener noreferrer" }, p.url),
+      p.people ? ` · ${p.people} people` : "", p.note ? h("small", {}, ` · ${p.note}`) : null)), "No page was fetched."),
+    list(`People (${f.team.length})`, f.team.map((m) => h("li", {}, h("strong", {}, m.name),
+      m.title ? ` · ${m.title}` : "", m.tier ? ` · tier ${m.tier}` : "",
+      m.linkedin ? [" · ", h("a", { href: m.linkedin, target: "_blank", rel: "noopener noreferrer" }, "LinkedIn")] : null,
+      m.email ? ` · ${m.email}` : "")), "No one."),
+    list(`Portfolio (${f.portfolio.length})`, f.portfolio.map((c) => h("li", {}, c.website
+      ? h("a", { href: c.website, target: "_blank", rel: "noopener noreferrer" }, c.name) : c.name)), "None found."));
+}
+
+async function toggleFirm(tr) {
+  const next = tr.nextElementSibling;
+  if (next && next.classList.contains("detail")) {
+    next.remove();
+    tr.setAttribute("aria-expanded", "false");
+    return;
+  }
+  const r = state.results;
+  const td = h("td", { colspan: String(tr.children.length) }, h("p", { class: "note" }, "Loading…"));
+  const detail = h("tr", { class: "detail", dataset: { index: tr.dataset.index } }, td);
+  tr.after(detail);
+  tr.setAttribute("aria-expanded", "true");
+  try {
+    const f = await api(`/api/jobs/${encodeURIComponent(r.id)}/firms/${tr.dataset.index}`);
+    td.replaceChildren(firmDetail(f));
+  } catch (err) {
+    td.replaceChildren(h("p", { class: "msg err" }, err.message));
+  }
+}
+
+$("rows").addEventListener("click", (e) => {
+  if (e.target.closest("a")) return;
+  const tr = e.target.closest("tr.openable");
+  if (tr) toggleFirm(tr);
+});
+$("rows").addEventListener("keydown", (e) => {
+  const tr = e.target.closest("tr.openable");
+  if (tr && (e.key === "Enter" || e.key === " ")) {
+    e.preventDefault();
+    toggleFirm(tr);
+  }
+});
 
 $("tabs").addEventListener("click", (e) => {
   const b = e.target.closest("button[data-sheet]");
