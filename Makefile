@@ -86,12 +86,12 @@ eval-emails:
 
 ## bench: throughput, durability overhead, memory, recovery and rendering script-built sites on a simulated web (see README, Performance)
 ## (the headline first: real-web latency, 1,024 firms in flight, jobs in slices; then the 200 ms scenario, 50,000 firms and script-built sites)
-HEADLINE := -firms 7547 -big 0 -latency 1s -jitter 500ms -slow-rate 0.05 -slow-latency 5s -window 1024 -rendered-firms 0
+HEADLINE := -firms 7547 -big 0 -latency 1s -jitter 500ms -slow-rate 0.05 -slow-latency 5s -window 1024 -pairs 3 -rendered-firms 0
 bench: build temporal
 	$(GO) run ./bench $(HEADLINE) -out bench/results/headline.json -md bench/results/headline.md
 	$(GO) run ./bench -firms 7547 -big 50000 -rendered-firms 400 -rendered-share 0.1 -out bench/results/latest.json -md bench/results/latest.md
 
-## bench-headline: only the headline scenario (about 4 minutes)
+## bench-headline: only the headline scenario (about 10 minutes: three pairs and the recovery)
 bench-headline: build temporal
 	$(GO) run ./bench $(HEADLINE) -out bench/results/headline.json -md bench/results/headline.md
 

@@ -67,6 +67,7 @@ type options struct {
 	firms, big      int
 	bigBaseline     bool
 	window          int
+	pairs           int // runs of the main job's (b) and (a), alternately
 	workerMax       int
 	backlog         int
 	continueEvery   int
@@ -107,6 +108,7 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.big, "big", 50_000, "firms in the big job (memory over a long job); 0 skips it")
 	fs.BoolVar(&o.bigBaseline, "big-baseline", true, "run the goroutine pool on the big job too")
 	fs.IntVar(&o.window, "window", 64, "firms in flight, on both sides (VCENRICH_WINDOW)")
+	fs.IntVar(&o.pairs, "pairs", 1, "the main job's (b) and (a) run this many times, alternately: its ratio is the pairs' median, its tables the median pair's (a single ratio on a shared machine varies by about ±0.1)")
 	fs.IntVar(&o.workerMax, "worker-max", 0, "the worker's VCENRICH_WORKER_MAX_ACTIVITIES (0: the window)")
 	fs.IntVar(&o.backlog, "backlog", 16, "firm by firm (-slices=false): firms the job schedules beyond -window (VCENRICH_WINDOW is their sum): they wait in the task queue, so a slot the worker frees is refilled without a round trip through the workflow; a slice's firms never wait there")
 	fs.IntVar(&o.continueEvery, "continue-every", 0, "VCENRICH_CONTINUE_EVERY (0: the product's default)")
@@ -292,7 +294,11 @@ func run(args []string) (err error) {
 			sizes = append(sizes, o.big)
 		}
 		for i, n := range sizes {
-			size, err := b.size(ctx, n, i == 0 || o.bigBaseline)
+			pairs := 1
+			if i == 0 {
+				pairs = max(1, o.pairs)
+			}
+			size, err := b.size(ctx, n, i == 0 || o.bigBaseline, pairs)
 			if err != nil {
 				return err
 			}

@@ -211,3 +211,25 @@ func TestTeamListed(t *testing.T) {
 		})
 	}
 }
+
+func TestMedianPair(t *testing.T) {
+	for _, tc := range []struct {
+		ratios []float64
+		want   int
+	}{
+		{nil, 0},
+		{[]float64{1.2}, 0},
+		{[]float64{1.11, 1.02, 0.98}, 1},
+		{[]float64{0.9, 1.3, 1.05}, 2},
+		{[]float64{1.3, 1.0, 1.1, 1.2}, 2},
+		{[]float64{1.0, 1.0, 1.0}, 1},
+	} {
+		pairs := make([]report.Pair, len(tc.ratios))
+		for i, r := range tc.ratios {
+			pairs[i].Ratio = r
+		}
+		if got := medianPair(pairs); got != tc.want {
+			t.Errorf("medianPair(%v) = %d, want %d", tc.ratios, got, tc.want)
+		}
+	}
+}

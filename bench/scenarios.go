@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -100,27 +102,67 @@ func (w *webProc) route(settings map[string]string) {
 	settings["VCENRICH_FETCH_ALLOW"] = "127.0.0.1:" + w.port
 }
 
-// size measures one job size: (b) the goroutine pool, then (a) the stack.
-func (b *bench) size(ctx context.Context, n int, withBaseline bool) (report.Size, error) {
+// size measures one job size: (b) the goroutine pool, then (a) the stack,
+// pairs times over. With several pairs the ratio is their median and the
+// size's runs are the median pair's, so one slow spell of a shared machine
+// sets neither.
+func (b *bench) size(ctx context.Context, n int, withBaseline bool, pairs int) (report.Size, error) {
 	size := report.Size{Firms: n}
 	xlsx, err := b.writeFirms(n)
 	if err != nil {
 		return size, err
 	}
-	if withBaseline {
-		logf("%d firms, (b) the engine in a pool of %d goroutines", n, b.o.window)
-		if size.Baseline, err = b.baseline(ctx, n, xlsx); err != nil {
+	type pair struct{ stack, baseline *report.Run }
+	var runs []pair
+	for k := range pairs {
+		tag := strconv.Itoa(n)
+		if pairs > 1 {
+			tag = fmt.Sprintf("%d-pair%d", n, k+1)
+			logf("%d firms, pair %d of %d", n, k+1, pairs)
+		}
+		var p pair
+		if withBaseline {
+			logf("%d firms, (b) the engine in a pool of %d goroutines", n, b.o.window)
+			if p.baseline, err = b.baseline(ctx, n, xlsx); err != nil {
+				return size, err
+			}
+		}
+		logf("%d firms, (a) the full stack", n)
+		if p.stack, err = b.stackRun(ctx, n, xlsx, tag); err != nil {
 			return size, err
 		}
+		if p.baseline != nil && p.baseline.Wall > 0 {
+			r := float64(p.stack.Wall) / float64(p.baseline.Wall)
+			size.Pairs = append(size.Pairs, report.Pair{Stack: p.stack.Wall, Baseline: p.baseline.Wall, Ratio: r})
+		}
+		runs = append(runs, p)
 	}
-	logf("%d firms, (a) the full stack", n)
-	if size.Stack, err = b.stackRun(ctx, n, xlsx); err != nil {
-		return size, err
+	median := 0
+	if len(size.Pairs) == len(runs) {
+		median = medianPair(size.Pairs)
 	}
-	if size.Baseline != nil && size.Baseline.Wall > 0 {
-		size.Ratio = float64(size.Stack.Wall) / float64(size.Baseline.Wall)
+	size.Stack, size.Baseline = runs[median].stack, runs[median].baseline
+	if len(size.Pairs) > 0 {
+		size.Ratio = size.Pairs[median].Ratio
+	}
+	if len(size.Pairs) < 2 {
+		size.Pairs = nil
 	}
 	return size, nil
+}
+
+// medianPair is the index of the pair with the median ratio (the lower
+// middle one of an even number).
+func medianPair(pairs []report.Pair) int {
+	if len(pairs) == 0 {
+		return 0
+	}
+	order := make([]int, len(pairs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(pairs[x].Ratio, pairs[y].Ratio) })
+	return order[(len(order)-1)/2]
 }
 
 func (b *bench) writeFirms(n int) (string, error) {
@@ -286,8 +328,8 @@ func (b *bench) follow(ctx context.Context, s *stack, j *job, label string) erro
 }
 
 // stackRun runs (a) on a fresh stack.
-func (b *bench) stackRun(ctx context.Context, n int, xlsx string) (*report.Run, error) {
-	dir := filepath.Join(b.work, fmt.Sprintf("stack-%d", n))
+func (b *bench) stackRun(ctx context.Context, n int, xlsx, tag string) (*report.Run, error) {
+	dir := filepath.Join(b.work, "stack-"+tag)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -311,6 +353,8 @@ func (b *bench) stackRun(ctx context.Context, n int, xlsx string) (*report.Run, 
 		logf("no persistence figures: %v", err)
 	}
 	if p := <-profDone; p != nil {
+		// A later pair's profile overwrote the file: it replaces the entry.
+		b.res.Profiles = slices.DeleteFunc(b.res.Profiles, func(q report.Profile) bool { return q.Path == p.Path })
 		b.res.Profiles = append(b.res.Profiles, *p)
 	}
 	return run, nil

@@ -72,6 +72,16 @@ type Size struct {
 	Stack    *Run    `json:"stack,omitempty"`    // (a) dev server, server, worker, workflow
 	Baseline *Run    `json:"baseline,omitempty"` // (b) the engine in a goroutine pool
 	Ratio    float64 `json:"ratio,omitempty"`    // wall (a) / wall (b)
+	// Pairs, when (b) and (a) ran several times, alternately: Ratio is
+	// their median, Stack and Baseline the median pair's runs.
+	Pairs []Pair `json:"pairs,omitempty"`
+}
+
+// Pair is one run of each side.
+type Pair struct {
+	Stack    Duration `json:"stack"`
+	Baseline Duration `json:"baseline"`
+	Ratio    float64  `json:"ratio"`
 }
 
 // Run is one side's measurement.
@@ -467,6 +477,17 @@ func (r *Result) Markdown() string {
 		row("CPU seconds per firm", func(c col) string { return fmt.Sprintf("%.4f", c.run.CPUPerFirm.D().Seconds()) })
 		row("CPU seconds by process", func(c col) string { return cpuByProcess(c.run) })
 		row("cores busy (web included)", func(c col) string { return fmt.Sprintf("%.2f of %d", c.run.CoresBusy, m.CPUs) })
+	}
+	for _, sz := range r.Sizes {
+		if len(sz.Pairs) < 2 {
+			continue
+		}
+		parts := make([]string, len(sz.Pairs))
+		for i, p := range sz.Pairs {
+			parts[i] = fmt.Sprintf("%.2f (%s against %s)", p.Ratio, fmtDur(p.Stack.D()), fmtDur(p.Baseline.D()))
+		}
+		fmt.Fprintf(&b, "\n%s firms ran as %d pairs, (b) then (a), one after the other: (a)/(b) %s. The ratio above is their median; the columns are the median pair's runs.\n",
+			thousands(sz.Firms), len(sz.Pairs), strings.Join(parts, ", "))
 	}
 
 	if rc := r.Recovery; rc != nil {
