@@ -233,6 +233,7 @@ func (b *bench) baseline(ctx context.Context, n int, xlsx string) (*report.Run, 
 		LatencyFloor: b.latencyFloor(stats.Requests),
 		FirmTimeP50:  report.Duration(rep.FirmTimeP50),
 		FirmTimeP99:  report.Duration(rep.FirmTimeP99),
+		Phases:       &report.Phases{Start: report.Duration(rep.Read), Firms: report.Duration(rep.Firms), Workbook: report.Duration(rep.Wall - rep.Read - rep.Firms)},
 	}
 	if top, err := pprofTop(ctx, profile, 15); err == nil {
 		b.res.Profiles = append(b.res.Profiles, report.Profile{Of: fmt.Sprintf("(b) the goroutine pool, %d firms", n), Path: filepath.Base(profile), Top: top})
@@ -392,6 +393,10 @@ func (b *bench) measure(ctx context.Context, s *stack, j *job, n int, extra ...r
 			ActionsPerFirm:     float64(j.hist.Actions) / float64(n),
 			HeartbeatsPerFirm:  float64(j.hist.HeartbeatsAtMost) / float64(n),
 		},
+	}
+	if !j.hist.FirstScheduled.IsZero() {
+		run.Phases = &report.Phases{Start: report.Duration(j.hist.FirstScheduled.Sub(j.t0)),
+			Firms: report.Duration(j.hist.LastDone.Sub(j.hist.FirstScheduled)), Workbook: report.Duration(j.hist.Closed.Sub(j.hist.LastDone))}
 	}
 	var stackCPU time.Duration
 	for _, p := range s.processes() {

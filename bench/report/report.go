@@ -100,6 +100,16 @@ type Run struct {
 	FirmTimeP99    Duration        `json:"firm_time_p99"`
 	History        *HistoryFigures `json:"history,omitempty"`
 	Persistence    []Operation     `json:"persistence,omitempty"` // the dev server's slowest persistence operations
+	Phases         *Phases         `json:"phases,omitempty"`
+}
+
+// Phases split a run's wall time: from its start (the upload, or reading
+// the spreadsheet) to its first firm started, from there to its last firm
+// finished, and from there to the workbook written.
+type Phases struct {
+	Start    Duration `json:"start"`
+	Firms    Duration `json:"firms"`
+	Workbook Duration `json:"workbook"`
 }
 
 // Process is one process's cost during a run.
@@ -477,6 +487,13 @@ func (r *Result) Markdown() string {
 		row("CPU seconds per firm", func(c col) string { return fmt.Sprintf("%.4f", c.run.CPUPerFirm.D().Seconds()) })
 		row("CPU seconds by process", func(c col) string { return cpuByProcess(c.run) })
 		row("cores busy (web included)", func(c col) string { return fmt.Sprintf("%.2f of %d", c.run.CoresBusy, m.CPUs) })
+		row("phases: start / firms / workbook", func(c col) string {
+			if c.run.Phases == nil {
+				return ""
+			}
+			ph := c.run.Phases
+			return fmt.Sprintf("%.1f s / %.1f s / %.1f s", ph.Start.D().Seconds(), ph.Firms.D().Seconds(), ph.Workbook.D().Seconds())
+		})
 	}
 	for _, sz := range r.Sizes {
 		if len(sz.Pairs) < 2 {
