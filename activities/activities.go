@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/vcenrich/vcenrich/applog"
+	"github.com/vcenrich/vcenrich/changes"
 	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/crawl"
 	"github.com/vcenrich/vcenrich/enrich"
@@ -217,6 +218,16 @@ func (a *Activities) ExportWorkbook(ctx context.Context, t contract.ExportTask) 
 			activity.RecordHeartbeat(ctx, i)
 		}
 	})
+	if t.Changes {
+		export.Changes = func(each func(changes.Change) error) error {
+			r, err := a.Store.Changes(ctx, t.JobID)
+			if err != nil {
+				return err
+			}
+			defer r.Close()
+			return changes.Decode(r, each)
+		}
+	}
 	err = a.Store.PutExport(ctx, t.JobID, export)
 	if err != nil {
 		return contract.ExportResult{}, fmt.Errorf("export: %w", err)

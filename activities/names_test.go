@@ -14,7 +14,8 @@ import (
 // The two sets must be one.
 func TestMethodsAreTheContractsActivities(t *testing.T) {
 	want := []string{contract.ActivityEnrichFirm, contract.ActivityRecordFailure, contract.ActivityExportWorkbook,
-		contract.ActivityNotify, contract.ActivityPrepareRetry, contract.ActivityEnrichBatch, contract.ActivityMarkPaused}
+		contract.ActivityNotify, contract.ActivityPrepareRetry, contract.ActivityEnrichBatch, contract.ActivityMarkPaused,
+		contract.ActivityCompareRuns}
 	typ := reflect.TypeOf(&activities.Activities{})
 	var got []string
 	for i := range typ.NumMethod() {

@@ -17,6 +17,7 @@ const (
 	ActivityNotify         = "Notify"
 	ActivityPrepareRetry   = "PrepareRetry"
 	ActivityMarkPaused     = "MarkPaused"
+	ActivityCompareRuns    = "CompareRuns"
 )
 
 // Failure reasons that are not the web's: the crawl package names the rest
@@ -57,6 +58,28 @@ type ExportTask struct {
 	Failed           int            `json:"failed"`
 	TeamMembers      int            `json:"team_members"`
 	FailuresByReason map[string]int `json:"failures_by_reason,omitempty"`
+	// Changes: the job was compared with an earlier run; the workbook
+	// gets a Changes sheet from the stored changes.
+	Changes bool `json:"changes,omitempty"`
+}
+
+// CompareTask asks what changed between an earlier run of the same list
+// (Previous) and this job's run, firm by firm.
+type CompareTask struct {
+	JobID    string `json:"job_id"`
+	Run      string `json:"run"`
+	Previous RunRef `json:"previous"`
+}
+
+// ChangeSummary is what a comparison found, small enough for history: the
+// changes themselves are in the result store, for the Changes sheet.
+type ChangeSummary struct {
+	Total      int            `json:"total"`
+	Counts     map[string]int `json:"counts,omitempty"` // by kind of change
+	Text       string         `json:"text"`             // the counts in a line
+	First      []string       `json:"first,omitempty"`  // the first few changes in words
+	Checked    int            `json:"checked"`          // firms enriched in both runs
+	NotChecked int            `json:"not_checked"`      // firms not enriched this time
 }
 
 // RetryTask asks for job JobID's firms to be the failed firms of From.

@@ -19,6 +19,15 @@ type Input struct {
 	// job's run: the workflow gathers them itself (ActivityPrepareRetry)
 	// before its first firm, so a request never reads a whole job.
 	RetryOf *RunRef `json:"retry_of,omitempty"`
+	// Previous, when set, is an earlier run of the same list (a watch's
+	// last refresh): before its export the job compares its results with
+	// that run's (ActivityCompareRuns), its workbook gains a Changes sheet
+	// and its notification says what changed. No history recorded before
+	// comparisons has it, so it needs no version of its own.
+	Previous *RunRef `json:"previous,omitempty"`
+	// QuietUnchanged: a compared job that found no change sends no
+	// notification.
+	QuietUnchanged bool `json:"quiet_unchanged,omitempty"`
 }
 
 // RunRef names one run of one job.
@@ -97,6 +106,9 @@ type Result struct {
 	Run              string         `json:"run"`      // first run ID of the job's chain of runs
 	Started          time.Time      `json:"started"`
 	Finished         time.Time      `json:"finished"`
+	// Changes is what changed since Input.Previous, when the job was
+	// compared with it.
+	Changes *ChangeSummary `json:"changes,omitempty"`
 }
 
 // Control is the payload of SignalControl: one channel for pause and

@@ -14,6 +14,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/vcenrich/vcenrich/changes"
 	"github.com/vcenrich/vcenrich/firm"
 )
 
@@ -39,6 +40,10 @@ type Export struct {
 	// Rows, when set, is told every row as it is written, so a form of the
 	// sheets made for paging comes out of the same pass as the workbook.
 	Rows RowSink
+	// Changes, when set, hands each change since the run the job was
+	// compared with to each, in order: the workbook gets a Changes sheet,
+	// after Firms.
+	Changes func(each func(changes.Change) error) error
 
 	rowLimit int // rows per sheet, header included; 0 is Excel's 1,048,576 (tests lower it)
 }
@@ -53,6 +58,7 @@ type RowSink interface {
 
 const (
 	sheetFirms     = "Firms"
+	sheetChanges   = "Changes"
 	sheetMembers   = "Team Members"
 	sheetPortfolio = "Portfolio Companies"
 	sheetPages     = "Pages"
@@ -77,7 +83,11 @@ func WriteWorkbook(w io.Writer, e Export) error {
 	if err := f.SetSheetName("Sheet1", sheetFirms); err != nil {
 		return fmt.Errorf("write workbook: %w", err)
 	}
-	for _, name := range []string{sheetMembers, sheetPortfolio, sheetPages, sheetSummary} {
+	names := []string{sheetMembers, sheetPortfolio, sheetPages, sheetSummary}
+	if e.Changes != nil {
+		names = append([]string{sheetChanges}, names...)
+	}
+	for _, name := range names {
 		if _, err := f.NewSheet(name); err != nil {
 			return fmt.Errorf("write workbook: add sheet %s: %w", name, err)
 		}
@@ -91,6 +101,9 @@ func WriteWorkbook(w io.Writer, e Export) error {
 	var cov Coverage
 	if err := writeFirms(f, e, bold, &cov); err != nil {
 		return fmt.Errorf("write workbook: %s sheet: %w", sheetFirms, err)
+	}
+	if err := writeChanges(f, e, bold); err != nil {
+		return fmt.Errorf("write workbook: %s sheet: %w", sheetChanges, err)
 	}
 	if err := writeMembers(f, e, bold, &cov); err != nil {
 		return fmt.Errorf("write workbook: %s sheet: %w", sheetMembers, err)
@@ -291,6 +304,23 @@ func writeMembers(f *excelize.File, e Export, bold int, cov *Coverage) error {
 			}
 			cov.AddMember(m)
 		}
+	}
+	return sw.flush()
+}
+
+// writeChanges lists what changed since the run the job was compared
+// with, a row a change.
+func writeChanges(f *excelize.File, e Export, bold int) error {
+	if e.Changes == nil {
+		return nil
+	}
+	headers := []string{"Firm", "Website", "Change", "Person or Company", "Old", "New", "Detail"}
+	sw := newSpill(f, sheetChanges, headers, []float64{28, 32, 24, 28, 32, 32, 40}, bold, e.rowLimit, e.Rows)
+	err := e.Changes(func(c changes.Change) error {
+		return sw.add([]any{str(c.Firm), str(c.Website), text(string(c.Kind)), str(c.Subject), str(c.Old), str(c.New), str(c.Detail)})
+	})
+	if err != nil {
+		return err
 	}
 	return sw.flush()
 }

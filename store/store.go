@@ -356,23 +356,47 @@ func (s *Store) MarkNotified(ctx context.Context, key string) error {
 // It writes no rows index, so readers page such a workbook as one written
 // before rows indexes were; PutExport writes both.
 func (s *Store) PutWorkbook(ctx context.Context, id string, write func(io.Writer) error) error {
+	if err := s.putStream(ctx, WorkbookKey(id), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", write); err != nil {
+		return fmt.Errorf("job %s workbook: %w", id, err)
+	}
+	return nil
+}
+
+// putStream writes the object key as write streams it; it appears only
+// when write succeeds.
+func (s *Store) putStream(ctx context.Context, key, contentType string, write func(io.Writer) error) error {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	w, err := s.b.NewWriter(wctx, WorkbookKey(id), &blob.WriterOptions{
-		ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-	})
+	w, err := s.b.NewWriter(wctx, key, &blob.WriterOptions{ContentType: contentType})
 	if err != nil {
-		return fmt.Errorf("job %s workbook: %w", id, err)
+		return err
 	}
 	if err := write(w); err != nil {
 		cancel() // aborts the upload instead of committing a partial object
 		_ = w.Close()
-		return fmt.Errorf("job %s workbook: %w", id, err)
+		return err
 	}
-	if err := w.Close(); err != nil {
-		return fmt.Errorf("job %s workbook: %w", id, err)
+	return w.Close()
+}
+
+func changesKey(id string) string { return "jobs/" + id + "/changes.jsonl" }
+
+// PutChanges writes what changed since the run a job was compared with, as
+// write streams it (one JSON object a line, changes.Encoder's form).
+func (s *Store) PutChanges(ctx context.Context, id string, write func(io.Writer) error) error {
+	if err := s.putStream(ctx, changesKey(id), "application/x-ndjson", write); err != nil {
+		return fmt.Errorf("job %s changes: %w", id, err)
 	}
 	return nil
+}
+
+// Changes opens what PutChanges wrote.
+func (s *Store) Changes(ctx context.Context, id string) (io.ReadCloser, error) {
+	r, err := s.b.NewReader(ctx, changesKey(id), nil)
+	if err != nil {
+		return nil, fmt.Errorf("job %s changes: %w", id, notFound(err))
+	}
+	return r, nil
 }
 
 // storedRows is a rows index as stored: the index, the version its files

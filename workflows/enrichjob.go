@@ -199,6 +199,9 @@ func EnrichJob(ctx workflow.Context, in contract.Input) (contract.Result, error)
 	}
 	j.status = contract.StatusExporting
 	j.upsert(exportCtx)
+	if !cancelled { // a refresh cut short has most firms unchecked: nothing to tell
+		j.compare(exportCtx)
+	}
 	finished := workflow.Now(exportCtx)
 	var exported contract.ExportResult
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(exportCtx, workflow.ActivityOptions{
@@ -208,7 +211,7 @@ func EnrichJob(ctx workflow.Context, in contract.Input) (contract.Result, error)
 	}), contract.ActivityExportWorkbook, contract.ExportTask{
 		JobID: in.JobID, Run: j.run, Status: status, Started: st.Started, Finished: finished,
 		Total: in.Total, Done: st.Done, Failed: st.Failed, TeamMembers: st.TeamMembers,
-		FailuresByReason: st.FailuresByReason,
+		FailuresByReason: st.FailuresByReason, Changes: j.changes != nil,
 	}).Get(exportCtx, &exported)
 	if err != nil {
 		// Say what went wrong in the activity's own words: the error
@@ -231,7 +234,9 @@ func EnrichJob(ctx workflow.Context, in contract.Input) (contract.Result, error)
 	}
 	// A notification that cannot be sent is logged by its activity; it
 	// never fails a job whose workbook is written.
-	_ = j.notify(exportCtx, kind, "").Get(exportCtx, nil)
+	if detail, quiet := j.changesNote(); !quiet {
+		_ = j.notify(exportCtx, kind, detail).Get(exportCtx, nil)
+	}
 	logger.Info("job finished", "status", status, "done", st.Done, "failed", st.Failed, "team_members", st.TeamMembers)
 	if !cancelled && ctx.Err() != nil {
 		logger.Info("the cancel came after every firm had finished: the job completed")
@@ -240,6 +245,7 @@ func EnrichJob(ctx workflow.Context, in contract.Input) (contract.Result, error)
 		JobID: in.JobID, Status: status, Total: in.Total, Done: st.Done, Failed: st.Failed,
 		TeamMembers: st.TeamMembers, FailuresByReason: st.FailuresByReason,
 		Workbook: exported.Key, Run: j.run, Started: st.Started, Finished: finished,
+		Changes: j.changes,
 	}
 	if cancelled {
 		// The figures travel with the cancellation: a cancelled job has no
@@ -268,9 +274,10 @@ type job struct {
 	sliced bool
 	// listFigures: upserts carry failed firms and team members too.
 	listFigures bool
-	slices      []slice // in flight, in start order
-	status      string  // set once the firms are all done; "" while they run
-	upserted    int     // firms done+failed at the last search-attribute upsert
+	slices      []slice                 // in flight, in start order
+	status      string                  // set once the firms are all done; "" while they run
+	upserted    int                     // firms done+failed at the last search-attribute upsert
+	changes     *contract.ChangeSummary // since Input.Previous, once compared
 }
 
 // start runs firm index in its own coroutine: enrich, and when every
@@ -423,6 +430,53 @@ func (j *job) notify(ctx workflow.Context, kind, detail string) workflow.Future 
 		},
 		To: j.in.Notify,
 	})
+}
+
+// compare asks what changed since the earlier run the job was started to
+// be compared with, if any. A comparison that fails is logged and the job
+// goes on: its workbook then has no Changes sheet, and its notification
+// says so.
+func (j *job) compare(ctx workflow.Context) {
+	if j.in.Previous == nil {
+		return
+	}
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Minute,
+		HeartbeatTimeout:    time.Minute,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 5 * time.Second, MaximumInterval: time.Minute, MaximumAttempts: 5},
+	})
+	var sum contract.ChangeSummary
+	err := workflow.ExecuteActivity(actx, contract.ActivityCompareRuns, contract.CompareTask{
+		JobID: j.in.JobID, Run: j.run, Previous: *j.in.Previous,
+	}).Get(ctx, &sum)
+	if err != nil {
+		j.logger.Warn("could not compare with the previous run", "previous", j.in.Previous.JobID, "error", err)
+		return
+	}
+	j.changes = &sum
+}
+
+// changesNote is what a compared job's notification says of the changes,
+// and whether it stays quiet (nothing changed and the job was asked not to
+// say so).
+func (j *job) changesNote() (string, bool) {
+	switch {
+	case j.in.Previous == nil:
+		return "", false
+	case j.changes == nil:
+		return "Not compared with the previous refresh (" + j.in.Previous.JobID + "): the workbook has no Changes sheet.", false
+	}
+	note := "Since the previous refresh: " + j.changes.Text + "."
+	if j.changes.Total == 0 {
+		return note, j.in.QuietUnchanged
+	}
+	for _, c := range j.changes.First {
+		note += "\n- " + c
+	}
+	if more := j.changes.Total - len(j.changes.First); more > 0 {
+		note += fmt.Sprintf("\n…and %d more in the workbook's Changes sheet.", more)
+	}
+	return note, false
 }
 
 // stallWatchPeriod is how often the stall check runs: often enough to notice

@@ -36,6 +36,9 @@ type fakeFirms struct {
 	exportErr  error         // what the export fails with, if anything
 	retried    []contract.RetryTask
 	retryFirms int // how many failed firms PrepareRetry finds
+	compared   []contract.CompareTask
+	changes    contract.ChangeSummary // what CompareRuns finds
+	compareErr error
 }
 
 func newFake(behave func(t contract.FirmTask, attempt int) (firm.Summary, error)) *fakeFirms {
@@ -78,6 +81,13 @@ func (f *fakeFirms) install(env *testsuite.TestWorkflowEnvironment) {
 			defer f.mu.Unlock()
 			f.retried = append(f.retried, t)
 			return contract.RetryResult{Firms: f.retryFirms}, nil
+		})
+	env.OnActivity(a.CompareRuns, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, t contract.CompareTask) (contract.ChangeSummary, error) {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.compared = append(f.compared, t)
+			return f.changes, f.compareErr
 		})
 	env.OnActivity(a.ExportWorkbook, mock.Anything, mock.Anything).After(f.exportIn).Return(
 		func(_ context.Context, t contract.ExportTask) (contract.ExportResult, error) {
@@ -697,6 +707,70 @@ func TestNotifiesWhenJobEndsAndStalls(t *testing.T) {
 			}
 			if strings.Join(kinds, ",") != strings.Join(tc.kinds, ",") {
 				t.Errorf("notified %v, want %v", kinds, tc.kinds)
+			}
+		})
+	}
+}
+
+// A job started to be compared with an earlier run compares before its
+// export, which then writes a Changes sheet, and its notification says what
+// changed; unchanged and asked to be quiet, it says nothing. A failed
+// comparison costs the Changes sheet, never the job.
+func TestComparedWithThePreviousRun(t *testing.T) {
+	changed := contract.ChangeSummary{Total: 2, Counts: map[string]int{"person joined": 1, "title changed": 1},
+		Text: "1 person joined, 1 title changed", First: []string{"Acme: Cy joined as Partner", "Acme: Ada: Principal → Partner, tier 2 → tier 1"}}
+	for _, tc := range []struct {
+		name        string
+		previous    bool
+		quiet       bool
+		changes     contract.ChangeSummary
+		compareErr  error
+		wantCompare bool
+		wantSheet   bool
+		wantNote    string // in the completion's text; "" for no notification
+	}{
+		{"not a refresh", false, false, changed, nil, false, false, "10 of 10 firms processed"},
+		{"changes", true, false, changed, nil, true, true, "Since the previous refresh: 1 person joined, 1 title changed.\n- Acme: Cy joined as Partner\n- Acme: Ada: Principal → Partner, tier 2 → tier 1"},
+		{"no change, said", true, false, contract.ChangeSummary{Text: "no change"}, nil, true, true, "Since the previous refresh: no change."},
+		{"no change, quiet", true, true, contract.ChangeSummary{Text: "no change"}, nil, true, true, ""},
+		{"comparison failed", true, true, changed, temporal.NewNonRetryableApplicationError("store down", "store", nil), true, false, "Not compared with the previous refresh (job-before)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := newEnv(t)
+			fake := newFake(nil)
+			fake.changes, fake.compareErr = tc.changes, tc.compareErr
+			fake.install(env)
+			in := input(10, contract.Options{Window: 4})
+			in.Notify = []string{"analyst@example.com"}
+			if tc.previous {
+				in.Previous = &contract.RunRef{JobID: "job-before", Run: "run-before"}
+			}
+			in.QuietUnchanged = tc.quiet
+			env.ExecuteWorkflow(workflows.EnrichJob, in)
+			var res contract.Result
+			if err := env.GetWorkflowResult(&res); err != nil {
+				t.Fatalf("the job failed: %v", err)
+			}
+			if got := len(fake.compared) > 0; got != tc.wantCompare {
+				t.Fatalf("compared %v, want %v", fake.compared, tc.wantCompare)
+			}
+			if tc.wantCompare && (fake.compared[0].Previous != *in.Previous || fake.compared[0].JobID != "job-test") {
+				t.Errorf("compare task %+v", fake.compared[0])
+			}
+			if len(fake.exports) != 1 || fake.exports[0].Changes != tc.wantSheet {
+				t.Errorf("exports %+v, want one with Changes %v", fake.exports, tc.wantSheet)
+			}
+			if (res.Changes != nil) != tc.wantSheet {
+				t.Errorf("the result's changes %+v", res.Changes)
+			}
+			if tc.wantNote == "" {
+				if len(fake.notified) != 0 {
+					t.Errorf("a quiet refresh with no change notified %+v", fake.notified)
+				}
+				return
+			}
+			if len(fake.notified) != 1 || !strings.Contains(fake.notified[0].Event.Text, tc.wantNote) {
+				t.Errorf("notified %+v, want a text with %q", fake.notified, tc.wantNote)
 			}
 		})
 	}
