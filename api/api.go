@@ -49,6 +49,9 @@ type Config struct {
 	// WorkerLossAfter is how long ago a worker may have last polled and still
 	// count as live (default 2m).
 	WorkerLossAfter time.Duration
+	// WatchCatchup is a watch's schedule's catch-up window: a refresh due
+	// while Temporal was down runs if it comes back within it.
+	WatchCatchup time.Duration
 	// TempDir holds the workbooks built for partial results and the rows
 	// indexes for paging them (default: the system's temporary folder).
 	TempDir string
@@ -86,6 +89,9 @@ func New(cfg Config, tc client.Client, st *store.Store, logger *zap.Logger) *Ser
 	}
 	if cfg.WorkerLossAfter <= 0 {
 		cfg.WorkerLossAfter = config.DefaultWorkerLossAfter
+	}
+	if cfg.WatchCatchup <= 0 {
+		cfg.WatchCatchup = config.DefaultWatchCatchup
 	}
 	// A few tens of kilobytes each (a 50,000-firm job's is 16 KB).
 	indexes, _ := lru.New[string, store.Rows](64) // errors only for a size below 1
@@ -132,6 +138,13 @@ func (s *Server) Handler() http.Handler {
 	api.POST("/jobs/:id/resume", s.control(contract.ActionResume))
 	api.POST("/jobs/:id/cancel", s.cancelJob)
 	api.POST("/jobs/:id/retry-failed", s.retryFailed)
+	api.POST("/watches", s.createWatch)
+	api.GET("/watches", s.listWatches)
+	api.GET("/watches/:id", s.getWatch)
+	api.POST("/watches/:id/pause", s.watchControl("pause"))
+	api.POST("/watches/:id/resume", s.watchControl("resume"))
+	api.POST("/watches/:id/trigger", s.watchControl("trigger"))
+	api.DELETE("/watches/:id", s.deleteWatch)
 	api.GET("/alerts", s.getAlerts)
 	return r
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -167,5 +168,48 @@ func TestTimeline(t *testing.T) {
 				t.Errorf("start %v, want %v", got.Start, time.Unix(tc.start, 0).UTC())
 			}
 		})
+	}
+}
+
+func TestScheduleSpec(t *testing.T) {
+	for _, tc := range []struct {
+		in       string
+		cron     string
+		every    time.Duration
+		mentions string // of the error, when it fails
+	}{
+		{"weekly", "0 6 * * 1", 0, ""},
+		{" Monthly ", "0 6 1 * *", 0, ""},
+		{"daily", "0 6 * * *", 0, ""},
+		{"hourly", "0 * * * *", 0, ""},
+		{"36h", "", 36 * time.Hour, ""},
+		{"5s", "", 5 * time.Second, ""},
+		{"0  9 * *  MON", "0 9 * * mon", 0, ""},
+		{"500ms", "", 0, "shorter than a second"},
+		{"fortnightly", "", 0, "cron expression"},
+		{"", "", 0, "none of"},
+		{"0 6 * *", "", 0, "five fields"},
+	} {
+		spec, err := scheduleSpec(tc.in)
+		if tc.mentions != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.mentions) {
+				t.Errorf("scheduleSpec(%q) = %+v, %v; want an error mentioning %q", tc.in, spec, err, tc.mentions)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("scheduleSpec(%q): %v", tc.in, err)
+			continue
+		}
+		gotCron, gotEvery := "", time.Duration(0)
+		if len(spec.CronExpressions) == 1 {
+			gotCron = spec.CronExpressions[0]
+		}
+		if len(spec.Intervals) == 1 {
+			gotEvery = spec.Intervals[0].Every
+		}
+		if gotCron != tc.cron || gotEvery != tc.every {
+			t.Errorf("scheduleSpec(%q) = cron %q every %s, want %q %s", tc.in, gotCron, gotEvery, tc.cron, tc.every)
+		}
 	}
 }

@@ -47,6 +47,9 @@ func TestOpenAPIMatchesAnswerTypes(t *testing.T) {
 		{"FirmPage", nil, answer.FirmPage{}},
 		{"FirmPerson", nil, answer.FirmPerson{}},
 		{"FirmCompany", nil, answer.FirmCompany{}},
+		{"Watch", nil, answer.Watch{}},
+		{"WatchLinks", nil, answer.WatchLinks{}},
+		{"WatchList", nil, answer.WatchList{}},
 	}
 	for _, c := range cases {
 		name := strings.Join(append([]string{c.schema}, c.path...), ".")

@@ -101,5 +101,6 @@ func APIConfig(cfg config.Config) api.Config {
 		TrustedProxies:  cfg.TrustedProxies,
 		Email:           cfg.SMTPAddr != "",
 		WorkerLossAfter: cfg.WorkerLossAfter,
+		WatchCatchup:    cfg.WatchCatchup,
 	}
 }

@@ -25,6 +25,9 @@ const (
 	DefaultHostInterval    = 250 * time.Millisecond
 	DefaultUploadMaxBytes  = 20 << 20
 	DefaultWorkerLossAfter = 2 * time.Minute
+	// DefaultWatchCatchup is how late a watch's refresh may still run
+	// after Temporal was down when it was due.
+	DefaultWatchCatchup = 24 * time.Hour
 )
 
 // Defaults of the browser that renders script-built pages, which the
@@ -72,6 +75,7 @@ type Config struct {
 
 	AlertInterval   time.Duration // VCENRICH_ALERT_INTERVAL (server)
 	WorkerLossAfter time.Duration // VCENRICH_WORKER_LOSS_AFTER (server)
+	WatchCatchup    time.Duration // VCENRICH_WATCH_CATCHUP (server): a watch's schedule's catch-up window
 
 	WorkerMaxActivities int    // VCENRICH_WORKER_MAX_ACTIVITIES
 	MetricsAddr         string // VCENRICH_METRICS_ADDR: the worker's /metrics and profiler; "off" turns them off
@@ -173,6 +177,7 @@ func load(env Env) (Config, *reader, error) {
 
 		AlertInterval:   r.dur("VCENRICH_ALERT_INTERVAL", 30*time.Second),
 		WorkerLossAfter: r.dur("VCENRICH_WORKER_LOSS_AFTER", DefaultWorkerLossAfter),
+		WatchCatchup:    r.dur("VCENRICH_WATCH_CATCHUP", DefaultWatchCatchup),
 
 		WorkerMaxActivities: r.int("VCENRICH_WORKER_MAX_ACTIVITIES", 64),
 		MetricsAddr:         r.str("VCENRICH_METRICS_ADDR", "127.0.0.1:9464"),

@@ -4,7 +4,10 @@
 // starts, signals and queries jobs (the API server) links none.
 package contract
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Names Temporal knows the job's workflow and activities by. The workflow
 // calls the activities by these names, and the worker registers
@@ -18,6 +21,10 @@ const (
 	ActivityPrepareRetry   = "PrepareRetry"
 	ActivityMarkPaused     = "MarkPaused"
 	ActivityCompareRuns    = "CompareRuns"
+	// A watch's refresh: the workflow its schedule starts, and its steps.
+	WatchWorkflow          = "WatchRefresh"
+	ActivityPrepareRefresh = "PrepareRefresh"
+	ActivityRecordRefresh  = "RecordRefresh"
 )
 
 // Failure reasons that are not the web's: the crawl package names the rest
@@ -61,6 +68,46 @@ type ExportTask struct {
 	// Changes: the job was compared with an earlier run; the workbook
 	// gets a Changes sheet from the stored changes.
 	Changes bool `json:"changes,omitempty"`
+}
+
+// WatchInput is what a watch's schedule starts each refresh with.
+type WatchInput struct {
+	WatchID string  `json:"watch_id"`
+	Options Options `json:"options"` // the refresh jobs'
+	// Link is the dashboard, for the refresh jobs' notifications.
+	Link string `json:"link,omitempty"`
+}
+
+// RefreshJobID is the job a watch's refresh runs: the refresh's workflow
+// ID (the schedule's action ID and the time it was due, which Temporal
+// gives each run of a schedule) made a job ID.
+func RefreshJobID(refreshID string) string {
+	return "job-" + strings.NewReplacer(":", "", "watch-", "").Replace(refreshID)
+}
+
+// RefreshTask asks for a refresh's job: the watch's list copied as job
+// JobID, and the run it is to be compared with.
+type RefreshTask struct {
+	WatchID string `json:"watch_id"`
+	JobID   string `json:"job_id"`
+}
+
+// Refresh is a refresh's job, ready to start.
+type Refresh struct {
+	JobID    string   `json:"job_id"`
+	Name     string   `json:"name"`
+	Total    int      `json:"total"`
+	Notify   []string `json:"notify,omitempty"`
+	Quiet    bool     `json:"quiet,omitempty"`
+	Previous *RunRef  `json:"previous,omitempty"` // the last refresh that completed, if any
+}
+
+// RefreshRecord tells the watch of a refresh's job: started (its run is
+// known), or completed (the next refresh compares with it).
+type RefreshRecord struct {
+	WatchID   string `json:"watch_id"`
+	Job       RunRef `json:"job"`
+	Completed bool   `json:"completed,omitempty"`
 }
 
 // CompareTask asks what changed between an earlier run of the same list

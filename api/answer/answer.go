@@ -257,3 +257,33 @@ type FirmCompany struct {
 	Name    string `json:"name"`
 	Website string `json:"website,omitempty"`
 }
+
+// Watch is a watch as GET /api/watches/:id answers it: its settings, its
+// schedule's state and its refreshes' jobs.
+type Watch struct {
+	WatchID  string      `json:"watch_id"`
+	Name     string      `json:"name"`
+	Interval string      `json:"interval"`
+	List     string      `json:"list"` // the job whose firms each refresh enriches
+	Firms    int         `json:"firms"`
+	Notify   []string    `json:"notify,omitempty"`
+	Quiet    bool        `json:"quiet"` // no notification for a refresh that found no change
+	Created  time.Time   `json:"created"`
+	Paused   bool        `json:"paused"`
+	NextRuns []time.Time `json:"next_runs"`
+	Running  []string    `json:"running,omitempty"` // jobs of refreshes running now
+	Last     string      `json:"last,omitempty"`    // the last refresh that completed: the next compares with it
+	Jobs     []string    `json:"jobs"`              // the refreshes' jobs, oldest first
+	Links    WatchLinks  `json:"links"`
+}
+
+// WatchLinks point at a watch in the API and in the Temporal UI.
+type WatchLinks struct {
+	Self       string `json:"self"`
+	TemporalUI string `json:"temporal_ui"`
+}
+
+// WatchList is the answer to GET /api/watches.
+type WatchList struct {
+	Watches []Watch `json:"watches"`
+}

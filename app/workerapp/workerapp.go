@@ -154,6 +154,7 @@ func NewWorker(cfg config.Config, identity string, c client.Client, st *store.St
 		DefaultHeartbeatThrottleInterval: time.Second,
 	})
 	w.RegisterWorkflowWithOptions(workflows.EnrichJob, workflow.RegisterOptions{Name: contract.Workflow})
+	w.RegisterWorkflowWithOptions(workflows.WatchRefresh, workflow.RegisterOptions{Name: contract.WatchWorkflow})
 	w.RegisterActivity(&activities.Activities{
 		Store:    st,
 		Metrics:  m,
