@@ -5,6 +5,8 @@
 //	starter run [-name N] [-window W] [-priority P] [-out FILE] SPREADSHEET
 //	starter status|pause|resume|cancel|retry JOB
 //	starter download [-out FILE] JOB
+//	starter watch -interval weekly [-name N] [-notify A] [-quiet] [-later] SPREADSHEET|JOB
+//	starter watches | watch-status|watch-pause|watch-resume|watch-trigger|watch-delete WATCH
 //
 // The server is VCENRICH_SERVER (default http://127.0.0.1:8080) or -server;
 // when the server requires a token, VCENRICH_API_TOKEN holds it.
@@ -46,6 +48,11 @@ const usage = `usage:
   starter status JOB | pause JOB | resume JOB | cancel JOB
   starter retry JOB            start a new job over the failed firms of JOB
   starter download [-out FILE] JOB
+  starter watch -interval EVERY [-name NAME] [-notify ADDRS] [-quiet] [-later] SPREADSHEET|JOB
+                               enrich the list again on a schedule (EVERY: hourly, daily,
+                               weekly, monthly, a duration such as 36h, or a cron expression)
+  starter watches              list the watches
+  starter watch-status WATCH | watch-pause WATCH | watch-resume WATCH | watch-trigger WATCH | watch-delete WATCH
 flags common to all: -server URL (default $VCENRICH_SERVER or http://127.0.0.1:8080)`
 
 // invocation is a parsed command line.
@@ -54,6 +61,8 @@ type invocation struct {
 	server, name, priority, out string
 	window                      int
 	notify                      string
+	interval                    string
+	quiet, later                bool
 	mapping                     jobclient.Mapping // columns chosen by header; Website empty: detected
 }
 
@@ -76,6 +85,9 @@ func parseArgs(args []string, server string) (invocation, error) {
 	fs.StringVar(&o.priority, "priority", "", "urgent, high, normal or low (default: the server's, VCENRICH_PRIORITY)")
 	fs.StringVar(&o.out, "out", "", "where to write the workbook (default: <name>-enriched.xlsx beside the input)")
 	fs.StringVar(&o.notify, "notify", "", "email addresses or https webhooks told when the job ends or stalls, comma-separated")
+	fs.StringVar(&o.interval, "interval", "", "watch: how often the list is enriched again")
+	fs.BoolVar(&o.quiet, "quiet", false, "watch: no notification for a refresh that found no change")
+	fs.BoolVar(&o.later, "later", false, "watch: no first refresh now; the first comes when the schedule says")
 	fs.StringVar(&o.mapping.Website, "website-column", "", "the header of the column holding each firm's website (default: detected)")
 	fs.StringVar(&o.mapping.Name, "name-column", "", "with -website-column: the header of the firm name column")
 	fs.StringVar(&o.mapping.Description, "description-column", "", "with -website-column: the header of the description column")
@@ -89,10 +101,19 @@ func parseArgs(args []string, server string) (invocation, error) {
 		}
 		rest = append(rest[:1:1], fs.Args()...)
 	}
+	if o.cmd == "watches" {
+		if len(rest) != 0 {
+			return o, fmt.Errorf("watches takes no argument\n%s", usage)
+		}
+		return o, nil
+	}
 	if len(rest) != 1 {
 		return o, fmt.Errorf("%s takes one argument\n%s", o.cmd, usage)
 	}
 	o.arg = rest[0]
+	if o.cmd == "watch" && o.interval == "" {
+		return o, fmt.Errorf("watch needs -interval (hourly, daily, weekly, monthly, a duration or a cron expression)")
+	}
 	if o.mapping.Website == "" && (o.mapping.Name != "" || o.mapping.Description != "") {
 		return o, fmt.Errorf("-name-column and -description-column go with -website-column")
 	}
@@ -141,6 +162,45 @@ func run(ctx context.Context, args []string) error {
 			return err
 		}
 		fmt.Printf("%s sent to %s\n", cmd, arg)
+		return nil
+	case "watch":
+		opts := jobclient.WatchOptions{Name: o.name, Interval: o.interval, Notify: o.notify, Quiet: o.quiet, Later: o.later}
+		if _, err := os.Stat(arg); err == nil {
+			opts.Path = arg
+		} else {
+			opts.JobID = arg
+		}
+		w, err := c.CreateWatch(ctx, opts)
+		if err != nil {
+			return err
+		}
+		printWatch(w)
+		return nil
+	case "watches":
+		ws, err := c.Watches(ctx)
+		if err != nil {
+			return err
+		}
+		if len(ws) == 0 {
+			fmt.Println("no watches")
+		}
+		for _, w := range ws {
+			printWatch(w)
+		}
+		return nil
+	case "watch-status":
+		w, err := c.Watch(ctx, arg)
+		if err != nil {
+			return err
+		}
+		printWatch(w)
+		return nil
+	case "watch-pause", "watch-resume", "watch-trigger", "watch-delete":
+		action := strings.TrimPrefix(cmd, "watch-")
+		if err := c.WatchControl(ctx, arg, action); err != nil {
+			return err
+		}
+		fmt.Printf("watch %s: %s done\n", arg, action)
 		return nil
 	case "download":
 		path := o.out
@@ -195,6 +255,22 @@ func runJob(ctx context.Context, c *jobclient.Client, path string, opts jobclien
 		return fmt.Errorf("job %s ended %s", final.JobID, final.Status)
 	}
 	return nil
+}
+
+func printWatch(w answer.Watch) {
+	state := "active"
+	if w.Paused {
+		state = "paused"
+	}
+	fmt.Printf("%s  %s: %d firms, %s, %s", w.WatchID, w.Name, w.Firms, w.Interval, state)
+	if len(w.NextRuns) > 0 {
+		fmt.Printf(", next %s", w.NextRuns[0].Local().Format(time.DateTime))
+	}
+	fmt.Printf("; %d refreshes", len(w.Jobs))
+	if w.Last != "" {
+		fmt.Printf(", last completed %s", w.Last)
+	}
+	fmt.Println()
 }
 
 func printJob(j answer.Job) {

@@ -25,6 +25,12 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"run", "-website-column", "Web address", "-name-column", "Fund", "-notify", "a@b.vc", "a.csv"},
 			invocation{cmd: "run", arg: "a.csv", server: "http://vc.test", notify: "a@b.vc", mapping: jobclient.Mapping{Website: "Web address", Name: "Fund"}}, ""},
 		{[]string{"run", "-name-column", "Fund", "a.csv"}, invocation{}, "go with -website-column"},
+		{[]string{"watch", "-interval", "weekly", "-quiet", "firms.csv"}, invocation{cmd: "watch", arg: "firms.csv", server: "http://vc.test", interval: "weekly", quiet: true}, ""},
+		{[]string{"watch", "job-1", "-interval", "36h", "-later"}, invocation{cmd: "watch", arg: "job-1", server: "http://vc.test", interval: "36h", later: true}, ""},
+		{[]string{"watch", "firms.csv"}, invocation{}, "needs -interval"},
+		{[]string{"watches"}, invocation{cmd: "watches", server: "http://vc.test"}, ""},
+		{[]string{"watches", "x"}, invocation{}, "takes no argument"},
+		{[]string{"watch-pause", "watch-1"}, invocation{cmd: "watch-pause", arg: "watch-1", server: "http://vc.test"}, ""},
 	} {
 		got, err := parseArgs(tc.args, "http://vc.test")
 		if tc.wantErr != "" {
