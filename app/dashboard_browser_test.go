@@ -452,3 +452,55 @@ func TestDashboardWorkerBanner(t *testing.T) {
 	}
 	p.shot("6-no-worker")
 }
+
+// TestDashboardWatches: a watch created from the dashboard over a finished
+// job refreshes on its own, on its schedule; pause and delete from the
+// page reach the schedule.
+func TestDashboardWatches(t *testing.T) {
+	bin := chromiumBin(t)
+	s := startStack(t, nil)
+	ctx := context.Background()
+	created, err := s.client.Upload(ctx, writeSample(t), jobclient.UploadOptions{Name: "Watched list"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.client.Follow(ctx, created.JobID, 100*time.Millisecond, func(answer.Job) {}); err != nil {
+		t.Fatal(err)
+	}
+	p := openBrowser(t, bin, "dashboard-")
+	p.do("open the dashboard", time.Minute, chromedp.Navigate(s.api.URL), chromedp.WaitVisible(chromedp.CSS("#drop")))
+	p.until("the job's Watch button", fmt.Sprintf(`document.querySelector('%s button[data-action="watch"]') !== null`, row(created.JobID)), time.Minute)
+	p.do("watch the job's list every 2 s, not now", time.Minute,
+		chromedp.Click(chromedp.CSS(row(created.JobID)+` button[data-action="watch"]`)),
+		chromedp.Evaluate[chromedp.Void](`(() => {
+			const every = document.querySelector("#watch-every");
+			every.value = "custom"; every.dispatchEvent(new Event("change"));
+			document.querySelector("#watch-custom").value = "2s";
+			document.querySelector("#watch-now").checked = false;
+		})()`),
+		chromedp.Click(chromedp.CSS("#watch-create")))
+	p.until("the watch listed", `document.querySelectorAll("#watches tr[data-watch]").length === 1`, time.Minute)
+	id := eval[string](p, `document.querySelector("#watches tr[data-watch]").dataset.watch`)
+	w, err := s.client.Watch(ctx, id)
+	if err != nil || w.List != created.JobID || w.Interval != "2s" || len(w.Jobs) != 0 {
+		t.Fatalf("the watch created from the page: %+v, %v", w, err)
+	}
+	// No refresh was asked for: the schedule makes one on its own.
+	p.until("a refresh of its own, listed", `Number(document.querySelector("#watches tr[data-watch]").dataset.refreshes) >= 1`, time.Minute)
+	eventually(t, time.Minute, "the refresh to complete", func() bool {
+		w, err := s.client.Watch(ctx, id)
+		return err == nil && w.Last != ""
+	})
+	p.shot("7-watch")
+	p.do("pause", time.Minute, chromedp.Click(chromedp.CSS(`#watches button[data-action="pause"]`)))
+	p.until("paused", `document.querySelector("#watches tr[data-watch]")?.dataset.paused === "true"`, time.Minute)
+	if d, err := s.temporal.ScheduleClient().GetHandle(ctx, id).Describe(ctx); err != nil || !d.Schedule.State.Paused {
+		t.Errorf("the schedule after Pause on the page: %+v, %v", d, err)
+	}
+	p.do("delete", time.Minute, chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`),
+		chromedp.Click(chromedp.CSS(`#watches button[data-action="delete"]`)))
+	p.until("no watch left", `document.querySelectorAll("#watches tr[data-watch]").length === 0`, time.Minute)
+	if _, err := s.temporal.ScheduleClient().GetHandle(ctx, id).Describe(ctx); err == nil {
+		t.Error("the watch deleted on the page still has its schedule")
+	}
+}

@@ -5,6 +5,7 @@
 
 const $ = (id) => document.getElementById(id);
 const POLL_MS = 2000;
+const WATCHES_MS = 5000; // the watches are listed again at most this often
 const GLANCE_MS = 10000; // a running job's glance is counted again at most this often
 const ACTIVE = new Set(["running", "paused", "stalled", "exporting"]);
 
@@ -283,6 +284,7 @@ function jobRow(j) {
   actions.push(h("a", { class: "button", href: `${base}/result`, dataset: { action: "download" } }, active ? "Download partial" : "Download"));
   actions.push(button("results", "Results"));
   if ((status === "completed" || status === "cancelled") && failed > 0) actions.push(button("retry-failed", "Retry failed"));
+  if (status === "completed" && total > 0) actions.push(button("watch", "Watch"));
   if (j.links && j.links.temporal_ui) actions.push(h("a", { class: "button", href: j.links.temporal_ui, target: "_blank", rel: "noopener" }, "Temporal"));
 
   const chip = failed > 0 && !active ? `${status} · ${failed} failed` : status;
@@ -312,6 +314,13 @@ $("jobs").addEventListener("click", async (e) => {
   if (action === "results") {
     const row = b.closest("tr");
     openResults(id, row.querySelector("strong").textContent);
+    return;
+  }
+  if (action === "watch") {
+    fillWatchJobs(state.listed || []);
+    $("watch-job").value = id;
+    $("watches-section").scrollIntoView({ behavior: "smooth" });
+    $("watch-every").focus();
     return;
   }
   if (action === "cancel" && !confirm("Cancel this job? Firms in flight stop; the workbook keeps what finished.")) return;
@@ -394,6 +403,82 @@ function showJobs(jobs) {
   for (const r of body.querySelectorAll("tr[data-job]")) if (highlighted.has(r.dataset.job)) r.classList.add("highlight");
 }
 
+// ---- watches -----------------------------------------------------------------
+
+// fillWatchJobs offers the finished jobs of the list as lists to watch.
+function fillWatchJobs(jobs) {
+  const sel = $("watch-job"), chosen = sel.value;
+  const done = jobs.filter((j) => !ACTIVE.has((state.details.get(j.job_id) || j).status) && (j.total || 0) > 0);
+  const opts = [h("option", { value: "" }, "List: a finished job…"),
+    ...done.map((j) => h("option", { value: j.job_id, selected: j.job_id === chosen }, `${j.name || j.job_id} (${j.total} firms)`))];
+  if (sel.options.length !== opts.length || [...sel.options].some((o, i) => o.value !== opts[i].value)) sel.replaceChildren(...opts);
+  sel.value = chosen;
+}
+
+$("watch-every").addEventListener("change", (e) => { $("watch-custom").hidden = e.target.value !== "custom"; });
+
+$("watch-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const fd = new FormData(e.target);
+  const every = $("watch-every").value;
+  fd.set("interval", every === "custom" ? $("watch-custom").value.trim() : every);
+  fd.set("start_now", $("watch-now").checked ? "true" : "false");
+  if (!String(fd.get("notify") || "").trim()) fd.delete("notify");
+  $("watch-create").disabled = true;
+  try {
+    const w = await api("/api/watches", { method: "POST", body: fd });
+    setMsg("watch-msg", `Watching ${w.name}: ${w.firms} firms, ${w.interval}.`, "ok");
+    await loadWatches();
+  } catch (err) {
+    setMsg("watch-msg", err.message, "err");
+  } finally {
+    $("watch-create").disabled = false;
+  }
+});
+
+function watchRow(w) {
+  const button = (action, label) => h("button", { type: "button", dataset: { action, id: w.watch_id } }, label);
+  const next = w.next_runs && w.next_runs.length ? "next " + new Date(w.next_runs[0]).toLocaleString() : "";
+  const running = w.running && w.running.length ? "refreshing now" : "";
+  return h("tr", { dataset: { watch: w.watch_id, paused: String(w.paused), refreshes: String(w.jobs.length) } },
+    h("td", { dataset: { label: "Watch" } }, h("strong", {}, w.name), h("br"), h("small", {}, `${w.watch_id} · ${w.firms} firms`)),
+    h("td", { dataset: { label: "Every" } }, w.interval),
+    h("td", { dataset: { label: "State" } }, h("span", { class: "chip " + (w.paused ? "paused" : "running") }, w.paused ? "paused" : "active"),
+      h("br"), h("small", {}, running || next)),
+    h("td", { dataset: { label: "Refreshes" } }, String(w.jobs.length),
+      w.last ? [" · ", h("a", { href: "#" + w.last, dataset: { action: "open", id: w.last } }, "last changes")] : null),
+    h("td", { dataset: { label: "Actions" } }, h("div", { class: "actions" },
+      button("trigger", "Refresh now"), w.paused ? button("resume", "Resume") : button("pause", "Pause"), button("delete", "Delete"),
+      h("a", { class: "button", href: w.links.temporal_ui, target: "_blank", rel: "noopener" }, "Temporal"))));
+}
+
+async function loadWatches() {
+  const list = await api("/api/watches");
+  const body = $("watches");
+  body.replaceChildren(...(list.watches.length ? list.watches.map(watchRow) : [h("tr", {}, h("td", { colspan: 5 }, "No watch yet."))]));
+}
+
+$("watches").addEventListener("click", async (e) => {
+  const el = e.target.closest("[data-action]");
+  if (!el) return;
+  e.preventDefault();
+  const { action, id } = el.dataset;
+  if (action === "open") {
+    openResults(id, id, "Changes");
+    return;
+  }
+  if (action === "delete" && !confirm("Delete this watch? Its refreshes' jobs and workbooks stay.")) return;
+  el.disabled = true;
+  try {
+    await api(`/api/watches/${encodeURIComponent(id)}` + (action === "delete" ? "" : "/" + action), { method: action === "delete" ? "DELETE" : "POST" });
+    await loadWatches();
+  } catch (err) {
+    alert(err.message);
+  } finally {
+    el.disabled = false;
+  }
+});
+
 // ---- workers and health ------------------------------------------------------
 
 function showHealth(hl) {
@@ -429,7 +514,14 @@ async function refresh() {
       return;
     }
     if (hl && hl.workers) showHealth(hl);
-    showJobs(await loadJobs());
+    const jobs = await loadJobs();
+    state.listed = jobs;
+    showJobs(jobs);
+    fillWatchJobs(jobs);
+    if (Date.now() - (state.watchesAt || 0) > WATCHES_MS) {
+      state.watchesAt = Date.now();
+      loadWatches().catch(() => {});
+    }
     const r = state.results;
     if (r && r.glancePartial !== false && Date.now() - (r.glanceAt || 0) > GLANCE_MS) loadGlance();
   } catch (err) {
@@ -549,8 +641,8 @@ async function loadGlance() {
   }
 }
 
-function openResults(id, name) {
-  state.results = { id, name, sheet: "Team Members", q: "", offset: 0, limit: 25 };
+function openResults(id, name, sheet) {
+  state.results = { id, name, sheet: sheet || "Team Members", q: "", offset: 0, limit: 25 };
   $("q").value = "";
   $("results").hidden = false;
   $("results-job").textContent = name;
