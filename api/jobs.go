@@ -30,35 +30,44 @@ import (
 	"github.com/vcenrich/vcenrich/store"
 )
 
-func (s *Server) createJob(c *gin.Context) {
+// uploadedFirms reads the spreadsheet of a request (its file and the
+// mapping the user chose) into firms; on failure it has answered.
+func (s *Server) uploadedFirms(c *gin.Context) (data []byte, filename string, p parsed, ok bool) {
 	data, filename, err := s.readUpload(c)
 	if err != nil {
 		s.answer(c, err, "read upload")
-		return
+		return nil, "", parsed{}, false
 	}
+	ch, err := parseChoice(c.PostForm("mapping"))
+	if err != nil {
+		s.answer(c, err, "read mapping")
+		return nil, "", parsed{}, false
+	}
+	if p, err = s.parseUpload(data, filename, ch); err != nil {
+		s.uploadError(c, err)
+		return nil, "", parsed{}, false
+	}
+	if len(p.up.Firms) == 0 {
+		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, answer.Error{
+			Error:  "no row of the sheet has a usable website, so there is nothing to enrich",
+			Detail: gin.H{"rejected": p.up.Rejected},
+		})
+		return nil, "", parsed{}, false
+	}
+	return data, filename, p, true
+}
+
+func (s *Server) createJob(c *gin.Context) {
 	form, err := readJobForm(c, s.cfg.Email)
 	if err != nil {
 		s.answer(c, err, "read job options")
 		return
 	}
-	ch, err := parseChoice(c.PostForm("mapping"))
-	if err != nil {
-		s.answer(c, err, "read mapping")
-		return
-	}
-	p, err := s.parseUpload(data, filename, ch)
-	if err != nil {
-		s.uploadError(c, err)
+	data, filename, p, ok := s.uploadedFirms(c)
+	if !ok {
 		return
 	}
 	up := p.up
-	if len(up.Firms) == 0 {
-		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, answer.Error{
-			Error:  "no row of the sheet has a usable website, so there is nothing to enrich",
-			Detail: gin.H{"rejected": up.Rejected},
-		})
-		return
-	}
 
 	opts := s.cfg.JobOptions
 	if form.window > 0 {
@@ -166,12 +175,7 @@ func (s *Server) startJob(c *gin.Context, job *store.Job, upload []byte, firms [
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		Priority:                 temporal.Priority{PriorityKey: opts.Priority, FairnessKey: job.ID},
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			visibility.StatusKey().ValueSet(contract.StatusRunning),
-			visibility.DoneKey().ValueSet(0),
-			visibility.TotalKey().ValueSet(int64(job.Total)),
-			visibility.UploadKey().ValueSet(job.Name),
-		),
+		TypedSearchAttributes:    visibility.Starting(job.Name, job.Total),
 	}, contract.Workflow, contract.Input{
 		JobID: job.ID, Name: job.Name, Total: job.Total, Options: opts,
 		Notify: job.Notify, Link: s.linksFor(job.ID).Dashboard, RetryOf: retryOf,

@@ -87,26 +87,11 @@ func (s *Server) createWatch(c *gin.Context) {
 			w.Name = job.Name
 		}
 	} else {
-		data, filename, err := s.readUpload(c)
-		if err != nil {
-			s.answer(c, err, "read upload")
-			return
-		}
-		ch, err := parseChoice(c.PostForm("mapping"))
-		if err != nil {
-			s.answer(c, err, "read mapping")
-			return
-		}
-		p, err := s.parseUpload(data, filename, ch)
-		if err != nil {
-			s.uploadError(c, err)
+		data, filename, p, ok := s.uploadedFirms(c)
+		if !ok {
 			return
 		}
 		up := p.up
-		if len(up.Firms) == 0 {
-			fail(c, http.StatusUnprocessableEntity, "no row of the sheet has a usable website, so there is nothing to watch")
-			return
-		}
 		if w.Name == "" {
 			w.Name = strings.TrimSuffix(filename, filepath.Ext(filename))
 		}

@@ -421,6 +421,15 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 	p.shot("4b-failed-and-clean")
 
+	// Listed afresh, with no job's details fetched, a finished job's
+	// figures come from visibility alone.
+	p.do("reload", time.Minute, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#drop")))
+	p.until("the failed job's row from visibility", fmt.Sprintf(`(() => { const r = document.querySelector('%s');
+		return r && r.dataset.failed === "%d" && r.querySelector(".chip").textContent === "completed · %d failed"
+			&& r.querySelector(".bar .failed").getBoundingClientRect().width > 0; })()`, row(id), failedFirms, failedFirms), time.Minute)
+	p.do("reopen the job page", time.Minute, chromedp.Click(chromedp.CSS(row(id)+` button[data-action="results"]`)))
+	p.until("the job page again", `document.querySelector("#coverage dt")?.textContent === "Firms"`, time.Minute)
+
 	// Phone width: nothing overflows sideways.
 	p.do("phone viewport", time.Minute, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch))
 	p.until("the phone layout", `document.querySelector(".jobs thead").offsetParent === null`, time.Minute)

@@ -36,14 +36,9 @@ func WatchRefresh(ctx workflow.Context, in contract.WatchInput) (contract.Result
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID: r.JobID,
 		// Cancelling or terminating the refresh stops its job too.
-		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL,
-		Priority:          temporal.Priority{PriorityKey: opts.Priority, FairnessKey: r.JobID},
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			visibility.StatusKey().ValueSet(contract.StatusRunning),
-			visibility.DoneKey().ValueSet(0),
-			visibility.TotalKey().ValueSet(int64(r.Total)),
-			visibility.UploadKey().ValueSet(r.Name),
-		),
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL,
+		Priority:              temporal.Priority{PriorityKey: opts.Priority, FairnessKey: r.JobID},
+		TypedSearchAttributes: visibility.Starting(r.Name, r.Total),
 	})
 	child := workflow.ExecuteChildWorkflow(cctx, contract.Workflow, contract.Input{
 		JobID: r.JobID, Name: r.Name, Total: r.Total, Options: in.Options, Notify: r.Notify,

@@ -31,6 +31,17 @@ func UploadKey() temporal.SearchAttributeKeyKeyword {
 	return temporal.NewSearchAttributeKeyKeyword(contract.SearchUpload)
 }
 
+// Starting are a job's search attributes as it starts: running, none of
+// its total done, its name.
+func Starting(name string, total int) temporal.SearchAttributes {
+	return temporal.NewSearchAttributes(
+		StatusKey().ValueSet(contract.StatusRunning),
+		DoneKey().ValueSet(0),
+		TotalKey().ValueSet(int64(total)),
+		UploadKey().ValueSet(name),
+	)
+}
+
 // JobStatus is a job's status from its execution's status in Temporal and
 // the status the job itself last reported (its search attribute or its
 // progress answer; "" when none). It is the one place a closed execution's
