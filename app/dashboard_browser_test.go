@@ -463,8 +463,8 @@ func TestDashboardWorkerBanner(t *testing.T) {
 }
 
 // TestDashboardWatches: a watch created from the dashboard over a finished
-// job refreshes on its own, on its schedule; pause and delete from the
-// page reach the schedule.
+// job refreshes on its own, on its schedule; paused from the page it does
+// not refresh, resumed it does again, deleted its schedule is gone.
 func TestDashboardWatches(t *testing.T) {
 	bin := chromiumBin(t)
 	s := startStack(t, nil)
@@ -503,13 +503,27 @@ func TestDashboardWatches(t *testing.T) {
 	p.shot("7-watch")
 	p.do("pause", time.Minute, chromedp.Click(chromedp.CSS(`#watches button[data-action="pause"]`)))
 	p.until("paused", `document.querySelector("#watches tr[data-watch]")?.dataset.paused === "true"`, time.Minute)
-	if d, err := s.temporal.ScheduleClient().GetHandle(ctx, id).Describe(ctx); err != nil || !d.Schedule.State.Paused {
-		t.Errorf("the schedule after Pause on the page: %+v, %v", d, err)
+	sh := s.temporal.ScheduleClient().GetHandle(ctx, id)
+	d, err := sh.Describe(ctx)
+	if err != nil || !d.Schedule.State.Paused || len(d.Info.NextActionTimes) < 2 {
+		t.Fatalf("the schedule after Pause on the page: %+v, %v", d, err)
 	}
+	// Paused, the schedule still lists when it would run: past the second
+	// of those times, no refresh has started.
+	actions, due := d.Info.NumActions, d.Info.NextActionTimes[1]
+	eventually(t, time.Minute, "two of the paused schedule's times to pass", func() bool { return time.Now().After(due.Add(time.Second)) })
+	if d, err := sh.Describe(ctx); err != nil || d.Info.NumActions != actions || len(d.Info.RunningWorkflows) != 0 {
+		t.Errorf("the paused watch refreshed: %d actions, then %d (running %v), %v", actions, d.Info.NumActions, d.Info.RunningWorkflows, err)
+	}
+	p.do("resume", time.Minute, chromedp.Click(chromedp.CSS(`#watches button[data-action="resume"]`)))
+	eventually(t, time.Minute, "a refresh after Resume", func() bool {
+		d, err := sh.Describe(ctx)
+		return err == nil && d.Info.NumActions > actions
+	})
 	p.do("delete", time.Minute, chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`),
 		chromedp.Click(chromedp.CSS(`#watches button[data-action="delete"]`)))
 	p.until("no watch left", `document.querySelectorAll("#watches tr[data-watch]").length === 0`, time.Minute)
-	if _, err := s.temporal.ScheduleClient().GetHandle(ctx, id).Describe(ctx); err == nil {
+	if _, err := sh.Describe(ctx); err == nil {
 		t.Error("the watch deleted on the page still has its schedule")
 	}
 }
