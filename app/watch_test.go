@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/vcenrich/vcenrich/demosites"
+	"github.com/vcenrich/vcenrich/internal/testenv"
 	"github.com/vcenrich/vcenrich/jobclient"
 )
 
@@ -92,7 +93,10 @@ func TestWatchRefreshesAndSaysWhatChanged(t *testing.T) {
 	sites := &changingSites{demo: demosites.Handler(), hold: make(chan struct{})}
 	sites.version.Store(1)
 	defer sites.release()
-	s := startStackWith(t, stackOptions{sites: sites, env: map[string]string{"VCENRICH_WINDOW": "4"}})
+	hook := &testenv.Hook{}
+	receiver := httptest.NewServer(hook)
+	t.Cleanup(receiver.Close)
+	s := startStackWith(t, stackOptions{sites: sites, env: map[string]string{"VCENRICH_WINDOW": "4", "VCENRICH_WEBHOOK_URL": receiver.URL + "/hook"}})
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 
@@ -177,6 +181,28 @@ func TestWatchRefreshesAndSaysWhatChanged(t *testing.T) {
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("Changes sheet:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	// The refresh's notification says the same, each change once.
+	var text string
+	eventually(t, 30*time.Second, "the second refresh's notification", func() bool {
+		for _, c := range hook.Calls() {
+			if strings.HasPrefix(c.Key, second+"/") {
+				ev, _ := c.Body["event"].(map[string]any)
+				text, _ = ev["text"].(string)
+				return true
+			}
+		}
+		return false
+	})
+	for _, change := range []string{"Hannah Cho left as Associate", "Tobias Lindqvist: Principal → Partner, tier 2 → tier 1",
+		"Rosa Delgado joined as Associate", "portfolio company added: Brightline", "Harbor Capital: firm failed"} {
+		if n := strings.Count(text, change); n != 1 {
+			t.Errorf("the notification says %q %d times: %s", change, n, text)
+		}
+	}
+	if !strings.HasPrefix(text, "Since the previous refresh: firm failed: 1, person joined: 1, person left: 1, title changed: 1, portfolio company added: 1 (1 firm not checked: it failed this time).") {
+		t.Errorf("the notification's counts: %s", text)
 	}
 
 	// Pause and delete reach the schedule.

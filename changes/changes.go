@@ -257,20 +257,23 @@ func Compare(n int, load func(i int) (in firm.Input, prev, cur firm.Result, err 
 	return sum, nil
 }
 
-// Text says what changed in a line: "2 person joined, 1 title changed";
+// Text says what changed in a line: "person joined: 2, title changed: 1";
 // "no change" when nothing did.
 func (s Summary) Text() string {
 	var parts []string
 	for _, k := range Kinds() {
 		if n := s.Counts[k]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, k))
+			parts = append(parts, fmt.Sprintf("%s: %d", k, n))
 		}
 	}
 	if len(parts) == 0 {
 		parts = append(parts, "no change")
 	}
 	text := strings.Join(parts, ", ")
-	if s.NotChecked > 0 {
+	switch {
+	case s.NotChecked == 1:
+		text += " (1 firm not checked: it failed this time)"
+	case s.NotChecked > 1:
 		text += fmt.Sprintf(" (%d firms not checked: they failed this time)", s.NotChecked)
 	}
 	return text

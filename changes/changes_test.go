@@ -119,7 +119,7 @@ func TestCompare(t *testing.T) {
 		sum.Counts[CompanyAdded] != 1 || sum.Counts[FirmFailed] != 1 || sum.Checked != 3 || sum.NotChecked != 1 {
 		t.Errorf("summary %+v, %d emitted", sum, len(emitted))
 	}
-	if want := "1 firm failed, 1 person joined, 1 person left, 1 portfolio company added (1 firms not checked: they failed this time)"; sum.Text() != want {
+	if want := "firm failed: 1, person joined: 1, person left: 1, portfolio company added: 1 (1 firm not checked: it failed this time)"; sum.Text() != want {
 		t.Errorf("text %q, want %q", sum.Text(), want)
 	}
 	if len(sum.First) != 4 || sum.First[0].String() != "Firm: Ada Lovelace left as Principal" {

@@ -718,7 +718,7 @@ func TestNotifiesWhenJobEndsAndStalls(t *testing.T) {
 // comparison costs the Changes sheet, never the job.
 func TestComparedWithThePreviousRun(t *testing.T) {
 	changed := contract.ChangeSummary{Total: 2, Counts: map[string]int{"person joined": 1, "title changed": 1},
-		Text: "1 person joined, 1 title changed", First: []string{"Acme: Cy joined as Partner", "Acme: Ada: Principal → Partner, tier 2 → tier 1"}}
+		Text: "person joined: 1, title changed: 1", First: []string{"Acme: Cy joined as Partner", "Acme: Ada: Principal → Partner, tier 2 → tier 1"}}
 	for _, tc := range []struct {
 		name        string
 		previous    bool
@@ -730,7 +730,7 @@ func TestComparedWithThePreviousRun(t *testing.T) {
 		wantNote    string // in the completion's text; "" for no notification
 	}{
 		{"not a refresh", false, false, changed, nil, false, false, "10 of 10 firms processed"},
-		{"changes", true, false, changed, nil, true, true, "Since the previous refresh: 1 person joined, 1 title changed.\n- Acme: Cy joined as Partner\n- Acme: Ada: Principal → Partner, tier 2 → tier 1"},
+		{"changes", true, false, changed, nil, true, true, "Since the previous refresh: person joined: 1, title changed: 1.\n- Acme: Cy joined as Partner\n- Acme: Ada: Principal → Partner, tier 2 → tier 1"},
 		{"no change, said", true, false, contract.ChangeSummary{Text: "no change"}, nil, true, true, "Since the previous refresh: no change."},
 		{"no change, quiet", true, true, contract.ChangeSummary{Text: "no change"}, nil, true, true, ""},
 		{"comparison failed", true, true, changed, temporal.NewNonRetryableApplicationError("store down", "store", nil), true, false, "Not compared with the previous refresh (job-before)"},
