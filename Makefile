@@ -56,7 +56,7 @@ vet:
 record-histories: temporal
 	rm -f workflows/testdata/histories/*.json
 	VCENRICH_RECORD_HISTORIES="$(CURDIR)/workflows/testdata/histories" VCENRICH_TEMPORAL_BIN="$$($(TEMPORAL) path)" \
-		$(GO) test -count=1 -run 'TestPauseAndResumeOnRealServer|TestCancelWritesPartialWorkbook|TestIdempotentStartAndRetryFailed' ./app/
+		$(GO) test -count=1 -run 'TestPauseAndResumeOnRealServer|TestCancelWritesPartialWorkbook|TestIdempotentStartAndRetryFailed|TestWatchRefreshesAndSaysWhatChanged' ./app/
 
 ## cluster / cluster-down: a real Temporal server (built from source) on PostgreSQL
 cluster: temporal

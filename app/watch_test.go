@@ -183,6 +183,13 @@ func TestWatchRefreshesAndSaysWhatChanged(t *testing.T) {
 		t.Errorf("Changes sheet:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 
+	d, err := sh.Describe(ctx)
+	if err != nil || len(d.Info.RecentActions) == 0 {
+		t.Fatalf("the schedule's recent actions: %v", err)
+	}
+	recordHistories(t, s.temporal, second, "watch-compared-job")
+	recordHistories(t, s.temporal, d.Info.RecentActions[len(d.Info.RecentActions)-1].StartWorkflowResult.WorkflowID, "watch-refresh")
+
 	// The refresh's notification says the same, each change once.
 	var text string
 	eventually(t, 30*time.Second, "the second refresh's notification", func() bool {

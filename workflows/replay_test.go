@@ -16,7 +16,8 @@ import (
 
 // TestReplayRecordedHistories replays histories recorded from real runs on
 // the dev server (pause and resume, continue-as-new with failed firms, a
-// cancel: `make record-histories` writes them). A change to EnrichJob that
+// cancel, a watch's refresh and its compared job: `make record-histories`
+// writes them). A change to EnrichJob that
 // would break a job already running fails here, before it ships.
 func TestReplayRecordedHistories(t *testing.T) {
 	// Histories recorded before a versioned change stay, in a folder named
@@ -37,6 +38,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 		t.Run(strings.TrimPrefix(filepath.ToSlash(f), "testdata/histories/"), func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflowWithOptions(workflows.EnrichJob, workflow.RegisterOptions{Name: contract.Workflow})
+			r.RegisterWorkflowWithOptions(workflows.WatchRefresh, workflow.RegisterOptions{Name: contract.WatchWorkflow})
 			if err := r.ReplayWorkflowHistoryFromJSONFile(applog.Temporal(testenv.Logger(t)), f); err != nil {
 				t.Fatal(err)
 			}
