@@ -523,6 +523,23 @@ func TestDashboardWatches(t *testing.T) {
 	p.do("delete", time.Minute, chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`),
 		chromedp.Click(chromedp.CSS(`#watches button[data-action="delete"]`)))
 	p.until("no watch left", `document.querySelectorAll("#watches tr[data-watch]").length === 0`, time.Minute)
+
+	// A spreadsheet can be watched straight away too.
+	p.do("watch a spreadsheet", time.Minute, chromedp.SetUploadFiles(chromedp.CSS("#watch-file"), []string{writeSample(t)}),
+		chromedp.Evaluate[chromedp.Void](`(() => {
+			const every = document.querySelector("#watch-every");
+			every.value = "monthly"; every.dispatchEvent(new Event("change"));
+			document.querySelector("#watch-job").value = "";
+		})()`),
+		chromedp.Click(chromedp.CSS("#watch-create")))
+	p.until("the spreadsheet's watch listed", `document.querySelectorAll("#watches tr[data-watch]").length === 1`, time.Minute)
+	id = eval[string](p, `document.querySelector("#watches tr[data-watch]").dataset.watch`)
+	if w, err := s.client.Watch(ctx, id); err != nil || w.Interval != "monthly" || w.Firms != created.Firms || w.List == created.JobID {
+		t.Errorf("the watch of a spreadsheet: %+v, %v", w, err)
+	}
+	if err := s.client.WatchControl(ctx, id, "delete"); err != nil {
+		t.Error(err)
+	}
 	if _, err := sh.Describe(ctx); err == nil {
 		t.Error("the watch deleted on the page still has its schedule")
 	}

@@ -420,6 +420,13 @@ $("watch-every").addEventListener("change", (e) => { $("watch-custom").hidden = 
 $("watch-form").addEventListener("submit", async (e) => {
   e.preventDefault();
   const fd = new FormData(e.target);
+  const file = $("watch-file").files[0];
+  if (file) fd.delete("job_id");
+  else fd.delete("file");
+  if (!file && !fd.get("job_id")) {
+    setMsg("watch-msg", "Choose a finished job's list or a spreadsheet to watch.", "err");
+    return;
+  }
   const every = $("watch-every").value;
   fd.set("interval", every === "custom" ? $("watch-custom").value.trim() : every);
   fd.set("start_now", $("watch-now").checked ? "true" : "false");
@@ -428,6 +435,7 @@ $("watch-form").addEventListener("submit", async (e) => {
   try {
     const w = await api("/api/watches", { method: "POST", body: fd });
     setMsg("watch-msg", `Watching ${w.name}: ${w.firms} firms, ${w.interval}.`, "ok");
+    $("watch-file").value = "";
     await loadWatches();
   } catch (err) {
     setMsg("watch-msg", err.message, "err");
