@@ -15,7 +15,7 @@ import (
 func TestMethodsAreTheContractsActivities(t *testing.T) {
 	want := []string{contract.ActivityEnrichFirm, contract.ActivityRecordFailure, contract.ActivityExportWorkbook,
 		contract.ActivityNotify, contract.ActivityPrepareRetry, contract.ActivityEnrichBatch, contract.ActivityMarkPaused,
-		contract.ActivityCompareRuns}
+		contract.ActivityCompareRuns, contract.ActivityPrepareRefresh, contract.ActivityRecordRefresh}
 	typ := reflect.TypeOf(&activities.Activities{})
 	var got []string
 	for i := range typ.NumMethod() {
