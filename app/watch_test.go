@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vcenrich/vcenrich/api/answer"
 	"github.com/vcenrich/vcenrich/demosites"
 	"github.com/vcenrich/vcenrich/internal/testenv"
 	"github.com/vcenrich/vcenrich/jobclient"
@@ -113,6 +114,11 @@ func TestWatchRefreshesAndSaysWhatChanged(t *testing.T) {
 	}
 	if w.Firms != 3 || w.Paused || len(w.NextRuns) == 0 {
 		t.Fatalf("created %+v", w)
+	}
+	// Other tests' watches may share the dev server: this one is listed.
+	all, err := s.client.Watches(ctx)
+	if err != nil || !slices.ContainsFunc(all, func(l answer.Watch) bool { return l.WatchID == w.WatchID && l.Name == "Watched" && l.Firms == 3 }) {
+		t.Errorf("the watches listed: %+v, %v", all, err)
 	}
 	sh := s.temporal.ScheduleClient().GetHandle(ctx, w.WatchID)
 	desc, err := sh.Describe(ctx)
