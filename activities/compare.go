@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/url"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -14,7 +13,6 @@ import (
 	"github.com/vcenrich/vcenrich/changes"
 	"github.com/vcenrich/vcenrich/contract"
 	"github.com/vcenrich/vcenrich/firm"
-	"github.com/vcenrich/vcenrich/internal/urlkey"
 )
 
 // CompareRuns compares a job's run with an earlier run of the same list
@@ -41,7 +39,7 @@ func (a *Activities) CompareRuns(ctx context.Context, t contract.CompareTask) (c
 		if err != nil {
 			return contract.ChangeSummary{}, fmt.Errorf("compare with %s: %w", prev.ID, err)
 		}
-		earlier[siteKey(in.Website)] = i
+		earlier[changes.WebsiteKey(in.Website)] = i
 	}
 	beat := time.Now()
 	load := func(i int) (firm.Input, firm.Result, firm.Result, error) {
@@ -53,7 +51,7 @@ func (a *Activities) CompareRuns(ctx context.Context, t contract.CompareTask) (c
 		if err != nil {
 			return firm.Input{}, firm.Result{}, firm.Result{}, err
 		}
-		j, ok := earlier[siteKey(in.Website)]
+		j, ok := earlier[changes.WebsiteKey(in.Website)]
 		if !ok { // new to the list: nothing to compare it with
 			return in, res, res, nil
 		}
@@ -78,13 +76,4 @@ func (a *Activities) CompareRuns(ctx context.Context, t contract.CompareTask) (c
 	}
 	logger.Info("runs compared", "previous", t.Previous.JobID, "changes", sum.Total, "checked", sum.Checked, "not_checked", sum.NotChecked)
 	return out, nil
-}
-
-// siteKey is a firm's website as the comparison matches it.
-func siteKey(website string) string {
-	u, err := url.Parse(website)
-	if err != nil || u.Host == "" {
-		return website
-	}
-	return urlkey.Page(u)
 }

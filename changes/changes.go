@@ -82,7 +82,7 @@ func Firm(in firm.Input, prev, cur firm.Result) []Change {
 	if o, n := prev.SiteStatus(), cur.SiteStatus(); o != n {
 		out = append(out, row(WebsiteStatus, "", string(o), string(n), cur.WebsiteNote))
 	}
-	if o, n := prev.FinalURL, cur.FinalURL; o != "" && n != "" && pageKey(o) != pageKey(n) {
+	if o, n := prev.FinalURL, cur.FinalURL; o != "" && n != "" && WebsiteKey(o) != WebsiteKey(n) {
 		out = append(out, row(FinalURL, "", o, n, ""))
 	}
 	out = append(out, people(prev.Team, cur.Team, row)...)
@@ -203,10 +203,12 @@ func linkedInKey(u string) string {
 	if strings.TrimSpace(u) == "" {
 		return ""
 	}
-	return pageKey(u)
+	return WebsiteKey(u)
 }
 
-func pageKey(raw string) string {
+// WebsiteKey is how addresses are told apart across runs: scheme, "www.",
+// case and a trailing slash aside. Firms are matched by their website's.
+func WebsiteKey(raw string) string {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.Host == "" {
 		return strings.ToLower(strings.TrimSpace(raw))
